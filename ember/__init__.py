@@ -1,0 +1,128 @@
+"""ember: PyTorch's programming model on NumPy.  ``import ember as torch`` and keep your code.
+
+This module is the public table of contents: torch's top-level names, each defined in a submodule.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import _dtype as _dtype_mod
+from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16,
+                    float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
+                    promote_types, set_default_dtype, short, uint8, uint16, uint32, uint64)
+from .device import device
+from .tensor import Size, Tensor
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled)
+from .autograd.grad_mode import is_inference_mode_enabled
+from .ops import *  # noqa: F401,F403
+from .ops import _methods as _ops_methods  # noqa: F401
+from ._creation import *  # noqa: F401,F403
+from ._creation import range  # noqa: F401  (shadows the builtin inside this namespace, as torch does)
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state, default_generator
+from ._tensor_str import get_printoptions, set_printoptions
+from . import autograd, random, testing, linalg, special, cuda, backends, utils  # noqa: E402
+from . import nn, optim  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from .func_api import func, vmap  # noqa: E402
+
+import builtins as _builtins
+
+# torch's aliases at the top level
+FloatTensor = DoubleTensor = LongTensor = IntTensor = BoolTensor = ByteTensor = HalfTensor = None
+del FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor, ByteTensor, HalfTensor
+
+strided = "torch.strided"
+contiguous_format = "torch.contiguous_format"
+preserve_format = "torch.preserve_format"
+channels_last = "torch.channels_last"
+e = 2.718281828459045
+pi = 3.141592653589793
+inf = _builtins.float("inf")
+nan = _builtins.float("nan")
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_nonzero(input):
+    return _builtins.bool(input)
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    from .ops._util import result_dtype
+    return result_dtype(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    from .ops.inplace import _can_cast
+    return _can_cast(from_.np, to.np)
+
+
+def typename(obj):
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = type(obj).__module__
+    if module in ("builtins", "__builtin__"):
+        return type(obj).__qualname__
+    return f"{module}.{type(obj).__qualname__}"
+
+
+def get_num_threads():
+    import os
+    return os.cpu_count() or 1
+
+
+def set_num_threads(n):
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        pass
+
+
+def get_num_interop_threads():
+    return 1
+
+
+def set_num_interop_threads(n):
+    return None
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    return None
+
+
+def are_deterministic_algorithms_enabled():
+    return True
+
+
+def compile(model=None, **kwargs):
+    """``torch.compile`` stand-in: ember runs eagerly, so the model is returned unchanged."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+def set_float32_matmul_precision(precision):
+    return None
+
+
+def get_float32_matmul_precision():
+    return "highest"
+
+
+def is_storage(obj):
+    return False

@@ -1,0 +1,327 @@
+"""The reverse pass.
+
+``run_backward`` finds every node reachable from the roots, runs them once in decreasing creation order
+(which is always a valid topological order: a node's inputs exist before it, and it is the order torch's
+ready queue produces on one thread), and hands each gradient on as soon as it is complete.  Leaf
+accumulators run as soon as their last gradient has arrived.  Gradients are freed as they are consumed;
+saved tensors are freed after each node unless ``retain_graph``.
+"""
+from __future__ import annotations
+
+import sys
+
+from . import grad_mode
+from .graph import AccumulateGrad
+
+__all__ = ["run_backward"]
+
+_getrefcount = sys.getrefcount
+
+
+def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True, allow_unused=False):
+    """Backpropagate ``grads`` from ``roots`` (tensors).
+
+    ``accumulate=True`` adds into ``.grad`` of leaves (``Tensor.backward``), restricted to ``inputs`` when
+    given; ``accumulate=False`` returns the gradients of ``inputs`` instead (``autograd.grad``).
+    """
+    buffers = {}
+    root_nodes = []
+    for t, g in zip(roots, grads):
+        edge = _root_edge(t)
+        _add_to_buffer(buffers, edge[0], edge[1], g)
+        root_nodes.append(edge[0])
+
+    captures = None
+    wanted = None
+    if inputs is not None:
+        captures = {}
+        wanted = {}
+        for i, t in enumerate(inputs):
+            node, nr = _input_edge(t)
+            wanted.setdefault((node, nr), []).append(i)
+
+    order, leaf_deps, pending = _discover(root_nodes, wanted)
+    prev = grad_mode._state[0]
+    grad_mode._state[0] = create_graph
+    try:
+        for node in order:
+            g = buffers.pop(node, None)
+            grads_in = None
+            if g is not None:
+                grads_in = _run_node(node, g, wanted, captures, accumulate, pending, retain_graph)
+            del g
+            edges = node._edges
+            for i in range(len(edges)):
+                edge = edges[i]
+                if edge is None:
+                    continue
+                child = edge[0]
+                if grads_in is not None:
+                    gi = grads_in[i]
+                    if gi is not None:
+                        _add_to_buffer(buffers, child, edge[1], gi)
+                if type(child) is AccumulateGrad:
+                    left = leaf_deps[child] - 1
+                    leaf_deps[child] = left
+                    if left == 0:
+                        lg = buffers.pop(child, None)
+                        if lg is not None:
+                            _accumulate_leaf(child, lg, accumulate, wanted, captures, create_graph)
+            grads_in = None
+        for node in [n for n in buffers if type(n) is AccumulateGrad]:  # a leaf root, or starved counts
+            _accumulate_leaf(node, buffers.pop(node), accumulate, wanted, captures, create_graph)
+    finally:
+        grad_mode._state[0] = prev
+
+    if captures is not None and accumulate:   # backward(inputs=[non-leaf]): those get .grad too
+        for (node, nr), idxs in wanted.items():
+            g = captures.get((node, nr))
+            if g is not None and type(node) is not AccumulateGrad:
+                for i in idxs:
+                    _accumulate_into(inputs[i], g, create_graph)
+    if captures is not None and not accumulate:
+        out = [None] * len(inputs)
+        for (node, nr), idxs in wanted.items():
+            g = captures.get((node, nr))
+            for i in idxs:
+                out[i] = g
+        if not allow_unused:
+            for i, g in enumerate(out):
+                if g is None:
+                    raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                                       "graph. Set allow_unused=True if this is the desired behavior.")
+        return out
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------------------------------------
+
+def _root_edge(t):
+    if t._grad_fn is not None:
+        return (t._grad_fn, t._output_nr)
+    if not t.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    from .function import _edge_of
+    return _edge_of(t)
+
+
+def _input_edge(t):
+    if not t.requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    from .function import _edge_of
+    return _edge_of(t)
+
+
+def _discover(root_nodes, wanted):
+    """Nodes reachable from the roots in decreasing creation order, and each leaf accumulator's in-degree.
+
+    With ``wanted`` (the input edges of ``autograd.grad`` / ``backward(inputs=)``), also the set of nodes
+    on a path to one of them: only those need to run.
+    """
+    seen = set(root_nodes)
+    stack = list(seen)
+    leaf_deps = {}
+    while stack:
+        node = stack.pop()
+        for e in node._edges:
+            if e is not None:
+                child = e[0]
+                if type(child) is AccumulateGrad:
+                    leaf_deps[child] = leaf_deps.get(child, 0) + 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    order = sorted([n for n in seen if type(n) is not AccumulateGrad], key=_seq_key, reverse=True)
+    pending = None
+    if wanted is not None:
+        targets = {node for node, _ in wanted}
+        pending = set()
+        for node in reversed(order):   # inputs before their consumers: one pass marks every ancestor
+            for e in node._edges:
+                if e is not None and (e[0] in targets or e[0] in pending):
+                    pending.add(node)
+                    break
+    return order, leaf_deps, pending
+
+
+def _run_node(node, g, wanted, captures, accumulate, pending, retain_graph):
+    """Run one node's backward with its hooks; ``None`` when it needs not run."""
+    if node._n_outputs != 1:
+        g = _materialize(node, g)
+    if node._pre_hooks is not None:
+        g = _run_tensor_pre_hooks(node, g)
+    if wanted is not None:
+        _capture(node, g, wanted, captures, accumulate)
+        if node not in pending:     # not on a path to any input: nothing more to do here
+            return None
+    if node._node_pre_hooks is not None:
+        g = _run_node_pre_hooks(node, g)
+    grads_in = _call_backward(node, g)
+    if node._hooks is not None:
+        grads_in = _run_node_hooks(node, grads_in, g)
+    if not retain_graph:
+        node._release()
+    return grads_in
+
+
+def _seq_key(node):
+    return node._seq_nr
+
+
+def _add_to_buffer(buffers, node, nr, g):
+    n_out = node._n_outputs
+    if n_out == 1:
+        prev = buffers.get(node)
+        buffers[node] = g if prev is None else _sum_grads(prev, g)
+        return
+    slot = buffers.get(node)
+    if slot is None:
+        slot = buffers[node] = [None] * n_out
+    slot[nr] = g if slot[nr] is None else _sum_grads(slot[nr], g)
+
+
+def _sum_grads(a, b):
+    if a.shape != b.shape:  # broadcastable contributions (only from user hooks); keep torch's sum
+        return a + b
+    return a + b
+
+
+def _materialize(node, g):
+    """Multi-output node: fill gradients of unused outputs with zeros (unless the op opted out)."""
+    if not node._materialize:
+        return g
+    if any(x is None for x in g):
+        from ..ops import _zeros_for_output
+        g = [x if x is not None else _zeros_for_output(node, i) for i, x in enumerate(g)]
+    return g
+
+
+def _call_backward(node, g):
+    bw = type(node).backward
+    grads_in = bw(node, *g) if node._n_outputs != 1 else bw(node, g)
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,) if not isinstance(grads_in, list) else tuple(grads_in)
+    n_edges = len(node._edges)
+    if len(grads_in) != n_edges:
+        if len(grads_in) > n_edges and all(x is None for x in grads_in[n_edges:]):
+            grads_in = grads_in[:n_edges]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                               f"{n_edges}, got {len(grads_in)})")
+    from . import anomaly_mode
+    if anomaly_mode._enabled[0]:
+        anomaly_mode.check_nan(node, grads_in)
+    return grads_in
+
+
+def _run_tensor_pre_hooks(node, g):
+    hooks = node._pre_hooks
+    if node._n_outputs == 1:
+        for fn in tuple(hooks.get(0, {}).values()):
+            r = fn(g)
+            if r is not None:
+                g = r
+        return g
+    g = list(g)
+    for nr, fns in hooks.items():
+        for fn in tuple(fns.values()):
+            if g[nr] is None:
+                continue
+            r = fn(g[nr])
+            if r is not None:
+                g[nr] = r
+    return g
+
+
+def _run_node_pre_hooks(node, g):
+    single = node._n_outputs == 1
+    gt = (g,) if single else tuple(g)
+    for fn in tuple(node._node_pre_hooks.values()):
+        r = fn(gt)
+        if r is not None:
+            gt = tuple(r)
+    return gt[0] if single else list(gt)
+
+
+def _run_node_hooks(node, grads_in, g):
+    gout = (g,) if node._n_outputs == 1 else tuple(g)
+    for fn in tuple(node._hooks.values()):
+        r = fn(grads_in, gout)
+        if r is not None:
+            grads_in = tuple(r)
+    return grads_in
+
+
+def _capture(node, g, wanted, captures, accumulate):
+    n_out = node._n_outputs
+    for nr in range(n_out):
+        key = (node, nr)
+        if key in wanted:
+            gi = g if n_out == 1 else g[nr]
+            captures[key] = gi
+
+
+def _accumulate_leaf(node, g, accumulate, wanted, captures, create_graph):
+    if wanted is not None:
+        key = (node, 0)
+        if key not in wanted:
+            return
+        if not accumulate:
+            captures[key] = g
+            return
+    t = node._ref()
+    if t is None:
+        return
+    if node._pre_hooks is not None:
+        g = _run_tensor_pre_hooks(node, g)
+    extra = t._extra
+    if extra is not None and extra.get("hooks"):
+        for fn in tuple(extra["hooks"].values()):
+            r = fn(g)
+            if r is not None:
+                g = r
+    if not accumulate:
+        captures[(node, 0)] = g
+        return
+    _accumulate_into(t, g, create_graph)
+    if extra is not None and extra.get("post_accumulate_hooks"):
+        for fn in tuple(extra["post_accumulate_hooks"].values()):
+            fn(t)
+
+
+def _accumulate_into(t, g, create_graph):
+    """``t.grad += g`` with torch's rules: steal a fresh gradient, else copy; keep the graph if asked."""
+    if g.dtype is not t.dtype or g.shape != t.shape:
+        g = _conform(t, g)
+    old = t.grad
+    if old is None:
+        if create_graph:
+            t.grad = g
+            return
+        arr = g._data
+        # steal the buffer only when nobody else can see it (fresh, contiguous, owning its memory)
+        if (g._grad_fn is None and arr.base is None and arr.flags.c_contiguous and _getrefcount(arr) <= 3
+                and _getrefcount(g) <= 4):
+            t.grad = g
+        else:
+            t.grad = g.detach().clone(memory_format=None)
+        return
+    if create_graph or old.requires_grad:
+        t.grad = old + g
+    else:
+        old._data += g._data
+        old._bump_version()
+
+
+def _conform(t, g):
+    if g.shape != t.shape:
+        try:
+            g = g.sum_to_size(t.shape)
+        except RuntimeError:
+            raise RuntimeError(f"Function AccumulateGrad returned an invalid gradient - got "
+                               f"{list(g.shape)} but expected shape compatible with {list(t.shape)}") from None
+    if g.dtype is not t.dtype:
+        g = g.to(t.dtype)
+    return g

@@ -1,0 +1,311 @@
+"""``Function.apply``: where a forward op is run and, when needed, recorded in the graph.
+
+Two kinds of functions share one ``apply``:
+
+* ember's own ops (``Op`` subclasses) get NumPy/CuPy arrays in ``forward`` and return arrays; they name the
+  inputs to keep for backward with the class attributes ``save_inputs`` (argument positions) and
+  ``save_output`` (the output, re-wrapped on demand so double backward still sees it as this node's output);
+* user functions (``ember.autograd.Function``) get Tensors in ``forward`` (run under ``no_grad``) and use
+  ``ctx.save_for_backward`` as in torch.
+
+``backward`` of both is written with ember Tensor ops, so ``create_graph=True`` needs no extra code.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import grad_mode
+from .graph import AccumulateGrad, Node, next_sequence_nr
+
+__all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
+
+_grad_state = grad_mode._state
+_anomaly = [False]          # set by autograd.anomaly_mode
+_ndarray = np.ndarray
+
+Tensor = None                # bound by ember.tensor (import cycle)
+_wrap = None
+
+
+def _edge_of(t):
+    """Where the gradient of tensor ``t`` goes: its producer, or its leaf accumulator."""
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    acc = t._accum
+    if acc is None:
+        acc = t._accum = AccumulateGrad(t)
+    return (acc, 0)
+
+
+def _check_devices(arrays):
+    from ..backend import backend_of
+    devices = []
+    for a in arrays:
+        if hasattr(a, "__array_priority__") and hasattr(a, "shape") and not np.isscalar(a):
+            d = backend_of(a).device_of(a)
+            if d not in devices:
+                devices.append(d)
+    if len(devices) > 1:
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{devices[0]} and {devices[1]}!")
+
+
+class Op(Node):
+    """Base of ember's primitives: ``forward(ctx, *arrays) -> array | tuple``, ``backward(ctx, *grads)``."""
+
+    is_view = False        # the output shares memory (and the version counter) with the first argument
+    save_inputs = ()       # argument positions whose Tensors backward reads through ``ctx.saved_tensors``
+    save_output = False    # backward reads the output through ``ctx.saved_output``
+    differentiable = True  # False for ops whose output never has a gradient (comparisons, argmax ...)
+
+    @classmethod
+    def apply(cls, *args):
+        arrays = []
+        needs_grad = False
+        foreign = False
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if type(d) is not _ndarray:
+                    foreign = True
+                arrays.append(d)
+                if a.requires_grad:
+                    needs_grad = True
+            else:
+                arrays.append(a)
+        if foreign:
+            _check_devices(arrays)
+        record = needs_grad and _grad_state[0] and cls.differentiable
+        ctx = cls.__new__(cls)
+        out = cls.forward(ctx, *arrays)
+        if type(out) is tuple:
+            outs = tuple(_wrap(o) for o in out)
+            if record:
+                ctx._n_outputs = len(outs)
+                _record(ctx, args, outs, cls)
+            return outs
+        out = _wrap(out)
+        if cls.is_view:
+            _share_view(out, args[0])
+        if record:
+            _record(ctx, args, (out,), cls)
+        return out
+
+    @property
+    def saved_output(self):
+        """The forward output as a Tensor that is this node's output (so double backward differentiates it)."""
+        if self._released:
+            self.saved_tensors  # raises the freed-graph error
+        arr, vc, version = self._out
+        if vc[0] != version:
+            out = _wrap(arr)
+            out._vc = vc
+            from .graph import _raise_modified
+            out._grad_fn, out.requires_grad = self, True
+            _raise_modified(self, out, version)
+        out = _wrap(arr)
+        out._grad_fn = self
+        out.requires_grad = True
+        return out
+
+    def _release(self):
+        self._saved = ()
+        self._out = None
+        self._released = True
+
+
+def _share_view(out, src):
+    """Make ``out`` a view of ``src``: same base, same version counter."""
+    vc = src._vc
+    if vc is None:
+        vc = src._vc = [0]
+    out._vc = vc
+    out._base = src._base if src._base is not None else src
+
+
+def _record(ctx, args, outs, cls):
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            edges.append(_edge_of(a))
+        else:
+            edges.append(None)
+    ctx._edges = edges
+    ctx._seq_nr = next_sequence_nr()
+    save = cls.save_inputs
+    if save:
+        saved = tuple(args[i] for i in save)
+        ctx._saved = saved
+        ctx._saved_versions = tuple(t._version if isinstance(t, Tensor) else 0 for t in saved)
+    if cls.save_output:
+        o = outs[0]
+        vc = o._vc
+        if vc is None:
+            vc = o._vc = [0]
+        ctx._out = (o._data, vc, vc[0])
+    nr = 0
+    for o in outs:
+        if o._data.dtype.kind in "fcV":   # floating, complex, bfloat16 (ml_dtypes shows as 'V')
+            o._grad_fn = ctx
+            o.requires_grad = True
+            o._output_nr = nr
+        nr += 1
+    if _anomaly[0]:
+        import traceback
+        ctx._trace = "".join(traceback.format_stack()[:-3])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the public autograd.Function
+# ----------------------------------------------------------------------------------------------------------
+
+class FunctionCtx:
+    """Methods available on ``ctx`` in a user ``Function``'s ``forward`` and ``backward``."""
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
+                                f"{type(t).__name__}")
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize = value
+
+
+class _FunctionMeta(type):
+    """Gives each user Function a backward node class, named ``<Name>Backward`` as in torch."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        node_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls,
+                                                                  "_grad_name": name + "Backward"})
+        cls._backward_cls = node_cls
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The graph node of a user Function; also the ``ctx`` its forward and backward receive."""
+
+    _forward_cls = None
+    _to_save = ()
+    _dirty = ()
+    _non_differentiable = ()
+
+    def backward(self, *grads):
+        fn = self._forward_cls
+        return fn.backward(self, *grads)
+
+    @property
+    def saved_tensors(self):
+        return Node.saved_tensors.fget(self)
+
+    @property
+    def needs_input_grad(self):
+        return self._needs_input_grad
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class for custom differentiable operations, as ``torch.autograd.Function``.
+
+    Example::
+
+        >>> import ember
+        >>> class Square(ember.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad
+        >>> x = ember.tensor([3.0], requires_grad=True)
+        >>> Square.apply(x).backward(); x.grad
+        tensor([6.])
+    """
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls.__new__(cls._backward_cls)
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx._needs_input_grad = needs
+        record = _grad_state[0] and any(needs)
+        uses_setup = cls.setup_context is not Function.setup_context  # torch's "new style" functions
+        with grad_mode.no_grad():
+            if uses_setup:
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(output, tuple)
+        outs = (output,) if single else output
+        dirty = {id(t) for t in ctx._dirty}
+        nondiff = {id(t) for t in ctx._non_differentiable}
+        wrapped = []
+        for o in outs:
+            if isinstance(o, Tensor) and id(o) not in dirty and any(o is t for t in tensor_args):
+                o = o.view_as(o)       # an input returned as is: the output is a new tensor, as in torch
+            wrapped.append(o)
+        if record:
+            ctx._edges = [(_edge_of(a) if isinstance(a, Tensor) and a.requires_grad else None) for a in args]
+            ctx._seq_nr = next_sequence_nr()
+            ctx._n_outputs = len(wrapped)
+            saved = ctx._to_save
+            ctx._saved = saved
+            ctx._saved_versions = tuple(t._version if isinstance(t, Tensor) else 0 for t in saved)
+            for nr, o in enumerate(wrapped):
+                if not isinstance(o, Tensor):
+                    continue
+                if id(o) in nondiff or o._data.dtype.kind not in "fcV":
+                    o.requires_grad = False
+                    continue
+                if id(o) in dirty:
+                    o._bump_version()
+                o._grad_fn = ctx
+                o._output_nr = nr
+                o.requires_grad = True
+            if _anomaly[0]:
+                import traceback
+                ctx._trace = "".join(traceback.format_stack()[:-2])
+        else:
+            for o in wrapped:
+                if isinstance(o, Tensor) and id(o) in dirty:
+                    o._bump_version()
+        return wrapped[0] if single else tuple(wrapped)
+
+
+def once_differentiable(fn):
+    """Decorator for ``backward``: run it without recording a graph, so its result has no ``grad_fn``."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper

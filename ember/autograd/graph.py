@@ -1,0 +1,126 @@
+"""Graph nodes: the objects behind ``grad_fn``.
+
+Every recorded op is a ``Node``; the op's ``ctx`` *is* its node, so saving for backward needs no second
+object.  ``_edges`` has one entry per argument of the op: ``None`` for an argument that needs no gradient,
+else ``(node, output_nr)`` naming where its gradient goes.  A leaf that requires grad gets one cached
+``AccumulateGrad`` node (held by the tensor; the node holds the tensor weakly, so no reference cycle).
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+
+__all__ = ["Node", "AccumulateGrad", "next_sequence_nr"]
+
+_seq = itertools.count()
+next_sequence_nr = _seq.__next__
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+          "have already been freed). Saved intermediate values of the graph are freed when you call "
+          ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+          "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A recorded op.  Subclasses define ``backward(ctx, *grad_outputs)``."""
+
+    _n_outputs = 1
+    _materialize = True
+    _saved = ()
+    _saved_versions = ()
+    _released = False
+    _pre_hooks = None       # {output_nr: [hook(grad) -> grad | None]}   (tensor hooks on non-leaf outputs)
+    _hooks = None           # node-level hooks: [hook(grad_inputs, grad_outputs) -> grad_inputs | None]
+    _node_pre_hooks = None  # node-level pre hooks: [hook(grad_outputs) -> grad_outputs | None]
+    _trace = None           # forward stack, recorded only in anomaly mode
+    _edges = ()
+    _seq_nr = 0
+
+    # ---- introspection, as torch's grad_fn ----------------------------------------------------------
+    def name(self) -> str:
+        return type(self)._backward_name()
+
+    @classmethod
+    def _backward_name(cls) -> str:
+        return cls.__dict__.get("_grad_name") or cls.__name__ + "Backward0"
+
+    @property
+    def next_functions(self):
+        return tuple(e if e is not None else (None, 0) for e in self._edges
+                     if e is not False)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self):
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    def register_hook(self, fn):
+        from ..utils.hooks import RemovableHandle
+        if self._hooks is None:
+            self._hooks = {}
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        from ..utils.hooks import RemovableHandle
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = {}
+        handle = RemovableHandle(self._node_pre_hooks)
+        self._node_pre_hooks[handle.id] = fn
+        return handle
+
+    # ---- saved tensors ------------------------------------------------------------------------------
+    @property
+    def saved_tensors(self):
+        if self._released:
+            raise RuntimeError(_FREED)
+        saved = self._saved
+        versions = self._saved_versions
+        for i, t in enumerate(saved):
+            vc = getattr(t, "_vc", None)
+            if (vc[0] if vc else 0) != versions[i]:
+                _raise_modified(self, t, versions[i])
+        return saved
+
+    def _release(self):
+        self._saved = ()
+        self._released = True
+
+
+def _raise_modified(node, t, saved_version):
+    shape = "[" + ", ".join(str(s) for s in t.shape) + "]"
+    producer = t.grad_fn
+    where = f", which is output {t._output_nr} of {producer.name()}," if producer is not None else ""
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{t.type()} {shape}]{where} is at version {t._version}; expected "
+        f"version {saved_version} instead. Hint: the backtrace further above can point at the operation that "
+        "failed to compute its gradient. The variable in question was changed in there or anywhere later. "
+        "Good luck!")
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds incoming gradients into ``variable.grad``."""
+
+    _grad_name = "AccumulateGrad"
+    _seq_nr = float("inf")
+
+    def __init__(self, tensor):
+        self._ref = weakref.ref(tensor)
+
+    @property
+    def variable(self):
+        return self._ref()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()

@@ -1,0 +1,32 @@
+"""The backend protocol: what NumPy and CuPy spell differently, and nothing else."""
+from __future__ import annotations
+
+
+class Backend:
+    """One array library on one kind of device.
+
+    ``xp`` is the array module (numpy or cupy).  The methods cover the few places where the two libraries
+    differ: host transfer, scatter-add, random numbers and device placement.
+    """
+
+    name: str = "?"
+    xp = None
+
+    def device_of(self, array):  # -> ember.device
+        raise NotImplementedError
+
+    def to_host(self, array):
+        """A NumPy array with the same values (no copy on the CPU)."""
+        raise NotImplementedError
+
+    def from_host(self, array, device):
+        """An array of this backend on ``device`` holding the values of NumPy ``array``."""
+        raise NotImplementedError
+
+    def scatter_add(self, target, index, values):
+        """``target[index] += values`` with repeated indices accumulating (in place)."""
+        raise NotImplementedError
+
+    def rng(self, seed):
+        """A fresh random generator of this backend seeded with ``seed``."""
+        raise NotImplementedError

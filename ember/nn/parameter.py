@@ -1,0 +1,124 @@
+"""``Parameter`` (a Tensor that a Module registers) and the ``Buffer`` marker."""
+from __future__ import annotations
+
+from ..tensor import Tensor, _init_fields, _set_requires_grad, _wrap
+
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module parameter: assigning it to a Module attribute registers it.
+
+    ``requires_grad`` defaults to True.  It shares memory with the tensor it is made from.
+    """
+
+    def __new__(cls, data=None, requires_grad=True):
+        if data is None:
+            from .._creation import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Parameter(): expected a Tensor for 'data', got {type(data).__name__}")
+        self = object.__new__(cls)
+        _init_fields(self, data._data)
+        vc = data._vc
+        if vc is None:
+            vc = data._vc = [0]
+        self._vc = vc
+        if requires_grad:
+            _set_requires_grad(self, True)
+        return self
+
+    def __init__(self, data=None, requires_grad=True):
+        pass
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        from ..tensor import _rebuild
+        return (_rebuild, (Parameter, self._host(), self.requires_grad, self.device.type,
+                           dict(self.__dict__) or None))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(_wrap(self._data.copy()), self.requires_grad)
+        memo[id(self)] = result
+        if self.grad is not None:
+            import copy
+            result.grad = copy.deepcopy(self.grad, memo)
+        if self.__dict__:
+            import copy
+            result.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return result
+
+
+class Buffer:
+    """Marks a tensor to be registered as a buffer when assigned to a Module attribute."""
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            from .._creation import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer(): expected a Tensor, got {type(data).__name__}")
+        t = _BufferTensor.__new__(_BufferTensor)
+        _init_fields(t, data._data, data.requires_grad)
+        t._vc = data._vc
+        t.persistent = persistent
+        return t
+
+
+class _BufferTensor(Tensor):
+    """The object ``nn.Buffer(...)`` returns; Module registration unwraps it to a plain Tensor."""
+
+    def __new__(cls, *args, **kwargs):
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+
+def _is_buffer_marker(value):
+    return isinstance(value, _BufferTensor)
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is decided at the first forward (``LazyLinear``)."""
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from .._creation import empty
+        self = Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
+        return self
+
+    def materialize(self, shape, device=None, dtype=None):
+        import numpy as np
+        from .. import _dtype as _dt
+        npd = (_dt.as_dtype(dtype) if dtype is not None else self.dtype).np
+        self._data = np.empty(tuple(shape), npd)
+        self.__class__ = Parameter
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+
+class UninitializedBuffer(Tensor):
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        import numpy as np
+        self = object.__new__(cls)
+        _init_fields(self, np.empty(0, np.float32))
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None):
+        import numpy as np
+        from .. import _dtype as _dt
+        npd = (_dt.as_dtype(dtype) if dtype is not None else self.dtype).np
+        self._data = np.empty(tuple(shape), npd)
+        self.__class__ = Tensor
+
+
+def is_lazy(param):
+    return isinstance(param, (UninitializedParameter, UninitializedBuffer))

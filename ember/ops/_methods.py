@@ -1,0 +1,485 @@
+"""Binds ember's op functions to ``Tensor`` as methods and dunders, and defines the in-place variants.
+
+In-place methods without autograd involvement write straight into the array with NumPy's ``out=`` (the
+optimizer's path); otherwise they go through ``inplace.apply_inplace`` so the graph records them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as _dt
+from ..autograd import grad_mode
+from ..autograd.function import Op
+from ..random import _gen
+from ..tensor import Tensor, _wrap
+from . import arith, compare, index, products as matmul, reduce, shape, unary
+from ._util import promote_operands
+from .inplace import apply_inplace, check_inplace, make_inplace
+
+_grad_state = grad_mode._state
+
+# ---- methods that are the op functions themselves (self is the first argument) ----------------------------
+_SAME = {
+    arith: ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg", "rsub",
+            "maximum", "minimum", "fmax", "fmin", "atan2", "arctan2", "hypot", "lerp", "addcmul", "addcdiv",
+            "subtract", "multiply", "divide", "negative", "float_power", "xlogy", "copysign", "ldexp"],
+    unary: ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos",
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "logit",
+            "erf", "erfc", "erfinv", "floor", "ceil", "round", "trunc", "frac", "abs", "sign", "sgn", "reciprocal",
+            "relu", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "nan_to_num", "conj",
+            "angle", "fix", "absolute", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "positive",
+            "logical_not", "bitwise_not", "deg2rad", "rad2deg", "sinc", "i0", "lgamma", "digamma",
+            "conj_physical", "resolve_conj", "resolve_neg"],
+    compare: ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+              "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
+              "bitwise_left_shift", "bitwise_right_shift", "clamp", "clip", "clamp_min", "clamp_max"],
+    reduce: ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
+             "std", "logsumexp", "norm", "all", "any", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
+             "median", "nanmedian", "mode", "sort", "argsort", "topk", "kthvalue", "unique", "unique_consecutive",
+             "softmax", "log_softmax", "sum_to_size", "aminmax", "logcumsumexp", "quantile", "msort", "diff",
+             "cross", "histc", "bincount", "allclose", "isclose", "equal", "dist", "renorm"],
+    shape: ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes",
+            "swapdims", "movedim", "moveaxis", "t", "expand", "expand_as", "broadcast_to", "repeat",
+            "repeat_interleave", "tile", "split", "chunk", "tensor_split", "unbind", "narrow", "select", "flip",
+            "fliplr", "flipud", "roll", "rot90", "where", "tril", "triu", "diagonal", "diag", "diag_embed",
+            "trace", "contiguous", "clone", "view_as", "reshape_as", "ravel", "unfold", "as_strided"],
+    index: ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+            "index_fill", "masked_fill", "masked_select", "masked_scatter", "take", "take_along_dim", "nonzero",
+            "argwhere", "index_put"],
+    matmul: ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
+             "baddbmm", "addr", "kron"],
+}
+for _mod, _names in _SAME.items():
+    for _n in _names:
+        setattr(Tensor, _n, getattr(_mod, _n))
+
+Tensor.clamp_min = compare.clamp_min
+Tensor.absolute = unary.abs
+Tensor.real = property(unary.real)
+Tensor.imag = property(unary.imag)
+Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))) if self.ndim > 1
+                    else self)
+Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+Tensor.H = property(lambda self: Tensor.T.fget(self).conj())
+Tensor.mH = property(lambda self: shape.transpose(self, -2, -1).conj())
+
+
+def _size_tuple(args):
+    return args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+
+
+def _new(self, arr):
+    t = _wrap(arr)
+    return t if type(self._data) is np.ndarray else t.to(self.device)
+
+
+def _new_dtype(self, dtype):
+    return (_dt.as_dtype(dtype) if dtype is not None else self.dtype).np
+
+
+Tensor.new_zeros = lambda self, *size, dtype=None, device=None, requires_grad=False, **kw: \
+    _req(_new(self, np.zeros(tuple(_size_tuple(size)), _new_dtype(self, dtype))), requires_grad)
+Tensor.new_ones = lambda self, *size, dtype=None, device=None, requires_grad=False, **kw: \
+    _req(_new(self, np.ones(tuple(_size_tuple(size)), _new_dtype(self, dtype))), requires_grad)
+Tensor.new_empty = lambda self, *size, dtype=None, device=None, requires_grad=False, **kw: \
+    _req(_new(self, np.empty(tuple(_size_tuple(size)), _new_dtype(self, dtype))), requires_grad)
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kw: \
+    _req(_new(self, np.full(tuple(size), fill_value, _new_dtype(self, dtype))), requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    from .._creation import tensor
+    t = tensor(data._host().copy() if isinstance(data, Tensor) else data,
+               dtype=dtype if dtype is not None else self.dtype, device=device or self.device)
+    return _req(t, requires_grad)
+
+
+Tensor.new_tensor = _new_tensor
+
+
+def _req(t, flag):
+    if flag:
+        t.requires_grad_(True)
+    return t
+
+
+# ---- dunders -----------------------------------------------------------------------------------------------
+
+def _rev(fn):
+    return lambda self, other: fn(other, self)
+
+
+Tensor.__add__ = lambda self, other: arith.add(self, other)
+Tensor.__radd__ = Tensor.__add__
+Tensor.__sub__ = lambda self, other: arith.sub(self, other)
+Tensor.__rsub__ = lambda self, other: arith.sub(other, self)
+Tensor.__mul__ = lambda self, other: arith.mul(self, other)
+Tensor.__rmul__ = Tensor.__mul__
+Tensor.__truediv__ = lambda self, other: arith.div(self, other)
+Tensor.__rtruediv__ = lambda self, other: arith.div(other, self)
+Tensor.__floordiv__ = lambda self, other: arith.floor_divide(self, other)
+Tensor.__rfloordiv__ = lambda self, other: arith.floor_divide(other, self)
+Tensor.__mod__ = lambda self, other: arith.remainder(self, other)
+Tensor.__rmod__ = lambda self, other: arith.remainder(other, self)
+Tensor.__pow__ = lambda self, other: arith.pow(self, other)
+Tensor.__rpow__ = lambda self, other: arith.pow(other, self)
+Tensor.__matmul__ = lambda self, other: matmul.matmul(self, other)
+Tensor.__rmatmul__ = lambda self, other: matmul.matmul(other, self)
+Tensor.__neg__ = arith.neg
+Tensor.__pos__ = unary.positive
+Tensor.__abs__ = unary.abs
+Tensor.__invert__ = lambda self: unary.logical_not(self) if self._data.dtype == np.bool_ else \
+    unary.bitwise_not(self)
+Tensor.__eq__ = lambda self, other: compare.eq(self, other) if _comparable(other) else NotImplemented
+Tensor.__ne__ = lambda self, other: compare.ne(self, other) if _comparable(other) else NotImplemented
+Tensor.__lt__ = lambda self, other: compare.lt(self, other)
+Tensor.__le__ = lambda self, other: compare.le(self, other)
+Tensor.__gt__ = lambda self, other: compare.gt(self, other)
+Tensor.__ge__ = lambda self, other: compare.ge(self, other)
+Tensor.__and__ = lambda self, other: compare.bitwise_and(self, other)
+Tensor.__rand__ = Tensor.__and__
+Tensor.__or__ = lambda self, other: compare.bitwise_or(self, other)
+Tensor.__ror__ = Tensor.__or__
+Tensor.__xor__ = lambda self, other: compare.bitwise_xor(self, other)
+Tensor.__rxor__ = Tensor.__xor__
+Tensor.__lshift__ = lambda self, other: compare.bitwise_left_shift(self, other)
+Tensor.__rshift__ = lambda self, other: compare.bitwise_right_shift(self, other)
+Tensor.__getitem__ = index.getitem
+Tensor.__setitem__ = index.setitem
+Tensor.__hash__ = lambda self: id(self)
+
+
+def _comparable(other):
+    return isinstance(other, (Tensor, int, float, bool, complex, np.generic, np.ndarray))
+
+
+# ---- in-place arithmetic: direct NumPy writes when autograd is not involved -------------------------------
+
+def _fast_ok(self, other):
+    return not (_grad_state[0] and (self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)))
+
+
+def _operand(other):
+    return other._data if isinstance(other, Tensor) else other
+
+
+def _inplace_binary(ufunc, slow):
+    def method(self, other, **kwargs):
+        alpha = kwargs.pop("alpha", 1)
+        if _fast_ok(self, other) and not kwargs and type(self._data) is np.ndarray:
+            check_inplace(self)
+            o = _operand(other)
+            if alpha != 1:
+                o = o * alpha
+            d = self._data
+            od = np.asarray(o)
+            if od.dtype.kind in "fc" and d.dtype.kind in "biu" or (od.dtype.kind == "c" and d.dtype.kind != "c"):
+                raise RuntimeError(f"result type {_tn(od.dtype)} can't be cast to the desired output type "
+                                   f"{_tn(d.dtype)}")
+            if not isinstance(other, Tensor) and d.dtype.kind in "biu" and isinstance(other, float):
+                raise RuntimeError(f"result type Float can't be cast to the desired output type {_tn(d.dtype)}")
+            try:
+                ufunc(d, o, out=d, casting="unsafe")
+            except ValueError:
+                raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                                   f"{list(np.broadcast_shapes(d.shape, np.shape(o)))}") from None
+            self._bump_version()
+            return self
+        if alpha != 1:
+            kwargs["alpha"] = alpha
+        return apply_inplace(self, lambda t, o: slow(t, o, **kwargs), other)
+    return method
+
+
+def _tn(np_dtype):
+    from .inplace import _tname
+    return _tname(np.dtype(np_dtype))
+
+
+def _div_(self, other, *, rounding_mode=None):
+    if rounding_mode is None and self._data.dtype.kind in "biu":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {_tn(self._data.dtype)}")
+    if rounding_mode is None and _fast_ok(self, other) and type(self._data) is np.ndarray:
+        check_inplace(self)
+        np.divide(self._data, _operand(other), out=self._data, casting="unsafe")
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t, o: arith.div(t, o, rounding_mode=rounding_mode), other)
+
+
+Tensor.add_ = _inplace_binary(np.add, arith.add)
+Tensor.sub_ = _inplace_binary(np.subtract, arith.sub)
+Tensor.subtract_ = Tensor.sub_
+Tensor.mul_ = _inplace_binary(np.multiply, arith.mul)
+Tensor.multiply_ = Tensor.mul_
+Tensor.div_ = _div_
+Tensor.divide_ = _div_
+Tensor.true_divide_ = _div_
+Tensor.__iadd__ = lambda self, other: Tensor.add_(self, other)
+Tensor.__isub__ = lambda self, other: Tensor.sub_(self, other)
+Tensor.__imul__ = lambda self, other: Tensor.mul_(self, other)
+Tensor.__itruediv__ = lambda self, other: Tensor.div_(self, other)
+Tensor.__ifloordiv__ = lambda self, other: apply_inplace(self, arith.floor_divide, other)
+Tensor.__imod__ = lambda self, other: apply_inplace(self, arith.remainder, other)
+Tensor.__ipow__ = lambda self, other: apply_inplace(self, arith.pow, other)
+Tensor.__iand__ = lambda self, other: apply_inplace(self, compare.bitwise_and, other)
+Tensor.__ior__ = lambda self, other: apply_inplace(self, compare.bitwise_or, other)
+Tensor.__ixor__ = lambda self, other: apply_inplace(self, compare.bitwise_xor, other)
+Tensor.__imatmul__ = lambda self, other: apply_inplace(self, matmul.matmul, other)
+
+
+def _addcmul_(self, tensor1, tensor2, *, value=1):
+    if _fast_ok(self, tensor1) and _fast_ok(self, tensor2) and type(self._data) is np.ndarray:
+        check_inplace(self)
+        prod = np.multiply(tensor1._data, tensor2._data)
+        if value != 1:
+            prod *= value
+        np.add(self._data, prod, out=self._data, casting="unsafe")
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t: arith.addcmul(t, tensor1, tensor2, value=value))
+
+
+def _addcdiv_(self, tensor1, tensor2, *, value=1):
+    if _fast_ok(self, tensor1) and _fast_ok(self, tensor2) and type(self._data) is np.ndarray:
+        check_inplace(self)
+        q = np.divide(tensor1._data, tensor2._data)
+        if value != 1:
+            q *= value
+        np.add(self._data, q, out=self._data, casting="unsafe")
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t: arith.addcdiv(t, tensor1, tensor2, value=value))
+
+
+def _lerp_(self, end, weight):
+    if _fast_ok(self, end) and _fast_ok(self, weight) and type(self._data) is np.ndarray:
+        check_inplace(self)
+        d = self._data
+        d += (_operand(end) - d) * _operand(weight)
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t: arith.lerp(t, end, weight))
+
+
+Tensor.addcmul_ = _addcmul_
+Tensor.addcdiv_ = _addcdiv_
+Tensor.lerp_ = _lerp_
+
+# every other in-place variant goes through the recorded path
+for _name in ["pow", "remainder", "fmod", "neg", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt",
+              "rsqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+              "acosh", "atanh", "sigmoid", "logit", "erf", "erfc", "erfinv", "floor", "ceil", "round", "trunc",
+              "frac", "abs", "sign", "sgn", "reciprocal", "relu", "nan_to_num", "clamp", "clip", "clamp_min",
+              "clamp_max", "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "floor_divide", "tril", "triu",
+              "masked_fill", "masked_scatter", "index_fill", "index_add", "index_copy", "scatter", "scatter_add",
+              "scatter_reduce", "index_put", "logical_not", "logical_and", "logical_or", "logical_xor",
+              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "eq", "ne", "lt", "le", "gt", "ge",
+              "copysign", "xlogy", "float_power", "deg2rad", "rad2deg", "absolute", "negative", "fix", "arcsin",
+              "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "ldexp", "sinc", "renorm", "arctan2",
+              "logical_not", "lgamma", "digamma", "i0"]:
+    setattr(Tensor, _name + "_", make_inplace(getattr(Tensor, _name)))
+
+
+def _comparison_inplace(fn):
+    def method(self, other):
+        res = fn(self, other)
+        check_inplace(self)
+        self._data[...] = res._data.astype(self._data.dtype)
+        self._bump_version()
+        return self
+    return method
+
+
+for _name in ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"]:
+    setattr(Tensor, _name + "_", _comparison_inplace(getattr(Tensor, _name)))
+
+
+# ---- copy_, fill_, zero_ -------------------------------------------------------------------------------------
+
+def copy_(self, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    if _fast_ok(self, src):
+        check_inplace(self)
+        s = src._data
+        if type(s) is not type(self._data):
+            s = src.to(self.device)._data
+        try:
+            np.copyto(self._data, s, casting="unsafe") if type(self._data) is np.ndarray else \
+                self._data.__setitem__(Ellipsis, s.astype(self._data.dtype))
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
+                               f"the size of tensor b ({s.shape[-1] if s.ndim else 1}) at non-singleton dimension "
+                               f"{max(self._data.ndim - 1, 0)}") from None
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t, s: _CopyFrom.apply(t, s.to(t.dtype) if s.dtype is not t.dtype else s),
+                         src)
+
+
+class _CopyFrom(Op):
+    """out = src broadcast to dst's shape: d/d dst = 0, d/d src = grad summed to src's shape."""
+
+    _grad_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        ctx.src_shape = src.shape
+        out = dst.copy()
+        out[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ._util import unbroadcast
+        return grad * 0, unbroadcast(grad, ctx.src_shape)
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        if _fast_ok(self, value):
+            value = value.item()
+    if not isinstance(value, Tensor):
+        check_inplace(self)
+        if _grad_state[0] and self.requires_grad:
+            return apply_inplace(self, lambda t: t * 0 + value)
+        self._data[...] = value
+        self._bump_version()
+        return self
+    return apply_inplace(self, lambda t, v: t * 0 + v, value)
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+Tensor.copy_ = copy_
+Tensor.fill_ = fill_
+Tensor.zero_ = zero_
+
+
+def _set_(self, source):
+    self._data = source._data
+    self._bump_version()
+    return self
+
+
+Tensor.set_ = _set_
+
+# ---- in-place random ---------------------------------------------------------------------------------------
+
+
+def _random_fill(sampler):
+    def method(self, *args, generator=None, **kwargs):
+        check_inplace(self) if _grad_state[0] else None
+        g = _gen(generator)
+        arr = sampler(g, self._data.shape, *args, **kwargs)
+        self._data[...] = np.asarray(arr).astype(self._data.dtype) if type(self._data) is np.ndarray else \
+            self.new_tensor(arr)._data
+        self._bump_version()
+        return self
+    return method
+
+
+def _uniform(g, shape, a=0.0, b=1.0, from_=None, to=None):
+    return g.uniform(a, b, shape)
+
+
+def _normal(g, shape, mean=0.0, std=1.0):
+    return mean + std * g.standard_normal(shape)
+
+
+def _bernoulli(g, shape, p=0.5):
+    pv = p._host() if isinstance(p, Tensor) else p
+    return g.random(shape) < pv
+
+
+def _random(g, shape, from_=0, to=None):
+    if to is None:
+        from_, to = 0, from_ if from_ else 2 ** 24
+    return g.integers(from_, to, shape)
+
+
+def _exponential(g, shape, lambd=1.0):
+    return g.exponential(1.0 / lambd, shape)
+
+
+def _geometric(g, shape, p):
+    return g.geometric(p, shape)
+
+
+def _log_normal(g, shape, mean=1.0, std=2.0):
+    return g.lognormal(mean, std, shape)
+
+
+def _cauchy(g, shape, median=0.0, sigma=1.0):
+    return median + sigma * g.standard_cauchy(shape)
+
+
+Tensor.uniform_ = _random_fill(_uniform)
+Tensor.normal_ = _random_fill(_normal)
+Tensor.bernoulli_ = _random_fill(_bernoulli)
+Tensor.exponential_ = _random_fill(_exponential)
+Tensor.geometric_ = _random_fill(_geometric)
+Tensor.log_normal_ = _random_fill(_log_normal)
+Tensor.cauchy_ = _random_fill(_cauchy)
+
+
+def _random_method(self, from_=0, to=None, *, generator=None):
+    if to is None and from_ == 0 and not isinstance(from_, bool):
+        kind = self._data.dtype.kind
+        to = 2 ** 24 + 1 if kind == "f" else (2 ** 63 - 1 if self._data.dtype == np.int64 else
+                                              int(np.iinfo(self._data.dtype).max) + 1 if kind in "iu" else 2)
+        if self._data.dtype == np.float64:
+            to = 2 ** 53 + 1
+    elif to is None:
+        from_, to = 0, from_
+    g = _gen(generator)
+    self._data[...] = g.integers(from_, to, self._data.shape).astype(self._data.dtype)
+    self._bump_version()
+    return self
+
+
+Tensor.random_ = _random_method
+
+
+def _bernoulli_method(self, p=None, *, generator=None):
+    from .._creation import bernoulli
+    return bernoulli(self, p, generator=generator)
+
+
+Tensor.bernoulli = _bernoulli_method
+
+
+def _multinomial(self, num_samples, replacement=False, *, generator=None):
+    from .._creation import multinomial
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+Tensor.multinomial = _multinomial
+
+
+def _apply_(self, fn):
+    flat = self._data.reshape(-1)
+    for i in range(flat.size):
+        flat[i] = fn(flat[i].item())
+    self._bump_version()
+    return self
+
+
+Tensor.apply_ = _apply_
+Tensor.map_ = lambda self, other, fn: _apply_(self, fn)
+
+Tensor.softmax = lambda self, dim=None, dtype=None: reduce.softmax(self, dim, dtype=dtype)
+Tensor.log_softmax = lambda self, dim=None, dtype=None: reduce.log_softmax(self, dim, dtype=dtype)
+Tensor.var_mean = reduce.var_mean
+Tensor.std_mean = reduce.std_mean
+Tensor.type_as = lambda self, other: self.to(other.dtype)
+Tensor.is_set_to = lambda self, other: self._data is other._data
+Tensor.is_nonzero = lambda self: bool(self)
+Tensor.numel = lambda self: self._data.size
+Tensor.__array_priority__ = 1000

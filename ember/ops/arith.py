@@ -1,0 +1,469 @@
+"""Elementwise binary arithmetic: add, sub, mul, div, pow and friends, with their derivatives."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as _dt
+from ..autograd.function import Op
+from ._util import Tensor, float_like, promote_operands, unbroadcast, _wrap
+
+__all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg", "rsub",
+           "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "lerp", "addcmul", "addcdiv", "subtract",
+           "multiply", "divide", "negative", "float_power", "xlogy", "copysign", "ldexp"]
+
+
+def _shape(x):
+    return x.shape if isinstance(x, np.ndarray) or hasattr(x, "shape") else ()
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        return unbroadcast(grad, sa), unbroadcast(grad, sb)
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        sa, sb = ctx.shapes
+        return unbroadcast(grad, sa), unbroadcast(-grad, sb)
+
+
+class Mul(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(grad * _conj(b), _sh(a)) if isinstance(a, Tensor) else None
+        gb = unbroadcast(grad * _conj(a), _sh(b)) if isinstance(b, Tensor) else None
+        return ga, gb
+
+
+class Div(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if isinstance(a, Tensor):
+            ga = unbroadcast(grad / _conj(b), _sh(a))
+        if isinstance(b, Tensor) and ctx._edges[1] is not None:
+            gb = unbroadcast(-grad * _conj(a) / _conj(b * b), _sh(b))
+        return ga, gb
+
+
+class Pow(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a ** b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if isinstance(a, Tensor) and ctx._edges[0] is not None:
+            if isinstance(b, Tensor):
+                ga = grad * b * where_(b == 0, a * 0 + 1, a ** (b - 1))
+            elif b == 0:
+                ga = grad * 0
+            else:
+                ga = grad * b * a ** (b - 1)
+            ga = unbroadcast(ga, _sh(a))
+        if isinstance(b, Tensor) and ctx._edges[1] is not None:
+            out = a ** b
+            base_log = a.log() if isinstance(a, Tensor) else _log_scalar(a, b)
+            gb = grad * where_((out == 0) & (b >= 0), out * 0, out * base_log)
+            gb = unbroadcast(gb, _sh(b))
+        return ga, gb
+
+
+class Maximum(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.maximum(a, b) if isinstance(a, np.ndarray) else _xp(a, b).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(grad, a, b, a > b)
+
+
+class Minimum(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(grad, a, b, a < b)
+
+
+class Fmax(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).fmax(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(grad, a, b, (a > b) | b.isnan(), nan_aware=True)
+
+
+class Fmin(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).fmin(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return _minmax_grads(grad, a, b, (a < b) | b.isnan(), nan_aware=True)
+
+
+def _minmax_grads(grad, a, b, a_wins, nan_aware=False):
+    # ties split the gradient in half, as torch does
+    tie = (a == b)
+    zero = grad * 0
+    half = grad / 2
+    ga = where_(tie, half, where_(a_wins, grad, zero))
+    gb = where_(tie, half, where_(a_wins, zero, grad))
+    return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
+
+
+class Atan2(Op):
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        denom = a * a + b * b
+        return unbroadcast(grad * b / denom, a.shape), unbroadcast(-grad * a / denom, b.shape)
+
+
+class Remainder(Op):
+    """Python-style modulo (sign of the divisor): d/da = 1, d/db = -floor(a / b)."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(grad, _sh(a)) if isinstance(a, Tensor) else None
+        gb = unbroadcast(-grad * (a / b).floor(), _sh(b)) if isinstance(b, Tensor) else None
+        return ga, gb
+
+
+class Fmod(Op):
+    """C-style modulo (sign of the dividend): d/da = 1, d/db = -trunc(a / b)."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _xp(a, b).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = unbroadcast(grad, _sh(a)) if isinstance(a, Tensor) else None
+        gb = unbroadcast(-grad * (a / b).trunc(), _sh(b)) if isinstance(b, Tensor) else None
+        return ga, gb
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+# ----------------------------------------------------------------------------------------------------------
+# small helpers
+# ----------------------------------------------------------------------------------------------------------
+
+def _sh(x):
+    return x.shape if isinstance(x, Tensor) else ()
+
+
+def _conj(x):
+    if isinstance(x, Tensor) and x._data.dtype.kind == "c":
+        return x.conj()
+    if isinstance(x, complex):
+        return x.conjugate()
+    return x
+
+
+def _xp(a, b):
+    for x in (a, b):
+        if hasattr(x, "__array_namespace__") and type(x) is not np.ndarray and not isinstance(x, np.generic):
+            from ..backend import backend_of
+            return backend_of(x).xp
+    return np
+
+
+def _log_scalar(a, like):
+    import math
+    return math.log(a) if a > 0 else float("nan") if a < 0 else float("-inf")
+
+
+def where_(cond, x, y):
+    from .shape import where
+    return where(cond, x, y)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# public functions
+# ----------------------------------------------------------------------------------------------------------
+
+def _check_tensor_arg(name, *xs):
+    if not any(isinstance(x, Tensor) for x in xs):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(xs[0]).__name__}")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """out = input + alpha * other"""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = promote_operands(input, other)
+    return _out(Add.apply(a, b), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """out = input - alpha * other"""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) and \
+            other._data.dtype == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                           "or `logical_xor()` operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b = promote_operands(input, other)
+    return _out(Sub.apply(a, b), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return sub(other, mul(input, alpha) if alpha != 1 else input)
+
+
+def mul(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Mul.apply(a, b), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (ints give the default float); ``rounding_mode='trunc' | 'floor'`` round the result."""
+    if rounding_mode is None:
+        a, b = promote_operands(input, other)
+        if isinstance(a, Tensor) and a._data.dtype.kind in "biu" and \
+                (not isinstance(b, Tensor) or b._data.dtype.kind in "biu"):
+            a = float_like(a)
+            if isinstance(b, Tensor):
+                b = float_like(b)
+        elif isinstance(b, Tensor) and b._data.dtype.kind in "biu" and not isinstance(a, Tensor):
+            b = float_like(b)
+        return _out(Div.apply(a, b), out)
+    if rounding_mode == "trunc":
+        return _out(_rounded_div(input, other, "trunc"), out)
+    if rounding_mode == "floor":
+        return _out(_rounded_div(input, other, "floor"), out)
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                       f"'{rounding_mode}'")
+
+
+divide = div
+true_divide = div
+
+
+def _rounded_div(input, other, mode):
+    a, b = promote_operands(input, other)
+    ref = a if isinstance(a, Tensor) else b
+    if ref._data.dtype.kind in "iu":
+        ad = a._data if isinstance(a, Tensor) else a
+        bd = b._data if isinstance(b, Tensor) else b
+        xp = _xp(ad, bd)
+        if xp.any(xp.asarray(bd) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        q = xp.floor_divide(ad, bd)
+        if mode == "trunc":
+            r = xp.remainder(ad, bd)
+            q = q + ((r != 0) & ((xp.asarray(ad) < 0) != (xp.asarray(bd) < 0)))
+        return _wrap(xp.asarray(q).astype(ref._data.dtype))
+    q = Div.apply(a, b)
+    return q.trunc() if mode == "trunc" else q.floor()
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def remainder(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Remainder.apply(a, b), out)
+
+
+def fmod(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Fmod.apply(a, b), out)
+
+
+def pow(input, exponent, *, out=None):
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if exponent == 1 and not input.requires_grad:
+            return _out(input.clone(), out)
+        if exponent == 2 and input._data.dtype.kind in "fV":
+            from .unary import square
+            return _out(square(input), out)
+    a, b = promote_operands(input, exponent)
+    return _out(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent):
+    tgt = _dt.complex128 if (isinstance(input, Tensor) and input.is_complex()) else _dt.float64
+    a = input.to(tgt) if isinstance(input, Tensor) else input
+    b = exponent.to(tgt) if isinstance(exponent, Tensor) else float(exponent)
+    return pow(a, b)
+
+
+def neg(input, *, out=None):
+    return _out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+def maximum(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Maximum.apply(a, b), out)
+
+
+def minimum(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Minimum.apply(a, b), out)
+
+
+def fmax(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Fmax.apply(a, b), out)
+
+
+def fmin(input, other, *, out=None):
+    a, b = promote_operands(input, other)
+    return _out(Fmin.apply(a, b), out)
+
+
+def atan2(input, other, *, out=None):
+    a, b = promote_operands(float_like(input), float_like(other))
+    return _out(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    return _out((input * input + other * other).sqrt(), out)
+
+
+def lerp(input, end, weight, *, out=None):
+    """out = input + weight * (end - input)"""
+    return _out(input + weight * (end - input), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """out = input + value * tensor1 * tensor2"""
+    prod = tensor1 * tensor2
+    return _out(input + (prod * value if value != 1 else prod), out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """out = input + value * tensor1 / tensor2"""
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release "
+                           "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+                           "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+                           "to(input.dtype) using Python 3 or (input + value * tensor1 / tensor2).to(input.dtype) "
+                           "for integer inputs and using Python 2 for floating inputs.")
+    q = tensor1 / tensor2
+    return _out(input + (q * value if value != 1 else q), out)
+
+
+def xlogy(input, other, *, out=None):
+    """x * log(y), with 0 where x == 0 (unless y is NaN)."""
+    from .shape import where
+    x = input if isinstance(input, Tensor) else other * 0 + input
+    y = other if isinstance(other, Tensor) else x * 0 + other
+    x, y = float_like(x), float_like(y)
+    res = x * y.log()
+    return _out(where((x == 0) & ~y.isnan(), res * 0, res), out)
+
+
+def copysign(input, other, *, out=None):
+    from .unary import abs as _abs, signbit
+    from .shape import where
+    a = float_like(input)
+    mag = _abs(a)
+    neg_ = signbit(other) if isinstance(other, Tensor) else (other < 0 or (other == 0 and str(other)[0] == "-"))
+    return _out(where(neg_, -mag, mag) if isinstance(neg_, Tensor) else (-mag if neg_ else mag), out)
+
+
+def ldexp(input, other, *, out=None):
+    return _out(float_like(input) * (2.0 ** other), out)
+
+
+def _out(result, out):
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+    return copy_into_out(out, result)

@@ -1,0 +1,379 @@
+"""Matrix products: matmul (and the names torch gives its special cases), a fused linear, einsum."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ._util import Tensor, _wrap, promote_operands, unbroadcast
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
+           "baddbmm", "addr", "einsum", "tensordot", "kron", "linear", "chain_matmul", "multi_dot"]
+
+
+def _xp(a):
+    if type(a) is np.ndarray:
+        return np
+    from ..backend import backend_of
+    return backend_of(a).xp
+
+
+class Matmul(Op):
+    """Batched matrix product of operands with ndim >= 2 (broadcast over the batch dims)."""
+
+    _grad_name = "MmBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if ctx._edges[0] is not None:
+            ga = unbroadcast(grad @ b.mT.conj() if b.is_complex() else grad @ b.mT, a.shape)
+        if ctx._edges[1] is not None:
+            gb = unbroadcast(a.mT.conj() @ grad if a.is_complex() else a.mT @ grad, b.shape)
+        return ga, gb
+
+
+def _shape_str(s):
+    return "x".join(str(v) for v in s)
+
+
+def matmul(input, other, *, out=None):
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other if isinstance(input, Tensor) else input).__name__}")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
+                           f"{other.dtype.name}".replace("float32", "float").replace("float64", "double")
+                           .replace("int64", "long int"))
+    na, nb = input._data.ndim, other._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+    if na == 1 and nb == 1:
+        res = dot(input, other)
+    elif na == 2 and nb == 2:
+        _check_mm(input, other)
+        res = Matmul.apply(input, other)
+    elif na == 1:
+        _check_inner(input._data.shape[0], other._data.shape[-2], input, other)
+        res = Matmul.apply(input.unsqueeze(0), other).squeeze(-2)
+    elif nb == 1:
+        _check_inner(input._data.shape[-1], other._data.shape[0], input, other)
+        res = Matmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+    else:
+        _check_inner(input._data.shape[-1], other._data.shape[-2], input, other)
+        try:
+            np.broadcast_shapes(input._data.shape[:-2], other._data.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f"The size of tensor a ({input._data.shape[-3]}) must match the size of tensor b "
+                               f"({other._data.shape[-3]}) at non-singleton dimension 0") from None
+        res = Matmul.apply(input, other)
+    if out is not None:
+        from .inplace import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def _check_mm(a, b):
+    sa, sb = a._data.shape, b._data.shape
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(sa)} and {_shape_str(sb)})")
+
+
+def _check_inner(k1, k2, a, b):
+    if k1 != k2:
+        sa, sb = a._data.shape, b._data.shape
+        if len(sa) == 1:
+            raise RuntimeError(f"size mismatch, got input ({sb[-2]}x{sb[-1]}), vec ({sa[0]})" if len(sb) == 2 else
+                               f"Expected size for first two dimensions of batch2 tensor to be: [{sb[0]}, {k1}] "
+                               f"but got: [{sb[0]}, {k2}].")
+        if len(sb) == 1:
+            raise RuntimeError(f"size mismatch, got input ({sa[-2]}), mat ({sa[-2]}x{sa[-1]}), vec ({sb[0]})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sb[0] if len(sb) > 2 else 1}, "
+                           f"{k1}] but got: [{sb[0] if len(sb) > 2 else 1}, {k2}]." if len(sa) > 2 else
+                           f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(sa[-2:])} and "
+                           f"{_shape_str(sb[-2:])})")
+
+
+def mm(input, mat2, *, out=None):
+    if input._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input, mat2, *, out=None):
+    if input._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if input._data.shape[0] != mat2._data.shape[0] or input._data.shape[2] != mat2._data.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input._data.shape[0]}, {input._data.shape[2]}] but got: "
+                           f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
+    return matmul(input, mat2, out=out)
+
+
+def mv(input, vec, *, out=None):
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, {input._data.ndim}, "
+                           f"{vec._data.ndim}")
+    return matmul(input, vec, out=out)
+
+
+def dot(input, other, *, out=None):
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    if input._data.shape[0] != other._data.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input._data.shape[0]}] and src "
+                           f"[{other._data.shape[0]}] to have the same number of elements, but got "
+                           f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "
+                           f"{other.dtype.name}")
+    return Matmul.apply(input.unsqueeze(0), other.unsqueeze(-1)).reshape(())
+
+
+def vdot(input, other):
+    return dot(input.conj(), other)
+
+
+def inner(input, other):
+    if input._data.ndim == 0 or other._data.ndim == 0:
+        return input * other
+    return matmul(input, other.unsqueeze(-1) if other._data.ndim == 1 else other.mT) if other._data.ndim <= 2 \
+        else tensordot(input, other, ([-1], [-1]))
+
+
+def outer(input, vec2):
+    return input.unsqueeze(-1) * vec2.unsqueeze(0)
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """out = beta * input + alpha * (mat1 @ mat2)"""
+    prod = mm(mat1, mat2)
+    res = _scaled_sum(input, prod, beta, alpha)
+    return res if out is None else _out(out, res)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    res = _scaled_sum(input, mv(mat, vec), beta, alpha)
+    return res if out is None else _out(out, res)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    res = _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
+    return res if out is None else _out(out, res)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    res = _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+    return res if out is None else _out(out, res)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    return _scaled_sum(input, outer(vec1, vec2), beta, alpha)
+
+
+def _scaled_sum(input, prod, beta, alpha):
+    if alpha != 1:
+        prod = prod * alpha
+    if beta == 0:
+        return prod + input * 0 if False else prod.clone() if prod is not None else prod
+    return (input * beta if beta != 1 else input) + prod
+
+
+def _out(out, res):
+    from .inplace import copy_into_out
+    return copy_into_out(out, res)
+
+
+class Linear(Op):
+    """y = x W^T + b over any leading dims: one node instead of three for every ``nn.Linear`` call."""
+
+    _grad_name = "AddmmBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        y = x @ w.T
+        if b is not None:
+            y += b
+        ctx.has_bias = b is not None
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        gx = gw = gb = None
+        if ctx._edges[0] is not None:
+            gx = grad @ w
+        if ctx._edges[1] is not None:
+            if grad.ndim == 2:
+                gw = grad.mT @ x
+            else:
+                g2 = grad.reshape(-1, grad.shape[-1])
+                gw = g2.mT @ x.reshape(-1, x.shape[-1])
+        if ctx.has_bias and ctx._edges[2] is not None:
+            gb = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+        return gx, gw, gb
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b, with torch's shape errors."""
+    sx, sw = input._data.shape, weight._data.shape
+    if input._data.ndim == 0 or weight._data.ndim not in (1, 2) or sx[-1] != sw[-1]:
+        if weight._data.ndim == 2 and input._data.ndim >= 1:
+            rows = int(np.prod(sx[:-1])) if len(sx) > 1 else 1
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sx[-1]} and "
+                               f"{sw[1]}x{sw[0]})")
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(sx)}D and "
+                           f"{len(sw)}D" if len(sx) == 0 else "size mismatch in linear")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input)} and {_tn(weight)}")
+    if weight._data.ndim == 1:
+        out = matmul(input, weight)
+        return out + bias if bias is not None else out
+    return Linear.apply(input, weight, bias)
+
+
+def _tn(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+            "int64": "Long"}.get(t.dtype.name, t.dtype.name)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# einsum / tensordot / kron
+# ----------------------------------------------------------------------------------------------------------
+
+class Einsum(Op):
+    """``einsum(eq, *operands)``; the gradient of each operand is another einsum."""
+
+    @staticmethod
+    def forward(ctx, eq, *ops):
+        ctx.eq = eq
+        ctx.shapes = [o.shape for o in ops]
+        return _xp(ops[0]).einsum(eq, *ops, optimize=len(ops) > 2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ins, out = ctx.eq.split("->")
+        subs = ins.split(",")
+        inputs = ctx._inputs
+        grads = [None]
+        for i, s in enumerate(subs):
+            if ctx._edges[i + 1] is None:
+                grads.append(None)
+                continue
+            others = [subs[j] for j in range(len(subs)) if j != i]
+            other_ops = [inputs[j] for j in range(len(subs)) if j != i]
+            present = set(out) | set("".join(others))
+            target = "".join(c for c in s if c in present)
+            # letters repeated within one operand (a diagonal) or absent elsewhere need special care
+            if len(set(s)) != len(s):
+                raise RuntimeError("ember: einsum backward with a repeated index inside one operand "
+                                   f"('{s}') is not supported")
+            uniq = "".join(dict.fromkeys(target))
+            g = einsum(",".join([out] + others) + "->" + uniq, grad, *other_ops)
+            if uniq != s:  # indices summed away only in this operand: broadcast back
+                shape = [ctx.shapes[i][k] if c not in uniq else -1 for k, c in enumerate(s)]
+                view_shape = [ctx.shapes[i][k] if c in uniq else 1 for k, c in enumerate(s)]
+                g = g.reshape(view_shape).expand(ctx.shapes[i])
+                del shape
+            grads.append(g)
+        return tuple(grads)
+
+
+def _normalize_einsum(eq, operands):
+    eq = eq.replace(" ", "")
+    if "->" not in eq:
+        ins = eq
+        letters = [c for c in ins.replace(",", "").replace(".", "") if c.isalpha()]
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+        eq = ins + "->" + ("..." if "..." in ins else "") + out
+    if "..." in eq:
+        ins, out = eq.split("->")
+        subs = ins.split(",")
+        used = set(c for c in eq if c.isalpha())
+        free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+        nd = max((o.ndim - (len(s) - 3)) for s, o in zip(subs, operands) if "..." in s)
+        ell = "".join(free[:nd])
+        new_subs = []
+        for s, o in zip(subs, operands):
+            if "..." in s:
+                k = o.ndim - (len(s) - 3)
+                s = s.replace("...", ell[nd - k:])
+            new_subs.append(s)
+        out = out.replace("...", ell)
+        eq = ",".join(new_subs) + "->" + out
+    return eq
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = _normalize_einsum(equation, operands)
+    node_out = _EinsumApply(eq, operands)
+    return node_out
+
+
+def _EinsumApply(eq, operands):
+    res = Einsum.apply(eq, *operands)
+    if res._grad_fn is not None:
+        res._grad_fn._inputs = operands
+    return res
+
+
+def tensordot(a, b, dims=2):
+    if isinstance(dims, int):
+        da = list(range(a.ndim - dims, a.ndim))
+        db = list(range(dims))
+    elif isinstance(dims, Tensor):
+        dl = dims.tolist()
+        da, db = (dl[0], dl[1]) if isinstance(dl[0], list) else ([dl[0]], [dl[1]])
+    else:
+        da, db = dims
+        da = [da] if isinstance(da, int) else list(da)
+        db = [db] if isinstance(db, int) else list(db)
+    da = [d % a.ndim for d in da]
+    db = [d % b.ndim for d in db]
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    sa = [next(letters) for _ in range(a.ndim)]
+    sb = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for k, c in enumerate(sa) if k not in da] + [c for k, c in enumerate(sb) if k not in db]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
+def kron(input, other):
+    nd = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))
+    # interleave: a[i, None, j, None] * b[None, k, None, l] -> reshape
+    a_shape, b_shape = [], []
+    for s in a.shape:
+        a_shape += [s, 1]
+    for s in b.shape:
+        b_shape += [1, s]
+    prod = a.reshape(a_shape) * b.reshape(b_shape)
+    return prod.reshape(tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+def chain_matmul(*matrices):
+    return multi_dot(matrices)
+
+
+def multi_dot(tensors):
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = matmul(out, t)
+    return out

@@ -1,0 +1,850 @@
+"""Reductions and scans: sum, mean, prod, max/min, var/std, logsumexp, norms, cumulative ops, sorting,
+softmax / log_softmax (fused primitives: their composed forms cost three passes and lose precision)."""
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype as _dt
+from ..autograd.function import Op
+from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim
+
+__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
+           "std", "var_mean", "std_mean", "logsumexp", "norm", "vector_norm", "all", "any", "count_nonzero",
+           "cumsum", "cumprod", "cummax", "cummin", "median", "nanmedian", "mode", "sort", "argsort", "topk",
+           "kthvalue", "unique", "unique_consecutive", "softmax", "log_softmax", "sum_to_size", "aminmax",
+           "logcumsumexp", "quantile", "msort", "diff", "cross", "histc", "bincount", "allclose", "isclose",
+           "equal", "dist", "renorm", "cdist"]
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _named(name):
+    cls = namedtuple(name, ["values", "indices"])
+    cls.__module__ = "torch.return_types"
+    return cls
+
+
+_max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t, _cummin_t = (
+    _named(n) for n in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"))
+_aminmax_t = namedtuple("aminmax", ["min", "max"])
+
+
+def _xp(a):
+    if type(a) is np.ndarray:
+        return np
+    from ..backend import backend_of
+    return backend_of(a).xp
+
+
+def _expand_back(grad, in_shape, axes, keepdim):
+    """Broadcast a reduced gradient back over the reduced ``axes``."""
+    if not keepdim and axes:
+        shape = list(in_shape)
+        for a in axes:
+            shape[a] = 1
+        grad = grad.reshape(tuple(shape))
+    return grad.expand(in_shape)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sum / mean / prod
+# ----------------------------------------------------------------------------------------------------------
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, np_dtype):
+        ctx.in_shape = x.shape
+        ctx.axes = axes
+        ctx.keepdim = keepdim
+        return _xp(x).sum(x, axis=axes, keepdims=keepdim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _expand_back(grad, ctx.in_shape, ctx.axes, ctx.keepdim), None, None, None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    d = input._data
+    if dtype is not None:
+        np_dtype = _dt.as_dtype(dtype).np
+        if input.dtype is not _dt.as_dtype(dtype):
+            input = input.to(dtype)
+            d = input._data
+    elif d.dtype.kind in "biu":
+        np_dtype = np.int64 if d.dtype != np.uint64 else np.uint64
+    else:
+        np_dtype = None
+    axes = dims_tuple(dim, d.ndim) if d.ndim else ()
+    if dim is None:
+        axes = tuple(range(d.ndim))
+    res = Sum.apply(input, axes, keepdim, np_dtype)
+    return _out(res, out)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    return sum(input.where(~input.isnan(), 0.0), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind not in "fcV":
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {input.dtype.name.capitalize() if input.dtype.name != 'int64' else 'Long'}")
+    d = input._data
+    axes = dims_tuple(dim, d.ndim) if d.ndim else ()
+    n = 1
+    for a in axes:
+        n *= d.shape[a]
+    s = sum(input, axes if dim is not None else None, keepdim)
+    return _out(s / n if n else s * float("nan"), out)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    notnan = ~input.isnan()
+    return nansum(input, dim, keepdim, dtype=dtype) / notnan.sum(dim, keepdim).to(input.dtype)
+
+
+class Prod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, np_dtype):
+        ctx.args = (x.shape, axis, keepdim)
+        return _xp(x).prod(x, axis=axis, keepdims=keepdim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        shape, axis, keepdim = ctx.args
+        axes = tuple(range(len(shape))) if axis is None else (axis,)
+        # exact also when x has zeros: product of all the other elements, via exclusive cumprods
+        if axis is None:
+            flat = x.reshape(-1)
+            others = _prod_of_others(flat, 0).reshape(shape)
+            return _expand_back(grad, shape, axes, keepdim) * others, None, None, None
+        others = _prod_of_others(x, axis)
+        return _expand_back(grad, shape, axes, keepdim) * others, None, None, None
+
+
+def _prod_of_others(x, dim):
+    """For each element, the product of the other elements along ``dim`` (no division, so zeros are fine)."""
+    n = x.shape[dim]
+    if n == 0:
+        return x
+    ones_shape = list(x.shape)
+    ones_shape[dim] = 1
+    one = x.new_ones(tuple(ones_shape))
+    left = cat_([one, x.narrow(dim, 0, n - 1)], dim).cumprod(dim)
+    right = cat_([x.narrow(dim, 1, n - 1), one], dim).flip(dim).cumprod(dim).flip(dim)
+    return left * right
+
+
+def cat_(ts, dim):
+    from .shape import cat
+    return cat(ts, dim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = input._data
+    np_dtype = np.int64 if d.dtype.kind in "biu" else None
+    axis = None if dim is None else wrap_dim(dim, d.ndim)
+    return Prod.apply(input, axis, keepdim if dim is not None else False, np_dtype)
+
+
+def sum_to_size(input, *size):
+    """Sum broadcast dims away so the result has ``size`` (the inverse of ``expand``)."""
+    if len(size) == 1 and not isinstance(size[0], int):
+        size = tuple(size[0])
+    shape = input._data.shape
+    if tuple(size) == shape:
+        return input
+    lead = len(shape) - len(size)
+    if lead < 0:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    axes = list(range(lead))
+    for i, s in enumerate(size):
+        if s == 1 and shape[lead + i] != 1:
+            axes.append(lead + i)
+        elif s != shape[lead + i]:
+            raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    out = Sum.apply(input, tuple(axes), True, None) if axes else input
+    if lead:
+        out = out.reshape(tuple(size))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# max / min family
+# ----------------------------------------------------------------------------------------------------------
+
+class MaxMin(Op):
+    """Full reduction: the gradient is shared equally among the tied extremes, as torch does."""
+
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, is_max):
+        ctx.args = (x.shape, axes, keepdim)
+        xp = _xp(x)
+        if x.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                               "reduction dim with the 'dim' argument.")
+        return (xp.max if is_max else xp.min)(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        shape, axes, keepdim = ctx.args
+        out = _expand_back(ctx.saved_output, shape, axes, keepdim)
+        mask = (x == out).to(grad.dtype)
+        count = _expand_back(mask.sum(axes, keepdim=True), shape, axes, True)
+        return _expand_back(grad, shape, axes, keepdim) * mask / count, None, None, None
+
+
+class MaxMinDim(Op):
+    """Reduction along one dim returning (values, indices); the gradient goes to the first extreme."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, is_max):
+        xp = _xp(x)
+        if x.ndim == 0:
+            ctx.args = (x.shape, dim, keepdim, xp.zeros((), np.int64))
+            return x.copy(), xp.zeros((), np.int64)
+        if x.shape[dim] == 0:
+            raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have non-zero size.")
+        if x.dtype.kind == "f" and xp.isnan(x).any():  # torch propagates NaN and points at it
+            idx = xp.argmax(xp.isnan(x), axis=dim)
+        else:
+            idx = (xp.argmax if is_max else xp.argmin)(x, axis=dim)
+        idx = xp.expand_dims(idx, dim)
+        vals = xp.take_along_axis(x, idx, dim)
+        if not keepdim:
+            vals, idx = vals.squeeze(dim), idx.squeeze(dim)
+        ctx.args = (x.shape, dim, keepdim, idx)
+        return vals, idx.astype(np.int64)
+
+    @staticmethod
+    def backward(ctx, grad, _grad_idx=None):
+        shape, dim, keepdim, idx = ctx.args
+        return _index_grad(grad, shape, dim, keepdim, idx), None, None, None
+
+
+def _index_grad(grad, shape, dim, keepdim, idx):
+    """Scatter a gradient of selected (values, indices) back to the input's positions."""
+    from .index import ScatterAdd
+    if len(shape) == 0:
+        return grad
+    if not keepdim:
+        grad = grad.unsqueeze(dim)
+        idx = np.expand_dims(idx, dim)
+    zeros = _wrap(np.zeros(shape, dtype=grad._data.dtype)) if type(grad._data) is np.ndarray else \
+        grad.new_zeros(shape)
+    return ScatterAdd.apply(zeros, dim, idx, grad)
+
+
+def _zeros_for_output(node, i):  # used by the engine for unused outputs of multi-output ops
+    raise RuntimeError("internal: multi-output op without materialized zeros")
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    if isinstance(dim, Tensor):
+        from .arith import maximum
+        return maximum(input, dim)
+    if dim is None:
+        if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
+            return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
+        return MaxMin.apply(input, None, False, True)
+    v, i = MaxMinDim.apply(input, wrap_dim(dim, input._data.ndim), keepdim, True)
+    return _max_t(v, i)
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    if isinstance(dim, Tensor):
+        from .arith import minimum
+        return minimum(input, dim)
+    if dim is None:
+        if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
+            return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
+        return MaxMin.apply(input, None, False, False)
+    v, i = MaxMinDim.apply(input, wrap_dim(dim, input._data.ndim), keepdim, False)
+    return _min_t(v, i)
+
+
+def amax(input, dim=(), keepdim=False):
+    axes = dims_tuple(dim if dim != () else None, input._data.ndim) if input._data.ndim else None
+    return MaxMin.apply(input, axes, keepdim, True)
+
+
+def amin(input, dim=(), keepdim=False):
+    axes = dims_tuple(dim if dim != () else None, input._data.ndim) if input._data.ndim else None
+    return MaxMin.apply(input, axes, keepdim, False)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return _aminmax_t(amin(input, dim if dim is not None else (), keepdim),
+                      amax(input, dim if dim is not None else (), keepdim))
+
+
+def argmax(input, dim=None, keepdim=False):
+    d = input._data
+    xp = _xp(d)
+    if dim is None:
+        r = xp.argmax(d.reshape(-1) if d.ndim else d.reshape(1))
+        return _wrap(xp.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
+    return max(input, dim, keepdim)[1] if d.ndim else _wrap(xp.zeros((), np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    d = input._data
+    xp = _xp(d)
+    if dim is None:
+        r = xp.argmin(d.reshape(-1) if d.ndim else d.reshape(1))
+        return _wrap(xp.asarray(r, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
+    return min(input, dim, keepdim)[1] if d.ndim else _wrap(xp.zeros((), np.int64))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# statistics
+# ----------------------------------------------------------------------------------------------------------
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def _var_args(dim, unbiased, correction):
+    # var(x, True) means unbiased=True in torch's old signature
+    if isinstance(dim, bool):
+        return None, dim
+    return dim, unbiased
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased = _var_args(dim, unbiased, correction)
+    c = _correction(unbiased, correction)
+    x = float_like(input)
+    axes = dims_tuple(dim, x._data.ndim) if x._data.ndim else ()
+    n = 1
+    for a in axes:
+        n *= x._data.shape[a]
+    mu = mean(x, axes if dim is not None else None, keepdim=True)
+    dev = x - mu
+    sq = (dev * dev.conj()).real if x.is_complex() else dev * dev
+    s = sum(sq, axes if dim is not None else None, keepdim)
+    return s / builtins.max(n - c, 0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim2, _ = _var_args(dim, unbiased, correction)
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(float_like(input), dim2, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim2, _ = _var_args(dim, unbiased, correction)
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(float_like(input), dim2, keepdim)
+
+
+def logsumexp(input, dim=None, keepdim=False):
+    x = float_like(input)
+    if dim is None or dim == ():
+        dim = tuple(range(x.ndim))
+    axes = dims_tuple(dim, x._data.ndim) if x._data.ndim else ()
+    m = amax(x, axes, keepdim=True).detach()
+    m = m.masked_fill(m.isinf(), 0.0)
+    out = (x - m).exp().sum(axes, keepdim=True).log() + m
+    return out if keepdim else out.squeeze(axes) if axes else out
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    x = float_like(x)
+    a = x.abs()
+    if dim is not None and not isinstance(dim, (list, tuple)):
+        dim = (dim,)
+    if ord == float("inf"):
+        return amax(a, dim if dim is not None else (), keepdim)
+    if ord == float("-inf"):
+        return amin(a, dim if dim is not None else (), keepdim)
+    if ord == 0:
+        return (a != 0).to(a.dtype).sum(dim, keepdim)
+    if ord == 1:
+        return a.sum(dim, keepdim)
+    if ord == 2:
+        sq = a * a
+        s = sq.sum(dim, keepdim)
+        return _SafeSqrt.apply(s)
+    return (a ** ord).sum(dim, keepdim) ** (1.0 / ord)
+
+
+class _SafeSqrt(Op):
+    """sqrt whose gradient at 0 is 0 (the subgradient torch's norm uses), not inf."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return _xp(x).sqrt(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.saved_output
+        return (grad / (2 * out)).masked_fill(out == 0, 0.0)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        from . import linalg
+        return linalg.matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim)
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def dist(input, other, p=2):
+    return vector_norm(input - other, p)
+
+
+def renorm(input, p, dim, maxnorm):
+    d = wrap_dim(dim, input.ndim)
+    others = tuple(i for i in range(input.ndim) if i != d)
+    norms = vector_norm(input, p, others, keepdim=True)
+    factor = (maxnorm / (norms + 1e-7)).where(norms > maxnorm, 1.0)
+    return input * factor.detach() if False else input * factor
+
+
+def all(input, dim=None, keepdim=False):
+    d = input._data
+    xp = _xp(d)
+    if dim is None:
+        return _wrap(xp.asarray(xp.all(d)))
+    axes = dims_tuple(dim, d.ndim) if d.ndim else None
+    return _wrap(xp.asarray(xp.all(d, axis=axes, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    d = input._data
+    xp = _xp(d)
+    if dim is None:
+        return _wrap(xp.asarray(xp.any(d)))
+    axes = dims_tuple(dim, d.ndim) if d.ndim else None
+    return _wrap(xp.asarray(xp.any(d, axis=axes, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None):
+    d = input._data
+    xp = _xp(d)
+    axes = None if dim is None else dims_tuple(dim, d.ndim)
+    return _wrap(xp.asarray(xp.count_nonzero(d, axis=axes), dtype=np.int64))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# scans
+# ----------------------------------------------------------------------------------------------------------
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, x, dim, np_dtype):
+        ctx.dim = dim
+        return _xp(x).cumsum(x, axis=dim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        d = ctx.dim
+        return grad.flip(d).cumsum(d).flip(d), None, None
+
+
+def cumsum(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = input._data
+    np_dtype = np.int64 if d.dtype.kind in "biu" else None
+    if d.ndim == 0:
+        return input.clone() if np_dtype is None else input.to(_dt.int64)
+    return Cumsum.apply(input, wrap_dim(dim, d.ndim), np_dtype)
+
+
+def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    d = input._data
+    if d.ndim == 0:
+        return input.clone()
+    dim = wrap_dim(dim, d.ndim)
+    return _Cumprod.apply(input, dim)
+
+
+class _Cumprod(Op):
+    save_inputs = (0,)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return _xp(x).cumprod(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dim = ctx.dim
+        n = x.shape[dim]
+        # d out_j / d x_i = prod_{k<=j, k!=i} x_k : built from exclusive products, exact with zeros
+        outs = []
+        for i in range(n):
+            xi_one = x.narrow(dim, i, 1)
+            replaced = cat_([x.narrow(dim, 0, i), xi_one * 0 + 1, x.narrow(dim, i + 1, n - i - 1)], dim)
+            cp = replaced.cumprod(dim)
+            g = (grad * cp).narrow(dim, i, n - i).sum(dim, keepdim=True)
+            outs.append(g)
+        return cat_(outs, dim), None
+
+
+def _cum_extreme(input, dim, is_max):
+    d = input._data
+    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    if d.ndim == 0:
+        return (_cummax_t if is_max else _cummin_t)(input.clone(), _wrap(np.zeros((), np.int64)))
+    xp = _xp(d)
+    acc = (xp.maximum if is_max else xp.minimum).accumulate(d, axis=dim)
+    n = d.shape[dim]
+    ar = xp.arange(n).reshape([-1 if i == dim else 1 for i in range(d.ndim)])
+    hit = (d == acc)
+    if d.dtype.kind == "f":
+        hit |= xp.isnan(d)
+    idx = xp.maximum.accumulate(xp.where(hit, ar, 0), axis=dim).astype(np.int64)
+    vals = input.gather(dim, _wrap(idx))
+    return (_cummax_t if is_max else _cummin_t)(vals, _wrap(idx))
+
+
+def cummax(input, dim):
+    return _cum_extreme(input, dim, True)
+
+
+def cummin(input, dim):
+    return _cum_extreme(input, dim, False)
+
+
+def logcumsumexp(input, dim):
+    x = float_like(input)
+    m = x.detach().max() if x.numel() else 0.0
+    m = 0.0 if isinstance(m, Tensor) and m.isinf().item() else m
+    return (x - m).exp().cumsum(dim).log() + m
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sorting and selection
+# ----------------------------------------------------------------------------------------------------------
+
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+    d = input._data
+    xp = _xp(d)
+    if d.ndim == 0:
+        return _sort_t(input.clone(), _wrap(xp.zeros((), np.int64)))
+    dim = wrap_dim(dim, d.ndim)
+    if descending:
+        # stable descending order: sort the reversed array ascending, then map indices back
+        src = d
+        key = -src if src.dtype.kind in "fi" else src
+        if src.dtype.kind in "fi":
+            idx = xp.argsort(key, axis=dim, kind="stable")
+            if src.dtype.kind == "f":  # NaN sorts first in descending order, as in torch
+                nan = xp.isnan(xp.take_along_axis(src, idx, dim))
+                order = xp.argsort(~nan, axis=dim, kind="stable")
+                idx = xp.take_along_axis(idx, order, dim)
+        else:
+            n = src.shape[dim]
+            rev = xp.flip(src, dim)
+            idx = n - 1 - xp.flip(xp.argsort(rev, axis=dim, kind="stable"), dim)
+    else:
+        idx = xp.argsort(d, axis=dim, kind="stable")
+    idx = idx.astype(np.int64)
+    return _sort_t(input.gather(dim, _wrap(idx)), _wrap(idx))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    d = input._data
+    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    n = d.shape[dim] if d.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    s = sort(input, dim, descending=largest, stable=True)
+    return _topk_t(s.values.narrow(dim, 0, k) if d.ndim else s.values, s.indices.narrow(dim, 0, k) if d.ndim
+                   else s.indices)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    d = input._data
+    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    n = d.shape[dim] if d.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    s = sort(input, dim, stable=True)
+    v, i = s.values.select(dim, k - 1), s.indices.select(dim, k - 1)
+    if keepdim:
+        v, i = v.unsqueeze(dim), i.unsqueeze(dim)
+    return _kth_t(v, i)
+
+
+def median(input, dim=None, keepdim=False):
+    d = input._data
+    if dim is None:
+        flat = input.reshape(-1)
+        n = flat.shape[0]
+        s = sort(flat, 0, stable=True)
+        if d.dtype.kind == "f" and np.isnan(input._host()).any():
+            return flat[int(np.argmax(np.isnan(input._host().reshape(-1))))]
+        return s.values[(n - 1) // 2]
+    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    n = d.shape[dim] if d.ndim else 1
+    s = sort(input, dim, stable=True)
+    v, i = s.values.select(dim, (n - 1) // 2), s.indices.select(dim, (n - 1) // 2)
+    if keepdim:
+        v, i = v.unsqueeze(dim), i.unsqueeze(dim)
+    return _median_t(v, i)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return median(input, dim, keepdim)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    x = input.reshape(-1) if dim is None else input
+    dim = 0 if dim is None else wrap_dim(dim, input.ndim)
+    s = sort(x, dim).values
+    n = s.shape[dim]
+    qs = q if isinstance(q, Tensor) else None
+    qv = q._host().reshape(-1).tolist() if isinstance(q, Tensor) else ([q] if not isinstance(q, (list, tuple))
+                                                                       else list(q))
+    outs = []
+    for qq in qv:
+        if not 0 <= qq <= 1:
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+        pos = qq * (n - 1)
+        lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+        a, b = s.select(dim, lo), s.select(dim, hi)
+        frac_ = pos - lo
+        if interpolation == "linear":
+            r = a + (b - a) * frac_
+        elif interpolation == "lower":
+            r = a
+        elif interpolation == "higher":
+            r = b
+        elif interpolation == "midpoint":
+            r = (a + b) / 2
+        else:
+            r = s.select(dim, int(np.round(pos)))
+        if keepdim:
+            r = r.unsqueeze(dim)
+        outs.append(r)
+    from .shape import stack
+    if (qs is not None and qs.ndim == 0) or (qs is None and not isinstance(q, (list, tuple))):
+        return outs[0]
+    return stack(outs, 0)
+
+
+def mode(input, dim=-1, keepdim=False):
+    d = input._host()
+    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    moved = np.moveaxis(d, dim, -1)
+    flat = moved.reshape(-1, moved.shape[-1])
+    vals, idxs = [], []
+    for row in flat:
+        u, c = np.unique(row, return_counts=True)
+        best = u[np.argmax(c)]          # smallest of the most frequent values
+        vals.append(best)
+        idxs.append(np.nonzero(row == best)[0][-1])
+    v = np.array(vals, dtype=d.dtype).reshape(moved.shape[:-1])
+    i = np.array(idxs, dtype=np.int64).reshape(moved.shape[:-1])
+    if keepdim:
+        v, i = np.expand_dims(v, dim), np.expand_dims(i, dim)
+    return _mode_t(_wrap(v), _wrap(i))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    d = input._host()
+    if dim is None:
+        u, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True)
+        inv = inv.reshape(d.shape)
+    else:
+        u, inv, cnt = np.unique(d, return_inverse=True, return_counts=True, axis=dim)
+    out = [_wrap(u.astype(d.dtype))]
+    if return_inverse:
+        out.append(_wrap(inv.astype(np.int64).reshape(d.shape if dim is None else -1)))
+    if return_counts:
+        out.append(_wrap(cnt.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    d = input._host().reshape(-1) if dim is None else input._host()
+    if d.size == 0:
+        keep = np.zeros(0, bool)
+    else:
+        keep = np.concatenate([[True], d[1:] != d[:-1]])
+    u = d[keep]
+    out = [_wrap(u)]
+    if return_inverse:
+        out.append(_wrap((np.cumsum(keep) - 1).astype(np.int64).reshape(input.shape)))
+    if return_counts:
+        starts = np.nonzero(keep)[0]
+        out.append(_wrap(np.diff(np.append(starts, d.size)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    from .shape import cat
+    x = input
+    if prepend is not None:
+        x = cat([prepend, x], dim)
+    if append is not None:
+        x = cat([x, append], dim)
+    for _ in range(n):
+        size = x.shape[dim]
+        x = x.narrow(dim, 1, size - 1) - x.narrow(dim, 0, size - 1) if x.dtype is not _dt.bool else \
+            x.narrow(dim, 1, size - 1) ^ x.narrow(dim, 0, size - 1)
+    return x
+
+
+def cross(input, other, dim=None):
+    if dim is None:
+        dim = next(i for i, s in enumerate(input.shape) if s == 3)
+    a = [input.select(dim, i) for i in range(3)]
+    b = [other.select(dim, i) for i in range(3)]
+    from .shape import stack
+    return stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]], dim)
+
+
+def histc(input, bins=100, min=0, max=0):
+    d = input._host()
+    lo, hi = float(min), float(max)
+    if lo == hi:
+        lo, hi = float(d.min()), float(d.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    h, _ = np.histogram(d, bins=bins, range=(lo, hi))
+    return _wrap(h.astype(d.dtype))
+
+
+def bincount(input, weights=None, minlength=0):
+    d = input._host()
+    w = weights._host() if weights is not None else None
+    r = np.bincount(d, w, minlength)
+    return _wrap(r.astype(np.int64 if w is None else w.dtype))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    o = other._data if isinstance(other, Tensor) else other
+    return _wrap(np.asarray(_xp(input._data).isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other):
+    return input.shape == other.shape and bool((input._data == other._data).all())
+
+
+def cdist(x1, x2, p=2.0):
+    diff_ = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return vector_norm(diff_, p, dim=-1)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# softmax family (fused)
+# ----------------------------------------------------------------------------------------------------------
+
+class Softmax(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = _xp(x)
+        m = x.max(axis=dim, keepdims=True)
+        e = xp.exp(x - m)
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved_output
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Op):
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = _xp(x)
+        m = x.max(axis=dim, keepdims=True)
+        shifted = x - m
+        return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.saved_output
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+def _softmax_dim(ndim):
+    import warnings
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
+                  "as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    x = float_like(input)
+    if dim is None:
+        dim = _softmax_dim(x.ndim)
+    d = wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:
+        return Softmax.apply(x, None)
+    return Softmax.apply(x, d)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    x = float_like(input)
+    if dim is None:
+        dim = _softmax_dim(x.ndim)
+    d = wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:
+        return LogSoftmax.apply(x, None)
+    return LogSoftmax.apply(x, d)
+
+
+def _out(result, out):
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+    return copy_into_out(out, result)

@@ -1,0 +1,1033 @@
+"""Shape and layout ops: views (reshape, permute, expand, slicing), joins and splits, where, flips, pads.
+
+View ops set ``is_view``: their output shares memory and the version counter with the input, as in torch.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..autograd.function import Op
+from ._util import Tensor, _wrap, dims_tuple, promote_operands, result_dtype, unbroadcast, wrap_dim
+
+__all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes",
+           "swapdims", "movedim", "moveaxis", "t", "expand", "expand_as", "broadcast_to", "broadcast_tensors",
+           "broadcast_shapes", "repeat", "repeat_interleave", "tile", "cat", "concat", "concatenate", "stack",
+           "hstack", "vstack", "dstack", "column_stack", "split", "chunk", "tensor_split", "unbind", "narrow",
+           "select", "flip", "fliplr", "flipud", "roll", "rot90", "where", "tril", "triu", "diagonal", "diag",
+           "diag_embed", "trace", "pad", "meshgrid", "contiguous", "clone", "view_as", "reshape_as", "atleast_1d",
+           "atleast_2d", "atleast_3d", "ravel", "squeeze_dims", "unfold", "as_strided"]
+
+
+def _xp(a):
+    if type(a) is np.ndarray:
+        return np
+    from ..backend import backend_of
+    return backend_of(a).xp
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) and not isinstance(shape[0], Tensor):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# views
+# ----------------------------------------------------------------------------------------------------------
+
+class View(Op):
+    is_view = True
+    _grad_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        try:
+            return x.reshape(shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                               ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None
+
+
+class Reshape(Op):
+    """Like View, but copies when the layout does not allow a view (then the output is not a view)."""
+
+    _grad_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None
+
+
+class Permute(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims).tolist())), None
+
+
+class Expand(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return _xp(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.in_shape), None
+
+
+class AsStrided(Op):
+    """A strided view relative to the input's own memory: ``(shape, strides in elements, offset)``."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape, strides, offset):
+        ctx.in_shape = x.shape
+        ctx.geometry = (shape, strides, offset)
+        return _strided(x, shape, strides, offset)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _StridedScatter.apply(grad, ctx.in_shape, *ctx.geometry), None, None, None
+
+
+class _StridedScatter(Op):
+    """Backward of AsStrided: accumulate ``grad`` into a zero tensor of the input's shape."""
+
+    @staticmethod
+    def forward(ctx, grad, in_shape, shape, strides, offset):
+        ctx.geometry = (shape, strides, offset)
+        xp = _xp(grad)
+        out = xp.zeros(int(np.prod(in_shape)), dtype=grad.dtype)
+        idx = _strided(xp.arange(out.size), shape, strides, offset)
+        xp.add.at(out, idx.reshape(-1), grad.reshape(-1))
+        return out.reshape(in_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return AsStrided.apply(grad.contiguous(), *ctx.geometry), None, None, None, None
+
+
+def _strided(x, shape, strides, offset):
+    """A view of C-contiguous ``x`` with element strides (``x`` itself when no contiguous layout exists)."""
+    xp = _xp(x)
+    if not x.flags.c_contiguous:
+        x = xp.ascontiguousarray(x)
+    item = x.dtype.itemsize
+    flat = x.reshape(-1)
+    return xp.lib.stride_tricks.as_strided(flat[offset:] if offset else flat, shape=shape,
+                                           strides=tuple(s * item for s in strides)) if xp is np else \
+        xp.lib.stride_tricks.as_strided(flat[offset:], shape=shape, strides=tuple(s * item for s in strides))
+
+
+class Slice(Op):
+    """Basic indexing (ints, slices, None, Ellipsis): a view."""
+
+    is_view = True
+    _grad_name = "SliceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.in_shape = x.shape
+        ctx.key = key
+        return x[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _SliceScatter.apply(grad, ctx.in_shape, ctx.key), None
+
+
+class _SliceScatter(Op):
+    """Backward of Slice: the gradient placed into zeros of the input's shape."""
+
+    @staticmethod
+    def forward(ctx, grad, in_shape, key):
+        ctx.key = key
+        out = _xp(grad).zeros(in_shape, dtype=grad.dtype)
+        out[key] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Slice.apply(grad, ctx.key), None, None
+
+
+def view(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)) and \
+            not hasattr(shape[0], "__iter__"):
+        from .. import _dtype as _dt
+        return _view_dtype(input, _dt.as_dtype(shape[0]))   # view(dtype): reinterpret the bytes
+    return View.apply(input, _infer_shape(_shape_arg(shape), input._data.size))
+
+
+def _view_dtype(input, dt):
+    arr = input._data.view(dt.np)
+    out = _wrap(arr)
+    out._base = input._base or input
+    if input._vc is None:
+        input._vc = [0]
+    out._vc = input._vc
+    return out
+
+
+def reshape(input, *shape):
+    shape = _infer_shape(_shape_arg(shape), input._data.size)
+    d = input._data
+    if d.flags.c_contiguous or _can_view(d, shape):
+        return View.apply(input, shape)
+    return Reshape.apply(input, shape)
+
+
+def _can_view(d, shape):
+    try:
+        d.reshape(shape, copy=False)
+        return True
+    except (ValueError, TypeError):
+        return False
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    shape = input._data.shape
+    nd = len(shape)
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    n = 1
+    for v in shape[s:e + 1]:
+        n *= v
+    return reshape(input, shape[:s] + (n,) + shape[e + 1:])
+
+
+ravel = lambda input: reshape(input, (-1,))  # noqa: E731
+
+
+def unflatten(input, dim, sizes):
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    if -1 in sizes:
+        known = int(np.prod([s for s in sizes if s != -1]))
+        sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
+    if int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:]) if input.is_contiguous() else \
+        reshape(input, shape[:d] + sizes + shape[d + 1:])
+
+
+class SqueezeView(Op):
+    """squeeze / unsqueeze: views that add or drop size-1 dims, for any layout."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, axes, add):
+        ctx.in_shape = x.shape
+        xp = _xp(x)
+        return xp.expand_dims(x, axes) if add else xp.squeeze(x, axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape), None, None
+
+
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    if dim is None:
+        axes = tuple(i for i, s in enumerate(shape) if s == 1)
+    else:
+        dims = dims_tuple(dim, len(shape)) if len(shape) else ()
+        axes = tuple(i for i in dims if shape[i] == 1)
+    return SqueezeView.apply(input, axes, False)
+
+
+squeeze_dims = squeeze
+
+
+def unsqueeze(input, dim):
+    return SqueezeView.apply(input, wrap_dim(dim, input._data.ndim + 1), True)
+
+
+class _StridedView(Op):
+    """A view with explicit strides over the input's memory (diagonal, unfold).
+
+    ``logical`` applies the same selection to an array of element numbers, so backward knows where each
+    view element came from without reasoning about memory layouts.
+    """
+
+    is_view = True
+    _grad_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape, strides, logical):
+        ctx.in_shape = x.shape
+        ctx.logical = logical
+        item = x.dtype.itemsize
+        return _xp(x).lib.stride_tricks.as_strided(x, shape=shape, strides=tuple(s * item for s in strides))
+
+    @staticmethod
+    def backward(ctx, grad):
+        positions = ctx.logical(np.arange(int(np.prod(ctx.in_shape))).reshape(ctx.in_shape))
+        from .index import scatter_positions
+        return scatter_positions(grad, ctx.in_shape, positions), None, None, None
+
+
+def permute(input, *dims):
+    dims = _shape_arg(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+                           f"to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+def transpose(input, dim0, dim1):
+    nd = input._data.ndim
+    if nd == 0:
+        return View.apply(input, ())
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    dims = list(range(nd))
+    dims[a], dims[b] = dims[b], dims[a]
+    return Permute.apply(input, tuple(dims))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return transpose(input, 0, 1) if nd == 2 else View.apply(input, input._data.shape)
+
+
+def movedim(input, source, destination):
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    src = [wrap_dim(s, nd) for s in src]
+    dst = [wrap_dim(s, nd) for s in dst]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return Permute.apply(input, tuple(order))
+
+
+moveaxis = movedim
+
+
+def expand(input, *sizes):
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    new = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            new.append(s)
+            continue
+        cur = shape[i - lead]
+        if s == -1:
+            new.append(cur)
+        elif cur == 1 or cur == s:
+            new.append(s)
+        else:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+    new = tuple(new)
+    if new == shape:
+        return View.apply(input, shape)
+    return Expand.apply(input, new)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, tuple(size))
+
+
+def broadcast_shapes(*shapes):
+    try:
+        return _size(np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape. Got shapes "
+                           f"{[list(s) for s in shapes]}") from None
+
+
+def _size(t):
+    from ..tensor import Size
+    return Size(t)
+
+
+def broadcast_tensors(*tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view with explicit element strides over the input's (contiguous) memory."""
+    return AsStrided.apply(input, tuple(size), tuple(stride), int(storage_offset or 0))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# joins and splits
+# ----------------------------------------------------------------------------------------------------------
+
+class Cat(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return _xp(xs[0]).concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = [None]
+        start = 0
+        for n in ctx.sizes:
+            out.append(narrow(grad, ctx.dim, start, n))
+            start += n
+        return tuple(out)
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}")
+    # legacy rule: 1-d empty tensors are skipped
+    live = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)]
+    if not live:
+        return tensors[0].clone()
+    ref = live[0]
+    nd = ref._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = wrap_dim(dim, nd)
+    for i, x in enumerate(live):
+        if x._data.ndim != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x._data.ndim}")
+        for k in range(nd):
+            if k != d and x._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} "
+                                   "in the list.")
+    rt = result_dtype(*live)
+    live = [x if x.dtype is rt else x.to(rt) for x in live]
+    res = Cat.apply(d, *live)
+    if out is not None:
+        from .inplace import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(x._data.shape)} at entry {i}")
+    d = wrap_dim(dim, len(shape) + 1)
+    return cat([unsqueeze(x, d) for x in tensors], d, out=out)
+
+
+def hstack(tensors):
+    tensors = atleast_1d(*tensors) if len(tensors) > 1 else (atleast_1d(tensors[0]),)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([atleast_2d(x) for x in tensors], 0)
+
+
+def dstack(tensors):
+    return cat([atleast_3d(x) for x in tensors], 2)
+
+
+def column_stack(tensors):
+    return cat([x.reshape(-1, 1) if x.ndim <= 1 else x for x in tensors], 1)
+
+
+def atleast_1d(*tensors):
+    out = tuple(x.reshape(1) if x.ndim == 0 else x for x in (tensors[0] if len(tensors) == 1 and
+                                                             isinstance(tensors[0], (list, tuple)) else tensors))
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_2d(*tensors):
+    out = tuple(x.reshape(1, 1) if x.ndim == 0 else x.unsqueeze(0) if x.ndim == 1 else x for x in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_3d(*tensors):
+    def f(x):
+        if x.ndim == 0:
+            return x.reshape(1, 1, 1)
+        if x.ndim == 1:
+            return x.reshape(1, -1, 1)
+        if x.ndim == 2:
+            return x.unsqueeze(-1)
+        return x
+    out = tuple(f(x) for x in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def narrow(input, dim, start, length):
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    size = input._data.shape[d]
+    start = int(start)
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return Slice.apply(input, key)
+
+
+def select(input, dim, index):
+    nd = input._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    size = input._data.shape[d]
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {d}")
+    key = (slice(None),) * d + (index if index >= 0 else index + size,)
+    return Slice.apply(input, key)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = wrap_dim(dim, tensor._data.ndim)
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0 and size > 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        if size == 0:
+            return (tensor,) if step == 0 else (narrow(tensor, d, 0, 0),)
+        return tuple(narrow(tensor, d, s, builtins.min(step, size - s)) for s in range(0, size, step))
+    sections = [int(s) for s in split_size_or_sections]
+    if sum(sections) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                           f"dimension {d}), but got split_sizes={sections}")
+    out, start = [], 0
+    for n in sections:
+        out.append(narrow(tensor, d, start, n))
+        start += n
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    step = -(-size // chunks) if size else 0
+    if step == 0:
+        return tuple(narrow(input, d, 0, 0) for _ in range(builtins.min(chunks, 1) if size else chunks))
+    return split(input, step, d)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        q, r = divmod(size, n)
+        bounds, start = [], 0
+        for i in range(n):
+            ln = q + (1 if i < r else 0)
+            bounds.append((start, ln))
+            start += ln
+    else:
+        idx = [int(i) for i in indices_or_sections]
+        bounds, prev = [], 0
+        for i in idx + [size]:
+            i = builtins.max(builtins.min(i, size), prev)
+            bounds.append((prev, i - prev))
+            prev = i
+    return tuple(narrow(input, d, s, ln) for s, ln in bounds)
+
+
+def unbind(input, dim=0):
+    d = wrap_dim(dim, input._data.ndim)
+    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# reorderings
+# ----------------------------------------------------------------------------------------------------------
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _xp(x).flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return flip(grad, ctx.dims), None
+
+
+def flip(input, dims):
+    if isinstance(dims, int):
+        dims = (dims,)
+    nd = input._data.ndim
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return Flip.apply(input, dims) if dims else clone(input)
+
+
+def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.args = (shifts, dims)
+        return _xp(x).roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts, dims = ctx.args
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        return Roll.apply(grad, neg, dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    if isinstance(shifts, (list, tuple)):
+        shifts = tuple(int(s) for s in shifts)
+    if isinstance(dims, (list, tuple)):
+        dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+        if isinstance(shifts, tuple) and len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    elif dims is not None:
+        dims = wrap_dim(dims, input.ndim)
+    return Roll.apply(input, shifts, dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    a, b = dims
+    k %= 4
+    if k == 1:
+        return flip(input, (b,)).transpose(a, b)
+    if k == 2:
+        return flip(input, (a, b))
+    if k == 3:
+        return flip(input, (a,)).transpose(a, b)
+    return clone(input)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# where, triangles, diagonals
+# ----------------------------------------------------------------------------------------------------------
+
+class Where(Op):
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond
+        ctx.shapes = (np.shape(x), np.shape(y))
+        return _xp(cond).where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = _wrap(ctx.cond)
+        zero = grad * 0 if False else None
+        sx, sy = ctx.shapes
+        gx = unbroadcast(where(cond, grad, 0.0), sx) if ctx._edges[1] is not None else zero
+        gy = unbroadcast(where(cond, 0.0, grad), sy) if ctx._edges[2] is not None else zero
+        return None, gx, gy
+
+
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    if condition._data.dtype != np.bool_:
+        if condition._data.dtype == np.uint8:
+            condition = _wrap(condition._data.astype(bool))
+        else:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                               f"{condition.dtype.name.capitalize()}")
+    x, y = input, other
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        rt = result_dtype(x, y)
+        if isinstance(x, Tensor):
+            x = x if x.dtype is rt else x.to(rt)
+        else:
+            x = np.asarray(x, dtype=rt.np)
+        if isinstance(y, Tensor):
+            y = y if y.dtype is rt else y.to(rt)
+        else:
+            y = np.asarray(y, dtype=rt.np)
+    else:
+        rt = result_dtype(x, y)
+        x, y = np.asarray(x, dtype=rt.np), np.asarray(y, dtype=rt.np)
+    res = Where.apply(condition, x, y)
+    if out is not None:
+        from .inplace import copy_into_out
+        return copy_into_out(out, res)
+    return res
+
+
+def _tri_mask(shape, diagonal, lower, xp):
+    n, m = shape[-2], shape[-1]
+    return xp.tri(n, m, diagonal, dtype=bool) if lower else ~xp.tri(n, m, diagonal - 1, dtype=bool)
+
+
+def tril(input, diagonal=0, *, out=None):
+    if input._data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    mask = _wrap(_tri_mask(input._data.shape, diagonal, True, _xp(input._data)))
+    return where(mask, input, _zero_of(input), out=out)
+
+
+def triu(input, diagonal=0, *, out=None):
+    if input._data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    mask = _wrap(_tri_mask(input._data.shape, diagonal, False, _xp(input._data)))
+    return where(mask, input, _zero_of(input), out=out)
+
+
+def _zero_of(t):
+    return _wrap(np.zeros((), dtype=t._data.dtype))
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    d = input._data
+    nd = d.ndim
+    a, b = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n, m = d.shape[a], d.shape[b]
+    r0, c0 = (0, offset) if offset >= 0 else (-offset, 0)
+    length = builtins.max(builtins.min(n - r0, m - c0), 0)
+    key = [slice(None)] * nd
+    key[a] = slice(builtins.min(r0, n), None)
+    key[b] = slice(builtins.min(c0, m), None)
+    start = Slice.apply(input, tuple(key))             # the first diagonal element is at the view's origin
+    sd = start._data
+    item = sd.dtype.itemsize
+    keep = [i for i in range(nd) if i not in (a, b)]
+    shape = tuple(sd.shape[i] for i in keep) + (length,)
+    strides = tuple(sd.strides[i] // item for i in keep) + ((sd.strides[a] + sd.strides[b]) // item,)
+    return _StridedView.apply(start, shape, strides,
+                              lambda lin: np.diagonal(lin, 0, a, b))
+
+
+def diag(input, diagonal=0):
+    nd = input._data.ndim
+    if nd == 1:
+        n = input._data.shape[0] + builtins.abs(diagonal)
+        return diag_embed(input, diagonal, 0, 1) if n else input.new_zeros((0, 0))
+    if nd == 2:
+        return diagonal_copy(input, diagonal)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
+
+
+def diagonal_copy(input, offset=0):
+    return clone(diagonal(input, offset))
+
+
+class DiagEmbed(Op):
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.args = (offset, dim1, dim2)
+        xp = _xp(x)
+        n = x.shape[-1] + builtins.abs(offset)
+        out = xp.zeros(x.shape[:-1] + (n, n), dtype=x.dtype)
+        i = xp.arange(x.shape[-1])
+        r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
+        out[..., r, c] = x
+        nd = out.ndim
+        a, b = dim1 % nd, dim2 % nd
+        # out has the diagonal in its last two dims; move them to (dim1, dim2)
+        perm = list(range(nd - 2))
+        order = [None] * nd
+        rest = iter(perm)
+        for k in range(nd):
+            if k == a:
+                order[k] = nd - 2
+            elif k == b:
+                order[k] = nd - 1
+            else:
+                order[k] = next(rest)
+        ctx.order = order
+        return out.transpose(order).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        offset, dim1, dim2 = ctx.args
+        return diagonal(grad, offset, dim1, dim2), None, None, None
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    nd = input._data.ndim + 1
+    return DiagEmbed.apply(input, offset, wrap_dim(dim1, nd), wrap_dim(dim2, nd))
+
+
+def trace(input):
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    return diagonal(input).sum()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# repeat, tile, pad, meshgrid, unfold
+# ----------------------------------------------------------------------------------------------------------
+
+def repeat(input, *sizes):
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    shape = (1,) * (len(sizes) - len(shape)) + shape
+    x = reshape(input, shape)
+    # (d0, d1, ...) -> (r0, d0, r1, d1, ...) by expand, then merge pairs
+    inter = []
+    for r, s in zip(sizes, shape):
+        inter += [1, s]
+    x = reshape(x, tuple(inter))
+    exp_shape = []
+    for r, s in zip(sizes, shape):
+        exp_shape += [r, s]
+    x = expand(x, tuple(exp_shape))
+    return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input._data.ndim:
+        dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    if repeats is None:  # torch.repeat_interleave(repeats_tensor)
+        reps = input
+        idx = np.repeat(np.arange(reps._data.shape[0]), reps._host())
+        return _wrap(idx.astype(np.int64))
+    if dim is None:
+        input = reshape(input, (-1,))
+        dim = 0
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if isinstance(repeats, Tensor):
+        reps = repeats._host()
+        if reps.ndim == 0:
+            reps = np.full(n, int(reps))
+    else:
+        reps = np.full(n, int(repeats))
+    if reps.shape[0] != n:
+        raise RuntimeError("repeats must have the same size as input along dim")
+    idx = _wrap(np.repeat(np.arange(n), reps))
+    from .index import index_select
+    return index_select(input, d, idx)
+
+
+class PadConstant(Op):
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.key = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
+        xp = _xp(x)
+        # negative pads crop
+        crop = tuple(slice(-lo if lo < 0 else 0, s + hi if hi < 0 else s) for (lo, hi), s in zip(widths, x.shape))
+        xc = x[crop]
+        w = tuple((builtins.max(lo, 0), builtins.max(hi, 0)) for lo, hi in widths)
+        ctx.key = tuple(slice(lo, lo + s) for (lo, _), s in zip(w, xc.shape))
+        ctx.crop = crop
+        ctx.in_shape = x.shape
+        return xp.pad(xc, w, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = grad[ctx.key]
+        if any(c != slice(0, s) for c, s in zip(ctx.crop, ctx.in_shape)):
+            g = _SliceScatter.apply(g, ctx.in_shape, ctx.crop)
+        return g, None, None
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims; ``pad = (left_last, right_last, left_prev, right_prev, ...)``."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    nd = input._data.ndim
+    if len(pad) // 2 > nd:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but "
+                           f"got padding length {len(pad)} and input of dimension {nd}")
+    widths = [(0, 0)] * nd
+    for i in range(len(pad) // 2):
+        widths[nd - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode == "constant":
+        return PadConstant.apply(input, tuple(widths), 0 if value is None else value)
+    from .pad_modes import pad_mode
+    return pad_mode(input, tuple(widths), mode)
+
+
+def meshgrid(*tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    n = len(tensors)
+    shape = [t.numel() for t in tensors]
+    if indexing == "xy" and n >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(tensors):
+        view_shape = [1] * n
+        pos = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            pos = 1 - i
+        view_shape[pos] = -1
+        out.append(expand(reshape(t, tuple(view_shape)), tuple(shape)))
+    return tuple(out)
+
+
+def unfold(input, dimension, size, step):
+    """Sliding windows of ``size`` along ``dimension`` with ``step``, as a view (a new last dim)."""
+    d = input._data
+    dim = wrap_dim(dimension, builtins.max(d.ndim, 1))
+    n = d.shape[dim] if d.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    item = d.dtype.itemsize
+    st = [s // item for s in d.strides]
+    shape = list(d.shape)
+    shape[dim] = count
+    new_strides = list(st)
+    new_strides[dim] = st[dim] * step
+
+    def logical(lin):
+        win = np.lib.stride_tricks.sliding_window_view(lin, size, axis=dim)
+        key = (slice(None),) * dim + (slice(None, None, step),)
+        return win[key] if d.ndim else win
+    return _StridedView.apply(input, tuple(shape) + (size,), tuple(new_strides) + (st[dim],), logical)

@@ -1,0 +1,2 @@
+"""``ember.utils``: data loading, hooks, checkpoint helpers and model tools."""
+from . import hooks  # noqa: F401
