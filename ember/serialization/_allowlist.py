@@ -209,7 +209,7 @@ for _l in ("sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
 
 def build_table(ctx):
     """A fresh ``(module, name) -> object`` table for one load; ``ctx`` supplies the tensor rebuilders."""
-    from .. import dtype as _dt
+    from .. import _dtype as _dt
     from ..tensor import Tensor
     table = {
         ("collections", "OrderedDict"): SafeCallable("collections.OrderedDict", _ordered_dict),

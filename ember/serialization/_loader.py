@@ -61,7 +61,7 @@ class LoadContext:
     """State shared by the stand-ins of one load.  ``storage_loader(pid_fields) -> Storage``."""
 
     def __init__(self, file_name, map_location, storage_loader, *, dry=False, encoding="utf-8"):
-        from .. import device as _device_mod
+        from ..device import device as _device_cls
         from ..tensor import Tensor, Size, _wrap
         try:
             from ..nn.parameter import Parameter
@@ -70,7 +70,7 @@ class LoadContext:
         self.file_name = file_name
         self.record = None
         self.Tensor, self.Size, self._wrap, self.Parameter = Tensor, Size, _wrap, Parameter
-        self._device_cls = _device_mod.device
+        self._device_cls = _device_cls
         self.map_location = map_location
         self.storage_loader = storage_loader
         self.dry = dry
@@ -214,7 +214,7 @@ class LoadContext:
         return self._tensor(storage, dtype, offset, size, stride, requires_grad, hooks, metadata)
 
     def rebuild_tensor_v3(self, storage, offset, size, stride, requires_grad, hooks, dtype, metadata=None):
-        from ..dtype import dtype as ember_dtype
+        from .._dtype import dtype as ember_dtype
         if type(dtype) is not ember_dtype:
             raise self.corrupt(f"_rebuild_tensor_v3 dtype {describe(dtype)} is not a torch dtype")
         if type(storage) is Storage and storage.dtype is not None and storage.dtype != dtype.np:
@@ -312,7 +312,7 @@ class LoadContext:
     # ---- the result -----------------------------------------------------------------------------------------
     def check_result(self, obj):
         """Walk the result (iteratively): only plain objects, nesting at most ``MAX_DEPTH`` deep."""
-        from .. import dtype as _dt
+        from .. import _dtype as _dt
         leaves = (type(None), bool, int, float, complex, str, bytes, bytearray, self.Size, self._device_cls,
                   _dt.dtype)
         user_types = tuple(o for o in self.user.values() if isinstance(o, type))

@@ -46,7 +46,7 @@ class _Emitter:
         self.storage_of = {}                        # id(root array) -> (key, numel, storage global, is_v3)
         self.copies = {}                            # id(array needing a copy) -> its contiguous copy
         from ..tensor import Tensor, Size
-        from ..dtype import dtype
+        from .._dtype import dtype
         from ..device import device
         self.Tensor, self.Size, self.dtype, self.device = Tensor, Size, dtype, device
         try:

@@ -117,12 +117,12 @@ class Unpickler:
         return self.data[pos:pos + n]
 
     def _line(self):
-        end = self.data.find(b"\n", self.pos, self.pos + _MAX_NAME + 1)
+        window = bytes(self.data[self.pos:self.pos + _MAX_NAME + 1])
+        end = window.find(b"\n")
         if end < 0:
             raise self._corrupt(f"GLOBAL name is not newline-terminated within {_MAX_NAME} bytes")
-        raw = self.data[self.pos:end]
-        self.pos = end + 1
-        return bytes(raw).decode("utf-8")
+        self.pos += end + 1
+        return window[:end].decode("utf-8")
 
     def _u(self, fmt, n):
         return struct.unpack(fmt, self._take(n))[0]
@@ -150,13 +150,20 @@ class Unpickler:
                 return self.stack.pop()
             handler = _DISPATCH.get(op)
             if handler is None:
+                if op == 0x69:   # INST names its global inline: say which one
+                    full = f"{self._line()}.{self._line()}"
+                    raise self._unsafe(f"pickle opcode INST (protocol-0 object creation) of global '{full}' is not "
+                                       "allowed by the weights-only loader")
                 if op in _REFUSED:
                     raise self._unsafe(f"pickle opcode {_NAMES[op]} is not allowed by the weights-only loader")
                 raise self._corrupt(f"unknown pickle opcode {op:#04x}")
             try:
                 handler(self)
-            except CheckpointError:
-                raise
+            except CheckpointError as exc:
+                if str(exc).startswith(repr(str(self.file_name))):
+                    raise
+                # a stand-in refused its arguments: add where in the file that happened
+                raise type(exc)(f"{where(self.file_name, self.record, self.op_pos)}: {exc}") from None
             except _WRAPPED as exc:
                 raise self._corrupt(f"{_NAMES.get(op, hex(op))} failed: {type(exc).__name__}: {exc}") from None
 
@@ -375,7 +382,12 @@ class Unpickler:
         self.memo[self._take(1)[0]] = self._top()
 
     def op_long_binput(self):
-        self.memo[self._u("<I", 4)] = self._top()
+        i = self._u("<I", 4)
+        if i > self.pos + 16:
+            # a pickler numbers memo entries in order, so index i needs i earlier opcodes; a huge index is how
+            # the C unpickler is made to allocate gigabytes (its memo is a list)
+            raise self._corrupt(f"memo index {i} is larger than any pickle of {self.pos} bytes could use")
+        self.memo[i] = self._top()
 
     def op_memoize(self):
         self.memo[len(self.memo)] = self._top()
