@@ -1,10 +1,7 @@
-"""What runs inside a DataLoader worker process, and the wire format between worker and main process.
+"""What runs inside a DataLoader worker process.
 
 Each worker owns one task queue (main -> worker: ``(batch_idx, index)``, ``_Resume`` or ``None`` to stop)
-and one result pipe (worker -> main: ``(batch_idx, data)``).  Results are pickled with protocol 5 and
-their array buffers sent out of band, straight from the array's memory, then received into a
-``bytearray`` the rebuilt arrays keep using: no copy in user space on either side, and the arrays are
-writable in the main process.
+and one results channel (worker -> main: ``(batch_idx, data)``, see ``_transport``).
 """
 from __future__ import annotations
 
@@ -12,12 +9,13 @@ import os
 import pickle
 import queue
 import random
-import struct
 import sys
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
+
+from ._transport import Sender
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
@@ -146,66 +144,6 @@ def make_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last):
 
 
 # ----------------------------------------------------------------------------------------------------------
-# wire format
-# ----------------------------------------------------------------------------------------------------------
-
-def _rebuild_tensor(array, requires_grad):
-    import ember  # noqa: PLC0415
-    t = ember.as_tensor(array)  # shares the received buffer
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
-
-
-class _Pickler(pickle.Pickler):
-    """Sends an ember Tensor as its array, so the array's buffer goes out of band."""
-
-    tensor_type = None
-
-    def reducer_override(self, obj):
-        if type(obj) is self.tensor_type:
-            data = obj._data
-            if type(data) is not np.ndarray and hasattr(data, "get"):  # a CuPy array: ship host memory
-                data = data.get()
-            return _rebuild_tensor, (np.ascontiguousarray(data), bool(getattr(obj, "requires_grad", False)))
-        return NotImplemented
-
-
-def _dumps(obj):
-    import io  # noqa: PLC0415
-    import ember  # noqa: PLC0415
-    _Pickler.tensor_type = ember.Tensor
-    buffers = []
-    stream = io.BytesIO()
-    _Pickler(stream, protocol=5, buffer_callback=buffers.append).dump(obj)
-    return stream.getbuffer(), [b.raw() for b in buffers]
-
-
-def send(conn, obj):
-    """Send ``obj`` as three kinds of frame: the buffer sizes, the pickle, then each out-of-band buffer."""
-    header, buffers = _dumps(obj)
-    conn.send_bytes(struct.pack(f"<{len(buffers)}q", *(b.nbytes for b in buffers)))
-    conn.send_bytes(header)
-    for b in buffers:
-        conn.send_bytes(b)
-
-
-def recv(conn):
-    """Receive what ``send`` sent; raises EOFError when the sender died first."""
-    sizes = conn.recv_bytes()
-    header = conn.recv_bytes()
-    buffers = []
-    for (size,) in struct.iter_unpack("<q", sizes):
-        buf = bytearray(size)
-        if size:
-            conn.recv_bytes_into(buf)
-        else:
-            conn.recv_bytes()
-        buffers.append(buf)
-    return pickle.loads(header, buffers=buffers)
-
-
-# ----------------------------------------------------------------------------------------------------------
 # the worker process
 # ----------------------------------------------------------------------------------------------------------
 
@@ -233,6 +171,7 @@ def worker_loop(iterable, dataset, tasks, conn, done, auto_collation, collate_fn
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
     try:
+        results = Sender(conn)
         _limit_threads()
         seed = base_seed + worker_id
         _seed_worker(seed, base_seed, worker_id)
@@ -262,7 +201,7 @@ def worker_loop(iterable, dataset, tasks, conn, done, auto_collation, collate_fn
                     fetcher = make_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
                 except Exception:
                     init_error = ExceptionWrapper(where)
-                send(conn, (task, None))
+                results.send((task, None))
                 continue
             if done.is_set() or ended:
                 continue  # shutting down, or nothing left to give: skip until the None arrives
@@ -280,11 +219,11 @@ def worker_loop(iterable, dataset, tasks, conn, done, auto_collation, collate_fn
                 except Exception:
                     data = ExceptionWrapper(where)
             try:
-                send(conn, (idx, data))
+                results.send((idx, data))
             except (BrokenPipeError, ConnectionResetError):
                 return
             except Exception:  # the batch itself would not pickle: report that instead
-                send(conn, (idx, ExceptionWrapper(where)))
+                results.send((idx, ExceptionWrapper(where)))
             del data, index, task
     except KeyboardInterrupt:
         pass  # the main process sees the same Ctrl-C and reports it

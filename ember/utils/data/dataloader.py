@@ -17,7 +17,7 @@ import signal
 import time
 import warnings
 
-from . import _worker
+from . import _transport, _worker
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler
@@ -350,7 +350,7 @@ class _MultiProcessIter(_BaseIter):
         tasks.cancel_join_thread()  # never block interpreter exit on tasks a dead worker will not read
         # One pipe per worker, created just before its fork and its write end closed right after, so only
         # this worker holds the write end: its death is then an EOF here, even mid-message.
-        results, results_in_worker = context.Pipe(duplex=False)
+        results, results_in_worker = _transport.channel(context)
         process = context.Process(
             target=_worker.worker_loop, daemon=True,
             args=(self._iterable, self._dataset, tasks, results_in_worker, self._done, self._auto_collation,
@@ -360,7 +360,7 @@ class _MultiProcessIter(_BaseIter):
             process.start()
         finally:
             results_in_worker.close()
-        return _Worker(worker_id, process, tasks, results)
+        return _Worker(worker_id, process, tasks, _transport.Receiver(results))
 
     def _reset(self, loader, first=False):
         super()._reset(loader)
@@ -447,7 +447,7 @@ class _MultiProcessIter(_BaseIter):
         deadline = time.monotonic() + self._timeout if self._timeout > 0 else None
         while True:
             expected = [w for w in self._workers if not w.stopping]
-            waitables = {w.results: w for w in expected}
+            waitables = {w.results.conn: w for w in expected}
             waitables.update({w.process.sentinel: w for w in expected})
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready = multiprocessing.connection.wait(list(waitables), remaining)
@@ -456,13 +456,13 @@ class _MultiProcessIter(_BaseIter):
             for obj in ready:
                 w = waitables[obj]
                 # A dead worker may still have sent whole results; read those before declaring it dead.
-                if obj is w.results or w.results.poll():
+                if obj is w.results.conn or w.results.conn.poll():
                     return self._receive_from(w)
             self._worker_died(waitables[ready[0]])
 
     def _receive_from(self, w):
         try:
-            return _worker.recv(w.results)
+            return w.results.recv()
         except (EOFError, OSError):
             self._worker_died(w)
 
@@ -493,14 +493,14 @@ class _MultiProcessIter(_BaseIter):
             deadline = time.monotonic() + _SHUTDOWN_WAIT
             alive = [w for w in self._workers if w.process.exitcode is None]
             while alive and time.monotonic() < deadline:
-                waitables = [w.results for w in alive if not w.results.closed]
-                waitables += [w.process.sentinel for w in alive]
+                by_conn = {w.results.conn: w for w in alive if not w.results.conn.closed}
+                waitables = list(by_conn) + [w.process.sentinel for w in alive]
                 for obj in multiprocessing.connection.wait(waitables, max(0.0, deadline - time.monotonic())):
-                    if isinstance(obj, multiprocessing.connection.Connection):
+                    if obj in by_conn:
                         try:
-                            obj.recv_bytes()
-                        except (EOFError, OSError):
-                            obj.close()
+                            by_conn[obj].results.recv()  # dropped: the loop that wanted it is gone
+                        except Exception:
+                            by_conn[obj].results.close()
                 alive = [w for w in alive if w.process.exitcode is None]
         finally:
             for w in self._workers:
@@ -513,7 +513,7 @@ class _MultiProcessIter(_BaseIter):
                 else:
                     w.process.join()
                 w.tasks.close()
-                if not w.results.closed:
+                if not w.results.conn.closed:
                     w.results.close()
             _live_workers.pop(self._token, None)
 

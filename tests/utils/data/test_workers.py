@@ -114,6 +114,7 @@ class TorchNumbers(torch.utils.data.IterableDataset):
     __init__, __iter__, __len__ = Numbers.__init__, Numbers.__iter__, Numbers.__len__
 
 
+@pytest.mark.filterwarnings("ignore:This DataLoader will create 3 worker processes")
 @pytest.mark.parametrize("shard", [True, False])
 @pytest.mark.parametrize("kwargs", [dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None),
                                     dict(batch_size=4, num_workers=3)])
@@ -151,7 +152,7 @@ class WhoAmI(data.Dataset):
 def test_worker_info_and_distinct_seeds():
     assert data.get_worker_info() is None
     out = list(data.DataLoader(WhoAmI(), batch_size=None, num_workers=2,
-                               generator=ember.Generator().manual_seed(0)))
+                               generator=ember.Generator().manual_seed(1)))
     assert [o["id"] for o in out] == [0, 1] * 4  # round robin, in order
     by_worker = {o["id"]: o for o in out}
     assert all(o["num_workers"] == 2 and o["same_dataset"] for o in out)
@@ -160,11 +161,15 @@ def test_worker_info_and_distinct_seeds():
     for key in ("py", "np", "ember"):
         assert by_worker[0][key] != by_worker[1][key]
     again = list(data.DataLoader(WhoAmI(), batch_size=None, num_workers=2,
-                                 generator=ember.Generator().manual_seed(0)))
+                                 generator=ember.Generator().manual_seed(1)))
     assert [o["seed"] for o in again] == [o["seed"] for o in out]
     assert [o["ember"] for o in again] == [o["ember"] for o in out]
+    ember.manual_seed(2)  # the global generator, when the loader has none
     other = list(data.DataLoader(WhoAmI(), batch_size=None, num_workers=2))
     assert other[0]["seed"] != out[0]["seed"]
+    ember.manual_seed(2)
+    assert [o["seed"] for o in data.DataLoader(WhoAmI(), batch_size=None, num_workers=2)] == \
+        [o["seed"] for o in other]
 
 
 def _init_fn(worker_id):
