@@ -315,7 +315,6 @@ class LoadContext:
         from .. import _dtype as _dt
         leaves = (type(None), bool, int, float, complex, str, bytes, bytearray, self.Size, self._device_cls,
                   _dt.dtype)
-        user_types = tuple(o for o in self.user.values() if isinstance(o, type))
         seen = set()
         todo = [(obj, 1)]
         while todo:
@@ -340,11 +339,11 @@ class LoadContext:
                 extra = getattr(x, "__dict__", None)
                 if extra:
                     todo.extend((v, depth + 1) for v in extra.values())
-            elif user_types and isinstance(x, user_types) or id(x) in {id(o) for o in self.user.values()}:
-                continue
-            elif t is StorageType:
-                raise UnsupportedCheckpointError(f"{where(self.file_name, self.record)}: a bare storage class in "
-                                                 "the object is not supported")
+            elif t is StorageType or t is SafeCallable or x is DRY:
+                raise UnsupportedCheckpointError(f"{where(self.file_name, self.record)}: the object contains "
+                                                 f"{describe(x)} itself, which ember does not return")
+            elif self.user:
+                continue   # only a callable the user allowed can have made it
             else:
                 raise self.unsafe(f"the object contains {describe(x)}, which the weights-only loader does not "
                                   "return")

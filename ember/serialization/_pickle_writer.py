@@ -43,7 +43,7 @@ class _Emitter:
         self.memo = {}                              # id(obj) -> memo index
         self.alive = []                             # keeps memoized objects alive so ids stay unique
         self.storages = []                          # [(key, byte view of the storage)] in key order
-        self.storage_of = {}                        # id(root array) -> (key, numel, storage global, is_v3)
+        self.storage_of = {}                        # (id(root array), dtype) -> (key, numel)
         self.copies = {}                            # id(array needing a copy) -> its contiguous copy
         from ..tensor import Tensor, Size
         from .._dtype import dtype
@@ -241,12 +241,19 @@ class _Emitter:
         self.out += b"tR"
 
     def storage(self, arr, is_v3):
-        """(key, numel, offset, strides) of ``arr``, sharing the storage of a saved ancestor when possible."""
+        """(key, numel, offset, strides) of ``arr``, sharing the storage of a saved ancestor when possible.
+
+        The storage is the topmost dense (C- or Fortran-contiguous) ancestor of the same dtype, or a byte array under it: NumPy
+        points ``np.ndarray(buffer=typed_view)`` at the buffer's owner, which for storages torch keeps untyped
+        (uint16/32/64 via ``_rebuild_tensor_v3``) is the uint8 array ember loaded the bytes into.
+        """
         item = arr.dtype.itemsize
         root = None
         cur = arr
-        while isinstance(cur, np.ndarray):   # topmost same-dtype contiguous ancestor
-            if cur.dtype == arr.dtype and cur.flags.c_contiguous:
+        while isinstance(cur, np.ndarray):
+            dense = cur.flags.c_contiguous or cur.flags.f_contiguous   # one block of memory from its pointer
+            if dense and (cur.dtype == arr.dtype or
+                                           (cur.dtype == np.uint8 and cur.nbytes % item == 0)):
                 root = cur
             cur = cur.base
         offset = strides = None
@@ -266,15 +273,15 @@ class _Emitter:
                 self.alive.append(arr)
             root, offset = copy, 0
             strides = tuple(s // item for s in copy.strides)
-        if arr.size == 0 and root is arr or root is self.copies.get(id(arr)):
-            if arr.size == 0:   # numpy 2 gives new empty arrays zero strides; torch gives contiguous ones
-                strides = _contiguous_strides(arr.shape)
-        hit = self.storage_of.get(id(root))
+        if arr.size == 0 and (root is arr or root is self.copies.get(id(arr))):
+            strides = _contiguous_strides(arr.shape)   # numpy 2 gives new empty arrays zero strides, torch doesn't
+        # one key per (memory, dtype): torch refuses one storage seen as two dtypes, so such a pair is saved twice
+        hit = self.storage_of.get((id(root), arr.dtype.str))
         if hit is None:
             key = str(len(self.storages))
-            flat = root.reshape(-1).view(np.uint8)
-            numel = flat.size if is_v3 else root.size
-            hit = self.storage_of[id(root)] = (key, numel)
+            flat = root.ravel(order="K").view(np.uint8)    # memory order: a view, also for Fortran order
+            numel = flat.size if is_v3 else flat.size // item
+            hit = self.storage_of[(id(root), arr.dtype.str)] = (key, numel)
             self.storages.append((key, flat))
             self.alive.append(root)
         return hit[0], hit[1], offset, strides
