@@ -6,6 +6,12 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import numpy as _np
+
+# torch computes inf/nan silently; NumPy would warn on every division by zero inside ops.  This changes
+# NumPy's process-wide error state (documented in the README under "differences").
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
 from . import _dtype as _dtype_mod
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16,
                     float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,

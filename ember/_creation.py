@@ -28,7 +28,7 @@ def _finish(arr, dtype=None, device=None, requires_grad=False):
     if device is not None and as_device(device).type != "cpu":
         t = t.to(device)
     if requires_grad:
-        _set_requires_grad(t, True)
+        _set_requires_grad(t, True, factory=True)
     if grad_mode._inference[0]:
         t._extra_dict()["inference"] = True
     return t

@@ -11,6 +11,8 @@ a view of; ``_accum`` a leaf's cached ``AccumulateGrad``; ``_extra`` a dict for 
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from . import _dtype as _dt
@@ -378,7 +380,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .utils.hooks import RemovableHandle
         if self._grad_fn is None:
-            hooks = self._extra_dict().setdefault("hooks", {})
+            hooks = self._extra_dict().setdefault("hooks", OrderedDict())
             handle = RemovableHandle(hooks)
             hooks[handle.id] = hook
             return handle
@@ -388,7 +390,7 @@ class Tensor:
         if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         from .utils.hooks import RemovableHandle
-        hooks = self._extra_dict().setdefault("post_accumulate_hooks", {})
+        hooks = self._extra_dict().setdefault("post_accumulate_hooks", OrderedDict())
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle
@@ -548,9 +550,11 @@ def _detach(t):
     return out
 
 
-def _set_requires_grad(t, flag):
+def _set_requires_grad(t, flag, factory=False):
     if flag and t._data.dtype.kind not in "fcV":
-        raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if factory:   # torch words the factory-function error differently from requires_grad_()
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     if flag and _inference_tensor(t):
         raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
     t.requires_grad = bool(flag)
@@ -563,9 +567,10 @@ def _inference_tensor(t):
 def _add_node_pre_hook(t, hook, retain=False):
     from .utils.hooks import RemovableHandle
     node = t._grad_fn
+    node._plain = False
     if node._pre_hooks is None:
         node._pre_hooks = {}
-    hooks = node._pre_hooks.setdefault(t._output_nr, {})
+    hooks = node._pre_hooks.setdefault(t._output_nr, OrderedDict())
     handle = RemovableHandle(hooks)
     if retain:
         # retain_grad's hook always runs last, after user hooks (as in torch)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from . import grad_mode
+from .function import _anomaly
 from .graph import AccumulateGrad
 
 __all__ = ["run_backward"]
@@ -40,36 +43,42 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             node, nr = _input_edge(t)
             wanted.setdefault((node, nr), []).append(i)
 
-    order, leaf_deps, pending = _discover(root_nodes, wanted)
+    order, leaves_after, pending = _discover(root_nodes, wanted)
+    fast = wanted is None and not _anomaly[0]
+    pop = buffers.pop
     prev = grad_mode._state[0]
     grad_mode._state[0] = create_graph
     try:
         for node in order:
-            g = buffers.pop(node, None)
-            grads_in = None
+            g = pop(node, None)
             if g is not None:
-                grads_in = _run_node(node, g, wanted, captures, accumulate, pending, retain_graph)
-            del g
-            edges = node._edges
-            for i in range(len(edges)):
-                edge = edges[i]
-                if edge is None:
-                    continue
-                child = edge[0]
+                if fast and node._plain:
+                    grads_in = type(node).backward(node, g)
+                    if type(grads_in) is not tuple:
+                        grads_in = (grads_in,)
+                    if not retain_graph:
+                        node._release()
+                else:
+                    grads_in = _run_node(node, g, wanted, captures, accumulate, pending, retain_graph)
+                g = None
                 if grads_in is not None:
-                    gi = grads_in[i]
-                    if gi is not None:
-                        _add_to_buffer(buffers, child, edge[1], gi)
-                if type(child) is AccumulateGrad:
-                    left = leaf_deps[child] - 1
-                    leaf_deps[child] = left
-                    if left == 0:
-                        lg = buffers.pop(child, None)
-                        if lg is not None:
-                            _accumulate_leaf(child, lg, accumulate, wanted, captures, create_graph)
-            grads_in = None
-        for node in [n for n in buffers if type(n) is AccumulateGrad]:  # a leaf root, or starved counts
-            _accumulate_leaf(node, buffers.pop(node), accumulate, wanted, captures, create_graph)
+                    for edge, gi in zip(node._edges, grads_in):
+                        if edge is not None and gi is not None:
+                            child = edge[0]
+                            if child._n_outputs == 1:
+                                old = buffers.get(child)
+                                buffers[child] = gi if old is None else old + gi
+                            else:
+                                _add_to_buffer(buffers, child, edge[1], gi)
+                    grads_in = None
+            leaves = leaves_after.get(node)
+            if leaves is not None:     # this node was the last consumer of these leaves
+                for leaf in leaves:
+                    lg = pop(leaf, None)
+                    if lg is not None:
+                        _accumulate_leaf(leaf, lg, accumulate, wanted, captures, create_graph)
+        for node in [n for n in buffers if type(n) is AccumulateGrad]:  # a leaf that is itself a root
+            _accumulate_leaf(node, pop(node), accumulate, wanted, captures, create_graph)
     finally:
         grad_mode._state[0] = prev
 
@@ -115,25 +124,31 @@ def _input_edge(t):
 
 
 def _discover(root_nodes, wanted):
-    """Nodes reachable from the roots in decreasing creation order, and each leaf accumulator's in-degree.
+    """Nodes reachable from the roots in decreasing creation order, and for each leaf accumulator the node
+    after which all its gradients have arrived (its consumer created first, which runs last).
 
     With ``wanted`` (the input edges of ``autograd.grad`` / ``backward(inputs=)``), also the set of nodes
     on a path to one of them: only those need to run.
     """
     seen = set(root_nodes)
     stack = list(seen)
-    leaf_deps = {}
+    last_consumer = {}
     while stack:
         node = stack.pop()
         for e in node._edges:
             if e is not None:
                 child = e[0]
                 if type(child) is AccumulateGrad:
-                    leaf_deps[child] = leaf_deps.get(child, 0) + 1
+                    cur = last_consumer.get(child)
+                    if cur is None or node._seq_nr < cur._seq_nr:
+                        last_consumer[child] = node
                 if child not in seen:
                     seen.add(child)
                     stack.append(child)
     order = sorted([n for n in seen if type(n) is not AccumulateGrad], key=_seq_key, reverse=True)
+    leaves_after = {}
+    for leaf, node in last_consumer.items():
+        leaves_after.setdefault(node, []).append(leaf)
     pending = None
     if wanted is not None:
         targets = {node for node, _ in wanted}
@@ -143,7 +158,7 @@ def _discover(root_nodes, wanted):
                 if e is not None and (e[0] in targets or e[0] in pending):
                     pending.add(node)
                     break
-    return order, leaf_deps, pending
+    return order, leaves_after, pending
 
 
 def _run_node(node, g, wanted, captures, accumulate, pending, retain_graph):
@@ -193,9 +208,20 @@ def _materialize(node, g):
     if not node._materialize:
         return g
     if any(x is None for x in g):
-        from ..ops import _zeros_for_output
         g = [x if x is not None else _zeros_for_output(node, i) for i, x in enumerate(g)]
     return g
+
+
+def _zeros_for_output(node, i):
+    from ..tensor import _wrap
+    meta = node.__dict__.get("_out_meta")
+    if meta is None or meta[i] is None:
+        return None
+    shape, dtype, on_cpu = meta[i]
+    if on_cpu:
+        return _wrap(np.zeros(shape, dtype))
+    import cupy
+    return _wrap(cupy.zeros(shape, dtype))
 
 
 def _call_backward(node, g):
@@ -210,9 +236,9 @@ def _call_backward(node, g):
         else:
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
                                f"{n_edges}, got {len(grads_in)})")
-    from . import anomaly_mode
-    if anomaly_mode._enabled[0]:
-        anomaly_mode.check_nan(node, grads_in)
+    if _anomaly[0]:
+        from .anomaly_mode import check_nan
+        check_nan(node, grads_in)
     return grads_in
 
 

@@ -20,8 +20,10 @@ from .graph import AccumulateGrad, Node, next_sequence_nr
 __all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
 
 _grad_state = grad_mode._state
+_inference = grad_mode._inference
 _anomaly = [False]          # set by autograd.anomaly_mode
 _ndarray = np.ndarray
+_new = object.__new__
 
 Tensor = None                # bound by ember.tensor (import cycle)
 _wrap = None
@@ -38,12 +40,11 @@ def _edge_of(t):
     return (acc, 0)
 
 
-def _check_devices(arrays):
-    from ..backend import backend_of
+def _check_devices(args):
     devices = []
-    for a in arrays:
-        if hasattr(a, "__array_priority__") and hasattr(a, "shape") and not np.isscalar(a):
-            d = backend_of(a).device_of(a)
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a.device
             if d not in devices:
                 devices.append(d)
     if len(devices) > 1:
@@ -61,35 +62,23 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args):
-        arrays = []
-        needs_grad = False
-        foreign = False
-        for a in args:
-            if isinstance(a, Tensor):
-                d = a._data
-                if type(d) is not _ndarray:
-                    foreign = True
-                arrays.append(d)
-                if a.requires_grad:
-                    needs_grad = True
-            else:
-                arrays.append(a)
-        if foreign:
-            _check_devices(arrays)
-        record = needs_grad and _grad_state[0] and cls.differentiable
-        ctx = cls.__new__(cls)
-        out = cls.forward(ctx, *arrays)
+        ctx = _new(cls)
+        try:
+            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+        except TypeError:
+            _check_devices(args)  # NumPy and CuPy arrays met: raise torch's message instead
+            raise
+        if _grad_state[0] and cls.differentiable:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    return _record(ctx, args, out, cls)
         if type(out) is tuple:
-            outs = tuple(_wrap(o) for o in out)
-            if record:
-                ctx._n_outputs = len(outs)
-                _record(ctx, args, outs, cls)
-            return outs
+            return tuple(_wrap(o) for o in out)
         out = _wrap(out)
         if cls.is_view:
             _share_view(out, args[0])
-        if record:
-            _record(ctx, args, (out,), cls)
+        if _inference[0]:
+            out._extra = {"inference": True}
         return out
 
     @property
@@ -124,36 +113,45 @@ def _share_view(out, src):
     out._base = src._base if src._base is not None else src
 
 
-def _record(ctx, args, outs, cls):
-    edges = []
-    for a in args:
-        if isinstance(a, Tensor) and a.requires_grad:
-            edges.append(_edge_of(a))
-        else:
-            edges.append(None)
-    ctx._edges = edges
+def _record(ctx, args, out, cls):
+    """Link ``ctx`` into the graph as the producer of ``out`` (an array or a tuple of arrays)."""
+    ctx._edges = [((a._grad_fn, a._output_nr) if a._grad_fn is not None else _edge_of(a))
+                  if isinstance(a, Tensor) and a.requires_grad else None for a in args]
     ctx._seq_nr = next_sequence_nr()
     save = cls.save_inputs
     if save:
-        saved = tuple(args[i] for i in save)
+        saved = tuple([args[i] for i in save])
         ctx._saved = saved
-        ctx._saved_versions = tuple(t._version if isinstance(t, Tensor) else 0 for t in saved)
+        ctx._saved_versions = tuple([(t._vc[0] if t._vc is not None else 0) if isinstance(t, Tensor) else 0
+                                     for t in saved])
+    if type(out) is tuple:
+        outs = tuple(_wrap(o) for o in out)
+        ctx._n_outputs = len(outs)
+        ctx._plain = False
+        ctx._out_meta = [(o.shape, o.dtype, type(o) is _ndarray) for o in out]
+        for nr, o in enumerate(outs):
+            if o._data.dtype.kind in "fcV":   # floating, complex, bfloat16 (ml_dtypes shows as 'V')
+                o._grad_fn = ctx
+                o.requires_grad = True
+                o._output_nr = nr
+        result = outs
+        first = outs[0]
+    else:
+        first = result = _wrap(out)
+        if cls.is_view:
+            _share_view(first, args[0])
+        if out.dtype.kind in "fcV":
+            first._grad_fn = ctx
+            first.requires_grad = True
     if cls.save_output:
-        o = outs[0]
-        vc = o._vc
+        vc = first._vc
         if vc is None:
-            vc = o._vc = [0]
-        ctx._out = (o._data, vc, vc[0])
-    nr = 0
-    for o in outs:
-        if o._data.dtype.kind in "fcV":   # floating, complex, bfloat16 (ml_dtypes shows as 'V')
-            o._grad_fn = ctx
-            o.requires_grad = True
-            o._output_nr = nr
-        nr += 1
+            vc = first._vc = [0]
+        ctx._out = (first._data, vc, vc[0])
     if _anomaly[0]:
         import traceback
         ctx._trace = "".join(traceback.format_stack()[:-3])
+    return result
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -194,6 +192,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """The graph node of a user Function; also the ``ctx`` its forward and backward receive."""
 
     _forward_cls = None
+    _plain = False          # user functions take the engine's checked path (gradient count, dtypes)
     _to_save = ()
     _dirty = ()
     _non_differentiable = ()
@@ -276,6 +275,8 @@ class Function(metaclass=_FunctionMeta):
             ctx._edges = [(_edge_of(a) if isinstance(a, Tensor) and a.requires_grad else None) for a in args]
             ctx._seq_nr = next_sequence_nr()
             ctx._n_outputs = len(wrapped)
+            ctx._out_meta = [(o._data.shape, o._data.dtype, type(o._data) is _ndarray) if isinstance(o, Tensor)
+                             else None for o in wrapped]
             saved = ctx._to_save
             ctx._saved = saved
             ctx._saved_versions = tuple(t._version if isinstance(t, Tensor) else 0 for t in saved)

@@ -33,21 +33,24 @@ class _Mode:
             @functools.wraps(func)
             def gen_wrapper(*args, **kwargs):
                 gen = func(*args, **kwargs)
-                with self._clone():
-                    response = gen.send(None)
-                while True:
-                    try:
-                        request = yield response
-                    except GeneratorExit:
-                        with self._clone():
-                            gen.close()
-                        raise
-                    except BaseException as exc:
-                        with self._clone():
-                            response = gen.throw(exc)
-                    else:
-                        with self._clone():
-                            response = gen.send(request)
+                try:
+                    with self._clone():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            with self._clone():
+                                gen.close()
+                            raise
+                        except BaseException as exc:
+                            with self._clone():
+                                response = gen.throw(exc)
+                        else:
+                            with self._clone():
+                                response = gen.send(request)
+                except StopIteration as stop:
+                    return stop.value
             return gen_wrapper
 
         @functools.wraps(func)

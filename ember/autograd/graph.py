@@ -8,6 +8,7 @@ else ``(node, output_nr)`` naming where its gradient goes.  A leaf that requires
 from __future__ import annotations
 
 import itertools
+from collections import OrderedDict
 import weakref
 
 __all__ = ["Node", "AccumulateGrad", "next_sequence_nr"]
@@ -25,6 +26,7 @@ class Node:
     """A recorded op.  Subclasses define ``backward(ctx, *grad_outputs)``."""
 
     _n_outputs = 1
+    _plain = True           # single output, no hooks: the engine's fast path (cleared when that changes)
     _materialize = True
     _saved = ()
     _saved_versions = ()
@@ -62,17 +64,19 @@ class Node:
     def register_hook(self, fn):
         from ..utils.hooks import RemovableHandle
         if self._hooks is None:
-            self._hooks = {}
+            self._hooks = OrderedDict()
         handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = fn
+        self._plain = False
         return handle
 
     def register_prehook(self, fn):
         from ..utils.hooks import RemovableHandle
         if self._node_pre_hooks is None:
-            self._node_pre_hooks = {}
+            self._node_pre_hooks = OrderedDict()
         handle = RemovableHandle(self._node_pre_hooks)
         self._node_pre_hooks[handle.id] = fn
+        self._plain = False
         return handle
 
     # ---- saved tensors ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from .. import _dtype as _dt
 from ..autograd.function import Op
 from ._util import Tensor, float_like, promote_operands, unbroadcast, _wrap
 
+_nd = np.ndarray
+
 __all__ = ["add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg", "rsub",
            "maximum", "minimum", "fmax", "fmin", "atan2", "hypot", "lerp", "addcmul", "addcdiv", "subtract",
            "multiply", "divide", "negative", "float_power", "xlogy", "copysign", "ldexp"]
@@ -19,25 +21,29 @@ def _shape(x):
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else np.shape(b))
         return a + b
 
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
-        return unbroadcast(grad, sa), unbroadcast(grad, sb)
+        ea, eb = ctx._edges
+        return (unbroadcast(grad, sa) if ea is not None else None,
+                unbroadcast(grad, sb) if eb is not None else None)
 
 
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (np.shape(a), np.shape(b))
+        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else np.shape(b))
         return a - b
 
     @staticmethod
     def backward(ctx, grad):
         sa, sb = ctx.shapes
-        return unbroadcast(grad, sa), unbroadcast(-grad, sb)
+        ea, eb = ctx._edges
+        return (unbroadcast(grad, sa) if ea is not None else None,
+                unbroadcast(-grad, sb) if eb is not None else None)
 
 
 class Mul(Op):
@@ -50,8 +56,9 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = unbroadcast(grad * _conj(b), _sh(a)) if isinstance(a, Tensor) else None
-        gb = unbroadcast(grad * _conj(a), _sh(b)) if isinstance(b, Tensor) else None
+        ea, eb = ctx._edges
+        ga = unbroadcast(grad * _conj(b), _sh(a)) if ea is not None else None
+        gb = unbroadcast(grad * _conj(a), _sh(b)) if eb is not None else None
         return ga, gb
 
 

@@ -80,6 +80,7 @@ def apply_inplace(t, fn, *others):
     # snapshot the old value so ops that saved `t` for backward still see it
     old = _wrap(t._data.copy())
     old._grad_fn, old._output_nr, old.requires_grad = t._grad_fn, t._output_nr, t.requires_grad
+    others = tuple(old if o is t else o for o in others)   # x.mul_(x): both operands are the old value
     res = fn(old, *others)
     _write(t, res._data)
     t._bump_version()
@@ -172,6 +173,6 @@ def copy_into_out(out, result):
 def make_inplace(fn):
     """``x.op_(*args)`` from the out-of-place ``op``."""
     def method(self, *args, **kwargs):
-        return apply_inplace(self, lambda t, *o: fn(t, *args, **kwargs))
+        return apply_inplace(self, lambda t, *o: fn(t, *o, **kwargs), *args)
     method.__name__ = fn.__name__ + "_"
     return method
