@@ -51,28 +51,24 @@ class _Formatter:
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
-        p = PRINT_OPTS.precision
         if kind in "biu":
-            self.max_width = max((len(str(int(v)) if kind != "b" else len(str(bool(v)))) for v in values),
-                                 default=1)
+            strs = [str(bool(v)) if kind == "b" else str(int(v)) for v in values]
+            self.max_width = max((len(x) for x in strs), default=1)
             return
-        finite = values[np.isfinite(values)]
+        # widths come from the nonzero finite values only (nan, inf and zeros are printed unpadded)
+        finite = values[np.isfinite(values) & (values != 0)]
         if finite.size == 0:
-            self.max_width = max((len(self._special(v)) for v in values), default=1)
             return
-        nonzero = np.abs(finite[finite != 0])
+        mags = np.abs(finite)
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if self.int_mode:
-            if nonzero.size and nonzero.max() > 1e8:
-                self.sci_mode = True
-        elif nonzero.size:
-            hi, lo = float(nonzero.max()), float(nonzero.min())
-            if hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4:
-                self.sci_mode = True
+        hi, lo = float(mags.max()), float(mags.min())
+        if hi / lo > 1000.0 or hi > 1e8:
+            self.sci_mode = True
+        if not self.int_mode and lo < 1e-4:
+            self.sci_mode = True
         if PRINT_OPTS.sci_mode is not None:
             self.sci_mode = PRINT_OPTS.sci_mode
-        self.max_width = max(len(self.format_plain(v)) for v in values)
-        del p
+        self.max_width = max(len(self.format_plain(v)) for v in finite)
 
     @staticmethod
     def _special(v):
@@ -118,7 +114,7 @@ def _to_str(a, fmt, indent, summarize):
         elems = [fmt.format(v) for v in a.tolist()] if a.dtype.kind != "V" else \
             [fmt.format(v) for v in a.astype(np.float32).tolist()]
         if summarize and a.shape[0] > 2 * edge:
-            elems = elems[:edge] + [" ..."] + elems[-edge:] if False else elems[:edge] + ["..."] + elems[-edge:]
+            elems = elems[:edge] + [" ..."] + elems[-edge:]
         width = fmt.max_width + 2
         per_line = max(1, int(math.floor((PRINT_OPTS.linewidth - indent) / width)))
         lines = [", ".join(elems[i:i + per_line]) for i in range(0, len(elems), per_line)]
