@@ -157,22 +157,14 @@ def _seed_worker(seed, base_seed, worker_id):
     np.random.seed(words.generate_state(4))
 
 
-def _limit_threads():
-    """One BLAS thread per worker, as torch does: workers already use every core between them."""
-    try:
-        from threadpoolctl import threadpool_limits  # noqa: PLC0415  (optional)
-    except ImportError:
-        return None
-    return threadpool_limits(1)
-
-
 def worker_loop(iterable, dataset, tasks, conn, done, auto_collation, collate_fn, drop_last, base_seed,
                 init_fn, worker_id, num_workers):
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
     try:
         results = Sender(conn)
-        _limit_threads()
+        import ember  # noqa: PLC0415
+        ember.set_num_threads(1)  # as torch: the workers already share the cores between them
         seed = base_seed + worker_id
         _seed_worker(seed, base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)

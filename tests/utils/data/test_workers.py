@@ -1,9 +1,11 @@
 """DataLoader with worker processes: order, seeding, sharding, errors, deaths and clean shutdown."""
 import gc
+import mmap
 import multiprocessing
 import os
 import random
 import signal
+import sys
 import time
 
 import numpy as np
@@ -315,11 +317,14 @@ def test_timeout():
 class Big(data.Dataset):
     """Samples larger than a pipe's buffer, so workers block writing when nobody reads."""
 
+    def __init__(self, n=64, size=100_000):
+        self.n, self.size = n, size
+
     def __getitem__(self, i):
-        return np.full(100_000, i, np.float64)
+        return np.full(self.size, i, np.float64)
 
     def __len__(self):
-        return 64
+        return self.n
 
 
 def test_break_leaves_no_children():
@@ -332,13 +337,29 @@ def test_break_leaves_no_children():
     assert no_children_left()
 
 
-def test_large_arrays_arrive_intact_and_writable():
-    loader = data.DataLoader(Big(), batch_size=4, num_workers=2)
+def memory_owner(array):
+    while isinstance(array, (np.ndarray, memoryview)):
+        array = array.base if isinstance(array, np.ndarray) else array.obj
+    return array
+
+
+@pytest.mark.parametrize("size, batch_size, shared", [(100_000, 4, False), (600_000, 4, True),
+                                                    (600_000, None, True)])
+def test_large_arrays_arrive_intact_and_writable(size, batch_size, shared):
+    from ember.utils.data._transport import SHARE_MIN
+    assert (size * 8 * (batch_size or 1) >= SHARE_MIN) == shared
+    loader = data.DataLoader(Big(16, size), batch_size=batch_size, num_workers=2)
+    rows = batch_size or 1
     for k, batch in enumerate(loader):
-        assert batch.shape == (4, 100_000) and batch.dtype == ember.float64
-        assert np.array_equal(batch.numpy()[:, 0], np.arange(4 * k, 4 * k + 4))
+        if batch_size is None:
+            batch = batch[None]
+        assert batch.shape == (rows, size) and batch.dtype == ember.float64
+        assert np.array_equal(batch.numpy()[:, 0], np.arange(rows * k, rows * k + rows))
+        assert np.all(batch.numpy()[:, -1] == batch.numpy()[:, 0])
         batch.numpy()[0, 0] = -1.0  # a writable array, not a view of read-only bytes
-    assert k == 15
+        if sys.platform.startswith("linux"):  # large ones are mapped from the worker's memory, not copied
+            assert isinstance(memory_owner(batch.numpy()), mmap.mmap if shared else bytearray)
+    assert k == 16 // rows - 1
 
 
 def test_persistent_workers_reuse_processes_across_epochs():
