@@ -150,10 +150,6 @@ class Unpickler:
                 return self.stack.pop()
             handler = _DISPATCH.get(op)
             if handler is None:
-                if op == 0x69:   # INST names its global inline: say which one
-                    full = f"{self._line()}.{self._line()}"
-                    raise self._unsafe(f"pickle opcode INST (protocol-0 object creation) of global '{full}' is not "
-                                       "allowed by the weights-only loader")
                 if op in _REFUSED:
                     raise self._unsafe(f"pickle opcode {_NAMES[op]} is not allowed by the weights-only loader")
                 raise self._corrupt(f"unknown pickle opcode {op:#04x}")
@@ -456,6 +452,12 @@ class Unpickler:
         raise self._unsafe(f"BUILD on {describe(target)} (only OrderedDict state and classes added with "
                            "ember.serialization.add_safe_globals)")
 
+    def op_inst(self):
+        # refused, but INST names its global inline: say which one
+        full = f"{self._line()}.{self._line()}"
+        raise self._unsafe(f"pickle opcode INST (protocol-0 object creation) of global '{full}' is not allowed by "
+                           "the weights-only loader")
+
     def op_binpersid(self):
         pid = self._pop()
         self.stack.append(self.persistent_load(pid, self))
@@ -477,5 +479,5 @@ _DISPATCH = {
     0x52: Unpickler.op_reduce, 0x62: Unpickler.op_build, 0x81: Unpickler.op_newobj,
     0x51: Unpickler.op_binpersid, 0x68: Unpickler.op_binget, 0x6a: Unpickler.op_long_binget,
     0x71: Unpickler.op_binput, 0x72: Unpickler.op_long_binput, 0x94: Unpickler.op_memoize,
-    0x80: Unpickler.op_proto, 0x95: Unpickler.op_frame,
+    0x80: Unpickler.op_proto, 0x95: Unpickler.op_frame, 0x69: Unpickler.op_inst,
 }
