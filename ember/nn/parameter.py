@@ -25,7 +25,7 @@ class Parameter(Tensor):
             vc = data._vc = [0]
         self._vc = vc
         if requires_grad:
-            _set_requires_grad(self, True)
+            _set_requires_grad(self, True, factory=True)
         return self
 
     def __init__(self, data=None, requires_grad=True):
@@ -53,8 +53,22 @@ class Parameter(Tensor):
         return result
 
 
-class Buffer:
-    """Marks a tensor to be registered as a buffer when assigned to a Module attribute."""
+class _BufferMeta(type):
+    """``isinstance(t, nn.Buffer)`` is true for the tensors ``nn.Buffer(...)`` makes, as in torch."""
+
+    def __instancecheck__(cls, instance):
+        if isinstance(instance, _BufferTensor):
+            return True
+        extra = getattr(instance, "_extra", None) if isinstance(instance, Tensor) else None
+        return bool(extra and extra.get("is_buffer"))
+
+
+class Buffer(metaclass=_BufferMeta):
+    """Marks a tensor to be registered as a buffer when assigned to a Module attribute.
+
+    ``nn.Buffer(t)`` is ``t`` detached (same memory, same ``requires_grad``) carrying ``persistent``;
+    assigning it to a Module attribute stores a plain Tensor in ``_buffers``.
+    """
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
@@ -64,7 +78,10 @@ class Buffer:
             raise TypeError(f"Buffer(): expected a Tensor, got {type(data).__name__}")
         t = _BufferTensor.__new__(_BufferTensor)
         _init_fields(t, data._data, data.requires_grad)
-        t._vc = data._vc
+        vc = data._vc
+        if vc is None:
+            vc = data._vc = [0]
+        t._vc = vc
         t.persistent = persistent
         return t
 

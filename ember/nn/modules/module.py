@@ -1290,6 +1290,7 @@ def _remove_from(name, *containers):
 def _unmark_buffer(marker):
     """The plain Tensor an ``nn.Buffer`` marker stands for (same memory and version counter)."""
     t = _wrap(marker._data, marker.requires_grad)
+    t._extra = {"is_buffer": True}      # so that isinstance(t, nn.Buffer) holds, as in torch
     vc = marker._vc
     if vc is None:
         vc = marker._vc = [0]
