@@ -1,0 +1,728 @@
+"""Neural-network primitives with hand-written backward: the activations whose derivative at a kink torch fixes
+by convention, GELU, layer and batch normalisation, cross-entropy from logits, and the embedding lookup.
+
+Fused because a benchmark shows it pays (``benchmarks/bench_layers.py``): composed, layer norm is about ten
+graph nodes and three times the memory traffic; cross-entropy from logits would materialise the
+log-probabilities twice.  The fused backward passes run on arrays when no graph is being recorded (the
+ordinary ``loss.backward()``); under ``create_graph=True`` they are written in ember ops, so double backward
+works.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd import grad_mode
+from ..autograd.function import Op
+from ._util import _wrap
+
+__all__ = ["leaky_relu_op", "elu_op", "softplus_op", "hardtanh_op", "hardsigmoid_op", "hardswish_op",
+           "hardshrink_op", "softshrink_op", "threshold_op", "logsigmoid_op", "gelu_op", "layer_norm_op",
+           "batch_norm_train_op", "cross_entropy_op", "embedding_op", "prelu_op", "fast_erfc"]
+
+_grad_state = grad_mode._state
+_SQRT1_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _xp(a):
+    if type(a) is np.ndarray:
+        return np
+    from ..backend import backend_of
+    return backend_of(a).xp
+
+
+def _where(cond, a, b):
+    from .shape import where
+    return where(cond, a, b)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# piecewise activations: torch's derivative conventions at the kinks
+# ----------------------------------------------------------------------------------------------------------
+
+class LeakyRelu(Op):
+    _grad_name = "LeakyReluBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.slope = slope
+        return _xp(x).where(x > 0, x, x * x.dtype.type(slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return _where(x > 0, grad, grad * ctx.slope), None      # at 0 the slope side, as torch
+
+
+class Elu(Op):
+    """ELU family: scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1)); SELU and CELU are cases."""
+
+    _grad_name = "EluBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        ctx.p = (alpha, scale, input_scale)
+        xp = _xp(x)
+        t = x.dtype.type
+        neg = xp.expm1(xp.minimum(x, 0) * t(input_scale)) * t(alpha * scale)
+        return xp.where(x > 0, x * t(scale), neg)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.p
+        neg = (x.clamp_max(0) * input_scale).exp() * (alpha * scale * input_scale)
+        return grad * _where(x > 0, scale, neg), None, None, None   # at 0 the exponential side, as torch
+
+
+class Softplus(Op):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold."""
+
+    _grad_name = "SoftplusBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.p = (beta, threshold)
+        xp = _xp(x)
+        t = x.dtype.type
+        bx = x * t(beta)
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / t(beta)
+        return xp.where(bx > threshold, x, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        beta, threshold = ctx.p
+        bx = x * beta
+        return _where(bx > threshold, grad, grad * bx.sigmoid()), None, None
+
+
+class Hardtanh(Op):
+    """clamp(x, lo, hi) with a zero gradient on the boundaries (clamp keeps it there)."""
+
+    _grad_name = "HardtanhBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.p = (lo, hi)
+        return _xp(x).clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.p
+        return grad * ((x > lo) & (x < hi)), None, None
+
+
+class Hardsigmoid(Op):
+    _grad_name = "HardsigmoidBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        t = x.dtype.type
+        return _xp(x).clip(x / t(6) + t(0.5), 0, 1).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((x > -3) & (x < 3)) / 6
+
+
+class Hardswish(Op):
+    _grad_name = "HardswishBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        t = x.dtype.type
+        return x * _xp(x).clip(x + t(3), 0, 6).astype(x.dtype, copy=False) / t(6)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        mid = grad * (x / 3 + 0.5)
+        return _where(x < -3, grad * 0, _where(x <= 3, mid, grad))
+
+
+class Hardshrink(Op):
+    _grad_name = "HardshrinkBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.lambd = lambd
+        return _xp(x).where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lam = ctx.lambd
+        return grad * ((x < -lam) | (x > lam)), None
+
+
+class Softshrink(Op):
+    _grad_name = "SoftshrinkBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        ctx.lambd = lambd
+        xp = _xp(x)
+        t = x.dtype.type
+        return xp.where(x > lambd, x - t(lambd), xp.where(x < -lambd, x + t(lambd), t(0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lam = ctx.lambd
+        return grad * ((x < -lam) | (x > lam)), None
+
+
+class Threshold(Op):
+    _grad_name = "ThresholdBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.threshold = threshold
+        return _xp(x).where(x > threshold, x, np.asarray(value).astype(x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x > ctx.threshold), None, None
+
+
+class LogSigmoid(Op):
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), stable for any |x|."""
+
+    _grad_name = "LogSigmoidBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = _xp(x)
+        return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-x).sigmoid()
+
+
+class Prelu(Op):
+    """x if x > 0 else w x, with w broadcast along the channel dim (dim 1, or dim 0 of a 1-D input)."""
+
+    _grad_name = "PreluKernelBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w_view):
+        return _xp(x).where(x > 0, x, x * w_view)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        from ._util import unbroadcast
+        gx = gw = None
+        if ctx._edges[0] is not None:
+            gx = _where(x > 0, grad, grad * w)
+        if ctx._edges[1] is not None:
+            gw = unbroadcast(_where(x > 0, grad * 0, grad * x), w.shape)
+        return gx, gw
+
+
+def leaky_relu_op(x, slope):
+    return LeakyRelu.apply(x, slope)
+
+
+def elu_op(x, alpha=1.0, scale=1.0, input_scale=1.0):
+    return Elu.apply(x, alpha, scale, input_scale)
+
+
+def softplus_op(x, beta=1.0, threshold=20.0):
+    return Softplus.apply(x, beta, threshold)
+
+
+def hardtanh_op(x, lo, hi):
+    return Hardtanh.apply(x, lo, hi)
+
+
+def hardsigmoid_op(x):
+    return Hardsigmoid.apply(x)
+
+
+def hardswish_op(x):
+    return Hardswish.apply(x)
+
+
+def hardshrink_op(x, lambd):
+    return Hardshrink.apply(x, lambd)
+
+
+def softshrink_op(x, lambd):
+    return Softshrink.apply(x, lambd)
+
+
+def threshold_op(x, threshold, value):
+    return Threshold.apply(x, threshold, value)
+
+
+def logsigmoid_op(x):
+    return LogSigmoid.apply(x)
+
+
+def prelu_op(x, w_view):
+    return Prelu.apply(x, w_view)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# GELU
+# ----------------------------------------------------------------------------------------------------------
+
+# erfc(z) for z >= 0 as t * exp(-z^2 + P(t)), t = 1 / (1 + z/2): relative error below 1.2e-7 everywhere
+# (the Chebyshev fit of Numerical Recipes' erfcc), enough for float32; float64 uses Cody's rational fits.
+_ERFCC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587,
+          -0.82215223, 0.17087277)
+
+# W. J. Cody, "Rational Chebyshev approximations for the error function" (1969), the CALERF coefficients.
+_CODY_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,
+           1.85777706184603153e-1)
+_CODY_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03)
+_CODY_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+           8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03,
+           2.15311535474403846e-8)
+_CODY_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+           3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03)
+_CODY_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+           6.58749161529837803e-4, 1.63153871373020978e-2)
+_CODY_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
+           2.33520497626869185e-3)
+
+
+def _erfc_cody(z):
+    """erfc(z) for z >= 0 in float64, to about 1e-16 relative."""
+    xp = _xp(z)
+    out = xp.empty_like(z)
+    small = z <= 0.46875
+    mid = (~small) & (z <= 4.0)
+    big = z > 4.0
+    if small.any():
+        y = z[small]
+        ysq = y * y
+        num, den = _CODY_A[4] * ysq, ysq
+        for i in range(3):
+            num = (num + _CODY_A[i]) * ysq
+            den = (den + _CODY_B[i]) * ysq
+        out[small] = 1.0 - y * (num + _CODY_A[3]) / (den + _CODY_B[3])
+    if mid.any():
+        y = z[mid]
+        num, den = _CODY_C[8] * y, y
+        for i in range(7):
+            num = (num + _CODY_C[i]) * y
+            den = (den + _CODY_D[i]) * y
+        out[mid] = (num + _CODY_C[7]) / (den + _CODY_D[7]) * _exp_neg_square(y)
+    if big.any():
+        y = z[big]
+        ysq = 1.0 / (y * y)
+        num, den = _CODY_P[5] * ysq, ysq
+        for i in range(4):
+            num = (num + _CODY_P[i]) * ysq
+            den = (den + _CODY_Q[i]) * ysq
+        r = ysq * (num + _CODY_P[4]) / (den + _CODY_Q[4])
+        out[big] = (1.0 / math.sqrt(math.pi) - r) / y * _exp_neg_square(y)
+    return out
+
+
+def _exp_neg_square(y):
+    """exp(-y^2) without the rounding error of forming y^2 (split y into a short head and a tail)."""
+    xp = _xp(y)
+    head = xp.trunc(y * 16.0) / 16.0
+    return xp.exp(-head * head) * xp.exp(-(y - head) * (y + head))
+
+
+def fast_erfc(z):
+    """erfc(z) for z >= 0 (arrays): float64 to ~1e-16, other dtypes to ~1.2e-7 relative."""
+    if z.dtype == np.float64:
+        return _erfc_cody(z)
+    xp = _xp(z)
+    t = z.dtype.type
+    tt = 1.0 / (1.0 + z * t(0.5))
+    poly = t(_ERFCC[-1])
+    for c in _ERFCC[-2::-1]:
+        poly = poly * tt + t(c)
+    return tt * xp.exp(poly - z * z)
+
+
+def _normal_cdf(x):
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, rounded as torch rounds it (erf first, so the far left tail is 0)."""
+    xp = _xp(x)
+    t = x.dtype.type
+    erf_abs = 1 - fast_erfc(xp.abs(x) * t(_SQRT1_2))
+    return (1 + xp.where(x < 0, -erf_abs, erf_abs)) * t(0.5)
+
+
+_TANH_K = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_parts(x, approximate):
+    """(gelu(x), d gelu / dx) as arrays."""
+    xp = _xp(x)
+    t = x.dtype.type
+    if approximate == "tanh":
+        inner = (x + t(0.044715) * x * x * x) * t(_TANH_K)
+        th = xp.tanh(inner)
+        y = t(0.5) * x * (1 + th)
+        d_inner = t(_TANH_K) * (1 + t(3 * 0.044715) * x * x)
+        dy = t(0.5) * (1 + th) + t(0.5) * x * (1 - th * th) * d_inner
+        return y, dy
+    cdf = _normal_cdf(x)
+    pdf = xp.exp(x * x * t(-0.5)) * t(_INV_SQRT_2PI)
+    return x * cdf, cdf + x * pdf
+
+
+class Gelu(Op):
+    _grad_name = "GeluBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return _gelu_parts(x, "tanh")[0]
+        return x * _normal_cdf(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return GeluBackward.apply(grad, x, ctx.approximate), None
+
+
+class GeluBackward(Op):
+    """grad * gelu'(x); its own backward gives double backward (gelu'' via ember ops)."""
+
+    _grad_name = "GeluBackwardBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, grad, x, approximate):
+        ctx.approximate = approximate
+        dy = _gelu_parts(x, approximate)[1]
+        ctx.dy = dy
+        return grad * dy
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, x = ctx.saved_tensors
+        g_grad = gg * _wrap(ctx.dy) if ctx._edges[0] is not None else None
+        g_x = None
+        if ctx._edges[1] is not None:
+            if ctx.approximate == "tanh":
+                k, c = _TANH_K, 0.044715
+                th = ((x + c * x * x * x) * k).tanh()
+                d_inner = k * (1 + 3 * c * x * x)
+                sech2 = 1 - th * th
+                second = sech2 * d_inner + 0.5 * x * (-2 * th * sech2 * d_inner * d_inner + sech2 * 6 * c * k * x)
+            else:
+                pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
+                second = pdf * (2 - x * x)
+            g_x = gg * grad * second
+        return g_grad, g_x, None
+
+
+def gelu_op(x, approximate="none"):
+    return Gelu.apply(x, approximate)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# layer norm over the trailing dims
+# ----------------------------------------------------------------------------------------------------------
+
+class LayerNorm(Op):
+    """y = (x - mean) / sqrt(var + eps) * w + b over the last ``k`` dims (biased var)."""
+
+    _grad_name = "NativeLayerNormBackward0"
+    save_inputs = (0, 1, 2)
+
+    @staticmethod
+    def forward(ctx, x, w, b, k, eps):
+        xp = _xp(x)
+        inner = int(np.prod(x.shape[x.ndim - k:])) if k else 1
+        x2 = x.reshape(-1, inner)                                    # (M, K)
+        mean = x2.mean(1, keepdims=True)
+        xhat = x2 - mean
+        var = xp.einsum("ij,ij->i", xhat, xhat)[:, None] / x.dtype.type(inner)
+        rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
+        xhat *= rstd
+        ctx.k, ctx.eps, ctx.stats = k, eps, (xhat, rstd)
+        if w is None:
+            y = xhat.copy() if b is None else xhat + b.reshape(-1)
+        else:
+            y = xhat * w.reshape(-1)
+            if b is not None:
+                y += b.reshape(-1)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if _grad_state[0]:
+            return _layer_norm_backward_graph(ctx, grad)
+        x, w, b = ctx.saved_tensors
+        xhat, rstd = ctx.stats
+        K = xhat.shape[1]
+        g2 = grad._data.reshape(xhat.shape)                          # (M, K)
+        gx = gw = gb = None
+        need_w = w is not None and ctx._edges[1] is not None
+        if ctx._edges[0] is not None or need_w:
+            gxx = g2 * xhat
+        if ctx._edges[0] is not None:
+            if w is None:
+                gsum, gxsum = g2.sum(1, keepdims=True), gxx.sum(1, keepdims=True)
+                gxhat = g2.copy()
+            else:
+                wv = w._data.reshape(-1)
+                gsum, gxsum = (g2 @ wv)[:, None], (gxx @ wv)[:, None]
+                gxhat = g2 * wv
+            inv_k = xhat.dtype.type(1.0 / K)
+            gxhat -= gsum * inv_k
+            gxhat -= xhat * (gxsum * inv_k)
+            gxhat *= rstd
+            gx = _wrap(gxhat.reshape(x.shape))
+        if need_w:
+            gw = _wrap(gxx.sum(0).reshape(w.shape))
+        if b is not None and ctx._edges[2] is not None:
+            gb = _wrap(g2.sum(0).reshape(b.shape))
+        return gx, gw, gb, None, None
+
+
+def _layer_norm_backward_graph(ctx, grad):
+    """The same gradients written in ember ops from the saved input (for create_graph=True)."""
+    x, w, b = ctx.saved_tensors
+    dims = tuple(range(x.ndim - ctx.k, x.ndim))
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
+    rstd = ((xc * xc).mean(dims, keepdim=True) + ctx.eps).rsqrt()
+    xhat = xc * rstd
+    batch_dims = tuple(range(x.ndim - ctx.k))
+    gxhat = grad * w if w is not None else grad
+    gx = (gxhat - gxhat.mean(dims, keepdim=True) - xhat * (gxhat * xhat).mean(dims, keepdim=True)) * rstd
+    gw = (grad * xhat).sum(batch_dims) if w is not None and ctx._edges[1] is not None else None
+    gb = grad.sum(batch_dims) if b is not None and ctx._edges[2] is not None else None
+    return (gx if ctx._edges[0] is not None else None), gw, gb, None, None
+
+
+def layer_norm_op(x, w, b, k, eps):
+    return LayerNorm.apply(x, w, b, k, eps)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# batch norm (training: batch statistics)
+# ----------------------------------------------------------------------------------------------------------
+
+def batch_stats(x):
+    """Per-channel (dim 1) mean and biased variance of an (N, C, *) array, as float arrays of shape (C,)."""
+    xp = _xp(x)
+    n, c = x.shape[0], x.shape[1]
+    x3 = x.reshape(n, c, -1)                                          # (N, C, L)
+    count = n * x3.shape[2]
+    mean = x3.sum(2).sum(0) / x.dtype.type(count)
+    xc = x3 - mean[:, None]
+    var = xp.einsum("ncl,ncl->c", xc, xc) / x.dtype.type(count)
+    return mean, var
+
+
+class BatchNormTrain(Op):
+    """y = (x - mean_c) * rstd_c * w_c + b_c with the batch's own statistics (given, from ``batch_stats``)."""
+
+    _grad_name = "NativeBatchNormBackward0"
+    save_inputs = (0, 1, 2)
+
+    @staticmethod
+    def forward(ctx, x, w, b, mean, var, eps):
+        xp = _xp(x)
+        n, c = x.shape[0], x.shape[1]
+        x3 = x.reshape(n, c, -1)                                      # (N, C, L)
+        rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
+        xhat = (x3 - mean[:, None]) * rstd[:, None]
+        ctx.eps, ctx.stats = eps, (xhat, rstd)
+        scale = rstd if w is None else rstd * w
+        y = (x3 - mean[:, None]) * scale[:, None]
+        if b is not None:
+            y += b[:, None]
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if _grad_state[0]:
+            return _batch_norm_backward_graph(ctx, grad)
+        x, w, b = ctx.saved_tensors
+        xhat, rstd = ctx.stats
+        g3 = grad._data.reshape(xhat.shape)                          # (N, C, L)
+        count = xhat.shape[0] * xhat.shape[2]
+        xp = _xp(g3)
+        gsum = g3.sum(2).sum(0)
+        gxsum = xp.einsum("ncl,ncl->c", g3, xhat)
+        gx = gw = gb = None
+        if ctx._edges[0] is not None:
+            scale = rstd if w is None else rstd * w._data
+            inv = xhat.dtype.type(1.0 / count)
+            gxa = xhat * (gxsum * inv)[:, None]
+            gxa += (gsum * inv)[:, None]
+            np.subtract(g3, gxa, out=gxa)
+            gxa *= scale[:, None]
+            gx = _wrap(gxa.reshape(x.shape))
+        if w is not None and ctx._edges[1] is not None:
+            gw = _wrap(gxsum)
+        if b is not None and ctx._edges[2] is not None:
+            gb = _wrap(gsum)
+        return gx, gw, gb, None, None, None
+
+
+def _batch_norm_backward_graph(ctx, grad):
+    x, w, b = ctx.saved_tensors
+    dims = (0,) + tuple(range(2, x.ndim))
+    view = (1, -1) + (1,) * (x.ndim - 2)
+    mean = x.mean(dims, keepdim=True)
+    xc = x - mean
+    rstd = ((xc * xc).mean(dims, keepdim=True) + ctx.eps).rsqrt()
+    xhat = xc * rstd
+    gxhat = grad * w.reshape(view) if w is not None else grad
+    gx = (gxhat - gxhat.mean(dims, keepdim=True) - xhat * (gxhat * xhat).mean(dims, keepdim=True)) * rstd
+    gw = (grad * xhat).sum(dims) if w is not None and ctx._edges[1] is not None else None
+    gb = grad.sum(dims) if b is not None and ctx._edges[2] is not None else None
+    return (gx if ctx._edges[0] is not None else None), gw, gb, None, None, None
+
+
+def batch_norm_train_op(x, w, b, mean, var, eps):
+    return BatchNormTrain.apply(x, w, b, mean, var, eps)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# cross-entropy from logits with class-index targets
+# ----------------------------------------------------------------------------------------------------------
+
+class CrossEntropy(Op):
+    """loss_i = w_t * (1 - eps) * (-log p_i,t) + eps / C * sum_c w_c (-log p_i,c), rows with t == ignore give 0.
+
+    ``x`` is (M, C) logits, ``t`` (M,) class indices; ``reduction`` 'mean' divides by sum_i w_t (torch's
+    weighted mean).  d loss_i / d x_ic = (1 - eps) w_t (p_ic - [c == t]) + eps / C (W p_ic - w_c), W = sum_c w_c.
+    """
+
+    _grad_name = "NllLossBackward0"
+    save_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, t, w, ignore_index, eps, reduction):
+        xp = _xp(x)
+        M, C = x.shape
+        ft = x.dtype.type
+        valid = t != ignore_index
+        ts = xp.where(valid, t, 0)
+        m = x.max(1, keepdims=True) if C else xp.zeros((M, 1), x.dtype)
+        e = xp.exp(x - m)                                             # (M, C)
+        s = e.sum(1)
+        lse = xp.log(s) + m[:, 0]                                     # (M,)
+        wt = valid.astype(x.dtype) if w is None else w[ts] * valid
+        rows = xp.arange(M)
+        loss = (lse - x[rows, ts]) * wt
+        if eps:
+            if w is None:
+                smooth = (lse * ft(C) - x.sum(1)) * valid
+            else:
+                smooth = (lse * w.sum() - x @ w) * valid
+            loss = loss * ft(1 - eps) + smooth * ft(eps / C)
+        ctx.p = (ts, valid, wt, e, s, w, eps, reduction)
+        if reduction == "none":
+            return loss
+        total = loss.sum()
+        if reduction == "mean":
+            ctx.denom = wt.sum()
+            return xp.asarray(total / ctx.denom, dtype=x.dtype)
+        return xp.asarray(total, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ts, valid, wt, e, s, w, eps, reduction = ctx.p
+        if _grad_state[0]:
+            return _cross_entropy_backward_graph(ctx, grad), None, None, None, None, None
+        g = grad._data
+        if reduction == "mean":
+            g = g / ctx.denom
+        ft = e.dtype.type
+        C = e.shape[1]
+        total_w = ft(C) if w is None else w.sum()
+        gi = g * wt * ft(1 - eps) if reduction == "none" else wt * (g * ft(1 - eps))   # (M,)
+        coef = gi if not eps else gi + (g * ft(eps / C) * total_w) * valid
+        out = e * (coef / s)[:, None]                                 # p * coef, (M, C)
+        out[np.arange(e.shape[0]), ts] -= gi
+        if eps:
+            smooth_row = (g * ft(eps / C)) * valid
+            out -= smooth_row[:, None] * (1 if w is None else w[None, :])
+        return _wrap(out.astype(e.dtype, copy=False)), None, None, None, None, None
+
+
+def _cross_entropy_backward_graph(ctx, grad):
+    """The same gradient in ember ops (for create_graph=True): p from the saved logits."""
+    (x,) = ctx.saved_tensors
+    ts, valid, wt, e, s, w, eps, reduction = ctx.p
+    g = grad / _wrap(ctx.denom) if reduction == "mean" else grad
+    p = x.softmax(1)
+    C = x.shape[1]
+    wt_t, valid_t = _wrap(wt), _wrap(valid.astype(e.dtype))
+    onehot = np.zeros(e.shape, e.dtype)
+    onehot[np.arange(e.shape[0]), ts] = 1
+    gv = g.unsqueeze(-1) if reduction == "none" else g
+    out = (p - _wrap(onehot)) * (wt_t * (1 - eps)).unsqueeze(-1)
+    if eps:
+        wv = _wrap(np.ones(C, e.dtype) if w is None else w)
+        out = out + (p * wv.sum() - wv) * (valid_t * (eps / C)).unsqueeze(-1)
+    return out * gv
+
+
+def cross_entropy_op(x2d, target, weight, ignore_index, label_smoothing, reduction):
+    """x2d: (M, C) logits Tensor; target: (M,) int64 array; weight: (C,) array or None."""
+    return CrossEntropy.apply(x2d, target, weight, ignore_index, label_smoothing, reduction)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# embedding lookup
+# ----------------------------------------------------------------------------------------------------------
+
+class Embedding(Op):
+    """out = weight[indices]; the weight's gradient is a scatter-add of ``grad`` rows (padding row excluded,
+    optionally divided by each index's count in the batch)."""
+
+    _grad_name = "EmbeddingBackward0"
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+        ctx.p = (weight.shape, indices, padding_idx, scale_grad_by_freq)
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, indices, padding_idx, scale = ctx.p
+        flat = indices.reshape(-1)
+        g2 = grad.reshape(-1, shape[1])                              # (numel(indices), D)
+        if scale or padding_idx is not None:
+            factor = np.ones(flat.shape[0], grad._data.dtype)
+            if scale:
+                counts = np.bincount(flat, minlength=shape[0])
+                factor = factor / counts[flat]
+            if padding_idx is not None:
+                factor = factor * (flat != padding_idx)
+            g2 = g2 * _wrap(factor.astype(grad._data.dtype)).unsqueeze(1)
+        from .index import index_add
+        zeros = _wrap(np.zeros(shape, grad._data.dtype))
+        return index_add(zeros, 0, _wrap(flat), g2), None, None, None
+
+
+def embedding_op(weight, indices_array, padding_idx, scale_grad_by_freq):
+    return Embedding.apply(weight, indices_array, padding_idx, scale_grad_by_freq)
