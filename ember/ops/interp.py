@@ -1,0 +1,179 @@
+"""Resampling: ``interpolate``'s separable modes, ``grid_sample`` and ``affine_grid`` (composites).
+
+Each separable mode (nearest, nearest-exact, linear, bilinear, trilinear, bicubic) is, per spatial dim, a few
+index maps with weights: out = sum_j w_j * x.take(idx_j, dim).  The takes are ``TakePad`` ops, whose adjoint
+adds back without ``add.at``; gradients come from composition.  Source coordinates are computed in the
+input's precision (float32 for float32), as torch does, so that floor() lands on the same index.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._util import Tensor, _wrap
+from .pad_modes import TakePad
+
+__all__ = ["resample", "grid_sample", "affine_grid"]
+
+_CUBIC_A = -0.75
+
+
+def _scale(in_size, out_size, align_corners, scale, ftype):
+    """Output-to-input coordinate scale (torch's area_pixel_compute_scale)."""
+    if align_corners:
+        return ftype((in_size - 1) / (out_size - 1)) if out_size > 1 else ftype(0)
+    if scale is not None and scale > 0:
+        return ftype(1.0 / scale)
+    return ftype(ftype(in_size) / ftype(out_size))
+
+
+def _source(scale, out_size, align_corners, cubic, ftype):
+    dst = np.arange(out_size).astype(ftype)
+    if align_corners:
+        return scale * dst
+    src = scale * (dst + ftype(0.5)) - ftype(0.5)
+    return src if cubic else np.maximum(src, ftype(0))
+
+
+def _nearest_map(in_size, out_size, scale, exact):
+    if out_size == in_size and not exact:
+        return np.arange(out_size)
+    s = _scale(in_size, out_size, False, scale, np.float32)
+    dst = np.arange(out_size).astype(np.float32)
+    if exact:
+        dst = dst + np.float32(0.5)
+    return np.minimum(np.floor(dst * s).astype(np.int64), in_size - 1)
+
+
+def _linear_taps(in_size, out_size, align_corners, scale, ftype):
+    s = _scale(in_size, out_size, align_corners, scale, ftype)
+    src = _source(s, out_size, align_corners, False, ftype)
+    i0 = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    lam1 = np.clip(src - i0.astype(ftype), 0, 1).astype(ftype)
+    i1 = i0 + (i0 < in_size - 1)
+    return [(i0, (ftype(1) - lam1)), (i1, lam1)]
+
+
+def _cubic_taps(in_size, out_size, align_corners, scale, ftype):
+    s = _scale(in_size, out_size, align_corners, scale, ftype)
+    src = _source(s, out_size, align_corners, True, ftype)
+    i = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    t = np.clip(src - i.astype(ftype), 0, 1).astype(ftype)
+    a = ftype(_CUBIC_A)
+
+    def near(x):   # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):    # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    weights = [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    return [(np.clip(i - 1 + j, 0, in_size - 1), w.astype(ftype)) for j, w in enumerate(weights)]
+
+
+def resample(input, out_size, mode, align_corners, scales):
+    """Separable resampling of the last ``len(out_size)`` dims of ``input`` (N, C, *S)."""
+    nd = len(out_size)
+    ftype = np.float64 if input._data.dtype == np.float64 else np.float32
+    x = input
+    for i in range(nd):
+        axis = x._data.ndim - nd + i
+        n, o = x._data.shape[axis], out_size[i]
+        sc = scales[i] if scales is not None else None
+        if mode in ("nearest", "nearest-exact"):
+            x = TakePad.apply(x, axis, _nearest_map(n, o, sc, mode == "nearest-exact"))
+            continue
+        taps = (_cubic_taps if mode == "bicubic" else _linear_taps)(n, o, align_corners, sc, ftype)
+        shape = [1] * x._data.ndim
+        shape[axis] = o
+        out = None
+        for idx, w in taps:
+            term = TakePad.apply(x, axis, idx) * _wrap(w.reshape(shape).astype(x._data.dtype))
+            out = term if out is None else out + term
+        x = out
+    return x
+
+
+# ----------------------------------------------------------------------------------------------------------
+# grid_sample / affine_grid
+# ----------------------------------------------------------------------------------------------------------
+
+def _unnormalize(coord, size, align_corners):
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord, twice_low, twice_high):
+    if twice_low == twice_high:
+        return coord * 0
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    c = (coord - low).abs()
+    extra = c.fmod(span)
+    flips = (c / span).floor().detach()
+    even = (flips.fmod(2) == 0)
+    from .shape import where
+    return where(even, extra + low, span - extra + low)
+
+
+def _source_coord(coord, size, padding_mode, align_corners):
+    c = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        c = c.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        c = _reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1)
+        c = c.clamp(0, size - 1)
+    return c
+
+
+def _gather_2d(input, iy, ix, valid):
+    """input (N, C, H, W) at integer (iy, ix) of shape (N, Ho, Wo); zero where not ``valid``."""
+    n, c, h, w = input._data.shape
+    ho, wo = iy._data.shape[1:]
+    flat = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).reshape(n, 1, ho * wo).expand(n, c, ho * wo)
+    vals = input.reshape(n, c, h * w).gather(2, flat).reshape(n, c, ho, wo)
+    return vals * valid.unsqueeze(1).to(input.dtype)
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+    """Sample (N, C, H, W) ``input`` at ``grid`` (N, Ho, Wo, 2) normalised (x, y) positions in [-1, 1]."""
+    h, w = input._data.shape[2:]
+    gx = _source_coord(grid[..., 0], w, padding_mode, align_corners)
+    gy = _source_coord(grid[..., 1], h, padding_mode, align_corners)
+    if mode == "nearest":
+        ix, iy = gx.round().detach().long(), gy.round().detach().long()
+        valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+        return _gather_2d(input, iy, ix, valid)
+    x0, y0 = gx.floor().detach(), gy.floor().detach()
+    out = None
+    for dy in (0, 1):
+        for dx in (0, 1):
+            xs, ys = x0 + dx, y0 + dy
+            wx = (gx - x0) if dx else (x0 + 1 - gx)
+            wy = (gy - y0) if dy else (y0 + 1 - gy)
+            ix, iy = xs.long(), ys.long()
+            valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+            term = _gather_2d(input, iy, ix, valid) * (wx * wy).unsqueeze(1)
+            out = term if out is None else out + term
+    return out
+
+
+def _base_coords(n, align_corners, like):
+    if n <= 1:
+        return np.zeros(max(n, 1), dtype=like)
+    v = np.linspace(-1, 1, n, dtype=np.float64)
+    if not align_corners:
+        v = v * (n - 1) / n
+    return v.astype(like)
+
+
+def affine_grid(theta, size, align_corners=False):
+    """Sampling grid (N, *S, nd) of the affine maps ``theta`` (N, nd, nd + 1) over output ``size``."""
+    dt = theta._data.dtype
+    spatial = tuple(size[2:])
+    nd = len(spatial)
+    axes = [_base_coords(s, align_corners, dt) for s in spatial]   # depth, height, width
+    mesh = np.meshgrid(*axes, indexing="ij")
+    cols = [mesh[i] for i in range(nd - 1, -1, -1)] + [np.ones(spatial, dtype=dt)]   # (x, y[, z], 1)
+    base = _wrap(np.stack(cols, axis=-1).reshape(1, -1, nd + 1))                       # (1, P, nd + 1)
+    grid = base @ theta.transpose(1, 2)                                                  # (N, P, nd)
+    return grid.reshape((theta._data.shape[0],) + spatial + (nd,))
