@@ -64,11 +64,28 @@ def test_two_workers_give_the_same_batches_as_none(kwargs, same):
     assert no_children_left()
 
 
-def test_in_order_false_gives_every_batch():
-    loader = data.DataLoader(Items(slow={0, 1}), batch_size=2, num_workers=2, in_order=False)
-    got = [b[2].tolist() for b in loader]
+class HeldUp(data.Dataset):
+    """Item 0 (the first batch) waits until the consumer sets ``release``, after receiving another batch."""
+
+    def __init__(self):
+        self.release = multiprocessing.get_context("fork").Event()
+
+    def __getitem__(self, i):
+        if i == 0:
+            assert self.release.wait(30)
+        return i
+
+    def __len__(self):
+        return 23
+
+
+def test_in_order_false_hands_out_batches_as_they_come():
+    dataset, got = HeldUp(), []
+    for batch in data.DataLoader(dataset, batch_size=2, num_workers=2, in_order=False):
+        got.append(batch.tolist())
+        dataset.release.set()  # in order, the loop would never get here: batch [0, 1] waits for it
+    assert got[0] != [0, 1]
     assert sorted(sum(got, [])) == list(range(23))
-    assert got[0] != [0, 1]  # the slow first batch was overtaken
 
 
 @pytest.mark.parametrize("prefetch_factor", [1, 2, 5])
@@ -256,15 +273,17 @@ def test_key_error_and_unbuildable_exceptions():
 
 
 class Dies(data.Dataset):
-    def __init__(self, how):
-        self.how = how
+    """Item 3 ends its worker (SIGKILL or exit code 7), first noting the time in ``stamp``."""
+
+    def __init__(self, how, stamp):
+        self.how, self.stamp = how, stamp
 
     def __getitem__(self, i):
         if i == 3:
+            self.stamp.write_text(repr(time.monotonic()))  # CLOCK_MONOTONIC: one clock for all processes
             if self.how == "kill":
                 os.kill(os.getpid(), signal.SIGKILL)
             os._exit(7)
-        time.sleep(0.01)
         return i
 
     def __len__(self):
@@ -273,17 +292,23 @@ class Dies(data.Dataset):
 
 @pytest.mark.parametrize("how, message", [("kill", "is killed by signal: Killed"),
                                           ("exit", "exited unexpectedly with exit code 7")])
-def test_dead_worker_raises_quickly(how, message):
-    start = time.monotonic()
+def test_dead_worker_raises_quickly(how, message, tmp_path):
+    stamp = tmp_path / "died_at"
     with pytest.raises(RuntimeError, match=message):
-        list(data.DataLoader(Dies(how), batch_size=2, num_workers=2))
-    assert time.monotonic() - start < 5
+        list(data.DataLoader(Dies(how, stamp), batch_size=2, num_workers=2))
+    assert time.monotonic() - float(stamp.read_text()) < 3  # noticed at once, not after a polling interval
     assert no_children_left()
 
 
-class Sleeps(data.Dataset):
+class Blocks(data.Dataset):
+    """Item 1 waits until ``release`` is set (at most 30 s): a worker that is busy for as long as needed."""
+
+    def __init__(self):
+        self.release = multiprocessing.get_context("fork").Event()
+
     def __getitem__(self, i):
-        time.sleep(1 if i == 1 else 0)
+        if i == 1:
+            self.release.wait(30)
         return i
 
     def __len__(self):
@@ -291,23 +316,26 @@ class Sleeps(data.Dataset):
 
 
 def test_worker_killed_from_outside_while_waiting():
-    it = iter(data.DataLoader(Sleeps(), num_workers=2))
+    it = iter(data.DataLoader(Blocks(), num_workers=2))
     assert next(it).tolist() == [0]
     victim = it._workers[1].process
     os.kill(victim.pid, signal.SIGKILL)
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=f"DataLoader worker \\(pid {victim.pid}\\) is killed by signal"):
         next(it)
-    assert time.monotonic() - start < 1.5
+    assert time.monotonic() - start < 3
     assert no_children_left()
 
 
 def test_timeout():
-    loader = data.DataLoader(Sleeps(), num_workers=2, timeout=0.3)
-    it = iter(loader)
+    dataset = Blocks()
+    it = iter(data.DataLoader(dataset, num_workers=2, timeout=2.0))
     next(it)
-    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.3 seconds"):
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="DataLoader timed out after 2.0 seconds"):
         next(it)
+    assert 2.0 <= time.monotonic() - start < 5
+    dataset.release.set()
     del it
     assert no_children_left()
 
