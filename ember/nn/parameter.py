@@ -40,16 +40,11 @@ class Parameter(Tensor):
                            dict(self.__dict__) or None))
 
     def __deepcopy__(self, memo):
+        # as torch: a new Parameter of the cloned values and the same requires_grad; .grad is not copied
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(_wrap(self._data.copy()), self.requires_grad)
+        result = type(self)(_wrap(self._data.copy()), self.requires_grad)
         memo[id(self)] = result
-        if self.grad is not None:
-            import copy
-            result.grad = copy.deepcopy(self.grad, memo)
-        if self.__dict__:
-            import copy
-            result.__dict__.update(copy.deepcopy(self.__dict__, memo))
         return result
 
 
