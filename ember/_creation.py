@@ -106,6 +106,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         arr = _infer_np(data)
         if dtype is None and isinstance(data, np.generic):
             arr = np.array(data)
+        elif dtype is not None and arr.dtype.kind in "fc" and isinstance(data, (_builtins.float, _builtins.complex, list, tuple)):
+            # trap: inference rounds Python floats to the default dtype (float32); with an explicit dtype keep them
+            # exact until the cast below, so tensor(0.01, dtype=float64) holds the double 0.01
+            exact = np.array(data)
+            if exact.dtype.kind in "fc":
+                arr = exact
     if dtype is not None:
         dt = _dt.as_dtype(dtype)
         if arr.dtype != dt.np:
