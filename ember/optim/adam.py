@@ -1,0 +1,109 @@
+"""``Adam`` (with ``amsgrad`` and, as ``AdamW``, decoupled weight decay)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._validate import check_betas, check_flags, check_lr, check_nonneg
+from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
+
+__all__ = ["Adam"]
+
+
+def _lerp_(out, end, weight):
+    """``out += weight * (end - out)`` as torch's lerp kernel rounds it (the other form for weights >= 0.5)."""
+    if abs(weight) < 0.5:
+        out += weight * (end - out)
+    else:
+        out[...] = end - (end - out) * (1 - weight)
+
+
+class Adam(Optimizer):
+    r"""Adam: moments :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
+
+    .. math::
+        \theta \leftarrow \theta - \frac{\gamma}{1-\beta_1^t}\,\frac{m}{\sqrt{\hat v}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    with :math:`\hat v = \max(\hat v, v)` under ``amsgrad`` and :math:`v` otherwise.  Weight decay adds
+    :math:`\lambda\theta` to the gradient, or with ``decoupled_weight_decay`` (AdamW) scales
+    :math:`\theta` by :math:`1-\gamma\lambda`.
+
+    >>> import ember
+    >>> w = ember.nn.Parameter(ember.tensor([1.0, -1.0]))
+    >>> w.grad = ember.tensor([3.0, -0.5])
+    >>> Adam([w], lr=0.1).step()
+    >>> w.data
+    tensor([ 0.9000, -0.9000])
+    """
+
+    _tensor_step = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        check_lr(lr)
+        check_nonneg(eps, "epsilon")
+        check_betas(betas)
+        check_nonneg(weight_decay, "weight_decay")
+        if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+                or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i in (0, 1):
+            if isinstance(betas[i], Tensor):
+                if not capturable and foreach:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
+                if betas[i].numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b for b in betas)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+        check_flags(differentiable, fused, foreach)
+
+    def _init_state(self, p, state, group):
+        state["step"] = _scalar_tensor(0.0)
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_like(p)
+
+    def _update(self, p, grad, state, group):
+        lr, wd, eps = _value(group["lr"]), _value(group["weight_decay"]), group["eps"]
+        beta1, beta2 = (_value(b) for b in group["betas"])
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
+        step = _step_count(state)
+        # a Tensor beta1 is first cast to the parameter's dtype for the moment update, as torch does
+        weight1 = 1 - (p._data.real.dtype.type(beta1) if isinstance(beta1, np.generic) else beta1)
+        step_size = lr / (1 - beta1 ** step)
+        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        arrays = [_real(p._data), _real(grad._data), _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)]
+        if group["amsgrad"]:
+            arrays.append(_real(state["max_exp_avg_sq"]._data))
+        for blocks in _blocks(*arrays):
+            param, g, m, v = blocks[:4]
+            if maximize:
+                g = -g
+            if wd != 0:
+                if decoupled:
+                    param *= 1 - lr * wd
+                else:
+                    g = g + wd * param
+            _lerp_(m, g, weight1)
+            v *= beta2
+            v += (1 - beta2) * g * g
+            if len(blocks) == 5:
+                np.maximum(blocks[4], v, out=blocks[4])
+                v = blocks[4]
+            denom = np.sqrt(v)
+            denom /= bias_correction2_sqrt
+            denom += eps
+            update = -step_size * m
+            update /= denom
+            param += update
+        for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+            if key in state:
+                state[key]._bump_version()

@@ -1,0 +1,67 @@
+"""``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
+from __future__ import annotations
+
+from ..tensor import _wrap
+from ._validate import check_flags, check_lr
+from .optimizer import Optimizer, _blocks, _real, _value
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (optionally with momentum).
+
+    .. math::
+        g \leftarrow \pm\nabla + \lambda\theta,\quad b \leftarrow \mu b + (1-\tau) g \ (b_1 = g),\quad
+        g \leftarrow g + \mu b \text{ (nesterov) or } b,\quad \theta \leftarrow \theta - \gamma g
+
+    >>> import ember
+    >>> w = ember.nn.Parameter(ember.tensor([1.0, 2.0]))
+    >>> w.grad = ember.tensor([0.5, 0.5])
+    >>> SGD([w], lr=0.1).step()
+    >>> w.data
+    tensor([0.9500, 1.9500])
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        check_lr(lr)
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                        maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        check_flags(differentiable, fused, foreach)
+
+    def _update(self, p, grad, state, group):
+        lr, wd, momentum = _value(group["lr"]), _value(group["weight_decay"]), group["momentum"]
+        dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
+        param, g = _real(p._data), _real(grad._data)
+        buf = None
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:        # the first buffer is the (decayed) gradient itself
+                first = -g if maximize else g.copy()
+                if wd != 0:
+                    first = first + wd * param
+                state["momentum_buffer"] = _wrap(first)
+                for pb, fb in _blocks(param, first):
+                    pb += -lr * (fb + momentum * fb) if nesterov else -lr * fb
+                return
+            buf = _real(buf._data)
+        for blocks in _blocks(param, g) if buf is None else _blocks(param, g, buf):
+            pb, gb = blocks[0], blocks[1]
+            if maximize:
+                gb = -gb
+            if wd != 0:
+                gb = gb + wd * pb
+            if buf is not None:
+                bb = blocks[2]
+                bb *= momentum
+                bb += (1 - dampening) * gb
+                gb = gb + momentum * bb if nesterov else bb
+            pb += -lr * gb
