@@ -121,10 +121,8 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     _check_reduction(reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
-        safe = target.detach().clamp_min(1.0)
-        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
-        stirling = where(target > 1, target * safe.log() - target + 0.5 * (2 * math.pi * safe).log(),
-                         stirling * 0)
+        safe = target.clamp_min(1.0)          # the term is only used where target > 1
+        stirling = where(target > 1, target * safe.log() - target + 0.5 * (2 * math.pi * safe).log(), 0.0)
         loss = loss + stirling
     return _reduce(loss, reduction)
 

@@ -120,6 +120,9 @@ class Hardtanh(Op):
         return grad * ((x > lo) & (x < hi)), None, None
 
 
+_ONE_SIXTH_F32 = float(np.float32(1.0) / np.float32(6.0))   # torch's backward uses the float constant 1/6
+
+
 class Hardsigmoid(Op):
     _grad_name = "HardsigmoidBackward0"
     save_inputs = (0,)
@@ -127,12 +130,12 @@ class Hardsigmoid(Op):
     @staticmethod
     def forward(ctx, x):
         t = x.dtype.type
-        return _xp(x).clip(x / t(6) + t(0.5), 0, 1).astype(x.dtype, copy=False)
+        return _xp(x).clip(x + t(3), 0, 6).astype(x.dtype, copy=False) / t(6)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * ((x > -3) & (x < 3)) / 6
+        return grad * ((x > -3) & (x < 3)) * _ONE_SIXTH_F32
 
 
 class Hardswish(Op):
@@ -148,7 +151,7 @@ class Hardswish(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         mid = grad * (x / 3 + 0.5)
-        return _where(x < -3, grad * 0, _where(x <= 3, mid, grad))
+        return _where(x <= -3, grad * 0, _where(x < 3, mid, grad))     # both kinks take the outer side
 
 
 class Hardshrink(Op):
