@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from ...tensor import Tensor
+
 __all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_map"]
 
 # NumPy dtype codes torch has no tensor for: bytes (S), unicode (U), void (V as 'a' in old numpy), object (O).
@@ -39,14 +41,13 @@ def default_convert(data):
 
     Tuples come back as lists and named tuples keep their type, as in torch.
     """
-    ember = _ember()
     kind = type(data)
-    if isinstance(data, ember.Tensor):
+    if isinstance(data, Tensor):
         return data
     if kind.__module__ == "numpy" and kind.__name__ not in ("str_", "bytes_", "string_"):
         if isinstance(data, np.ndarray) and _NON_NUMERIC.search(data.dtype.str) is not None:
             return data
-        return ember.as_tensor(data)
+        return _ember().as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return _rebuild_mapping(data, {key: default_convert(data[key]) for key in data})
     if _is_namedtuple(data):
@@ -148,23 +149,8 @@ def collate_str_fn(batch, *, collate_fn_map=None):
     return batch
 
 
-def _tensor_type():
-    return _ember().Tensor
-
-
-class _LazyTensorKey(type):
-    """Stands in for ``ember.Tensor`` as a map key until the core is importable (this module loads first)."""
-
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, _tensor_type())
-
-
-class _TensorKey(metaclass=_LazyTensorKey):
-    pass
-
-
 default_collate_fn_map: dict = {
-    _TensorKey: collate_tensor_fn,
+    Tensor: collate_tensor_fn,
     np.ndarray: collate_numpy_array_fn,
     (np.bool_, np.number, np.object_): collate_numpy_scalar_fn,  # before float: np.float64 is a float
     float: collate_float_fn,

@@ -27,6 +27,8 @@ import sys
 
 import numpy as np
 
+from ...tensor import Tensor
+
 # Buffers of at least 4 MiB go through shared memory where the platform allows it.  Measured (Linux 2-core,
 # CPU time per message): below that the socket costs less in total; above it the main process, which runs the
 # training step, spends a third to a half less.  Collating straight into shared memory was tried and cost the
@@ -66,14 +68,16 @@ def _rebuild_tensor(array_, requires_grad):
 
 
 class _Pickler(pickle.Pickler):
-    """Sends an ember Tensor as its array, so the array's buffer goes out of band."""
+    """Sends an ember Tensor as its array, so the array's buffer goes out of band.
 
-    def __init__(self, stream, buffers, tensor_type):
+    ``Tensor``'s own pickling copies the array on arrival; subclasses (``Parameter``) still use it.
+    """
+
+    def __init__(self, stream, buffers):
         super().__init__(stream, protocol=5, buffer_callback=buffers.append)
-        self.tensor_type = tensor_type
 
     def reducer_override(self, obj):
-        if type(obj) is self.tensor_type:
+        if type(obj) is Tensor:
             data = obj._data
             if type(data) is not np.ndarray and hasattr(data, "get"):  # a CuPy array: ship host memory
                 data = data.get()
@@ -82,10 +86,9 @@ class _Pickler(pickle.Pickler):
 
 
 def _dumps(obj):
-    import ember  # noqa: PLC0415
     buffers = []
     stream = io.BytesIO()
-    _Pickler(stream, buffers, ember.Tensor).dump(obj)
+    _Pickler(stream, buffers).dump(obj)
     return stream.getbuffer(), [b.raw() for b in buffers]
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import time
 import warnings
 
-from . import _transport, _worker
+from . import _worker
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler
@@ -40,8 +38,16 @@ def _ember():
     return ember
 
 
+def _mp():
+    # multiprocessing (and the transport's sockets) load only when workers are asked for: import ember stays fast.
+    import multiprocessing  # noqa: PLC0415
+    import multiprocessing.connection  # noqa: PLC0415
+    return multiprocessing
+
+
 def _default_context():
     # fork is torch's default on Linux and works with NumPy; it also spares pickling the dataset.
+    multiprocessing = _mp()
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
@@ -152,6 +158,7 @@ class DataLoader:
     @multiprocessing_context.setter
     def multiprocessing_context(self, context):
         if context is not None:
+            multiprocessing = _mp()
             if self.num_workers == 0:
                 raise ValueError(f"multiprocessing_context can only be used with multi-process loading "
                                  f"(num_workers > 0), but got num_workers={self.num_workers}")
@@ -305,7 +312,7 @@ class _SingleProcessIter(_BaseIter):
 
 
 class _Worker:
-    """The main process's handle on one worker: its process, task queue and result pipe."""
+    """The main process's handle on one worker: its process, task queue and results channel."""
 
     __slots__ = ("id", "process", "tasks", "results", "active", "stopping", "queued")
 
@@ -348,8 +355,9 @@ class _MultiProcessIter(_BaseIter):
     def _start_worker(self, context, loader, worker_id):
         tasks = context.Queue()
         tasks.cancel_join_thread()  # never block interpreter exit on tasks a dead worker will not read
-        # One pipe per worker, created just before its fork and its write end closed right after, so only
-        # this worker holds the write end: its death is then an EOF here, even mid-message.
+        from . import _transport  # noqa: PLC0415
+        # One channel per worker, created just before its fork and its worker end closed here right after, so
+        # only this worker holds that end: its death is then an EOF here, even mid-message.
         results, results_in_worker = _transport.channel(context)
         process = context.Process(
             target=_worker.worker_loop, daemon=True,
@@ -450,7 +458,7 @@ class _MultiProcessIter(_BaseIter):
             waitables = {w.results.conn: w for w in expected}
             waitables.update({w.process.sentinel: w for w in expected})
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = multiprocessing.connection.wait(list(waitables), remaining)
+            ready = _mp().connection.wait(list(waitables), remaining)
             if not ready:
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
             for obj in ready:
@@ -495,7 +503,7 @@ class _MultiProcessIter(_BaseIter):
             while alive and time.monotonic() < deadline:
                 by_conn = {w.results.conn: w for w in alive if not w.results.conn.closed}
                 waitables = list(by_conn) + [w.process.sentinel for w in alive]
-                for obj in multiprocessing.connection.wait(waitables, max(0.0, deadline - time.monotonic())):
+                for obj in _mp().connection.wait(waitables, max(0.0, deadline - time.monotonic())):
                     if obj in by_conn:
                         try:
                             by_conn[obj].results.recv()  # dropped: the loop that wanted it is gone
