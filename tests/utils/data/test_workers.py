@@ -379,14 +379,14 @@ def test_large_arrays_arrive_intact_and_writable(size, batch_size, shared):
     loader = data.DataLoader(Big(16, size), batch_size=batch_size, num_workers=2)
     rows = batch_size or 1
     for k, batch in enumerate(loader):
-        if batch_size is None:
-            batch = batch[None]
-        assert batch.shape == (rows, size) and batch.dtype == ember.float64
-        assert np.array_equal(batch.numpy()[:, 0], np.arange(rows * k, rows * k + rows))
-        assert np.all(batch.numpy()[:, -1] == batch.numpy()[:, 0])
-        batch.numpy()[0, 0] = -1.0  # a writable array, not a view of read-only bytes
+        assert batch.dtype == ember.float64
+        array = batch.numpy() if batch_size else batch.numpy()[None]
+        assert array.shape == (rows, size)
+        assert np.array_equal(array[:, 0], np.arange(rows * k, rows * k + rows))
+        assert np.all(array[:, -1] == array[:, 0])
+        array[0, 0] = -1.0  # a writable array, not a view of read-only bytes
         if sys.platform.startswith("linux"):  # large ones are mapped from the worker's memory, not copied
-            assert isinstance(memory_owner(batch.numpy()), mmap.mmap if shared else bytearray)
+            assert isinstance(memory_owner(array), mmap.mmap if shared else bytearray)
     assert k == 16 // rows - 1
 
 
