@@ -208,8 +208,11 @@ class Tensor:
     def storage_offset(self):
         d = self._data
         base = d
-        while isinstance(base.base, type(d)):
-            base = base.base
+        owner = d.base
+        while owner is not None:   # through as_strided's wrapper objects too, to the array owning the memory
+            if isinstance(owner, type(d)):
+                base = owner
+            owner = getattr(owner, "base", None)
         if base is d:
             return 0
         return (_address(d) - _address(base)) // d.dtype.itemsize

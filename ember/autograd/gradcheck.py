@@ -39,7 +39,8 @@ def _numerical_jacobian(fn, inputs, out_index, eps):
             minus = _outputs_tuple(fn(*inputs))[out_index]._data.astype(np.float64).copy()
             flat[i] = orig
             cols.append(((plus - minus) / (2 * eps)).reshape(-1))
-        jac.append(np.stack(cols, 1) if cols else np.zeros((0, 0)))
+        jac.append(np.stack(cols, 1) if cols else
+                   np.zeros((_outputs_tuple(fn(*inputs))[out_index]._data.size, 0)))
     return jac
 
 
@@ -60,7 +61,7 @@ def _analytical_jacobian(fn, inputs, out_index, nondet_tol=0.0):
         grads = autograd_grad(out, diff, g, retain_graph=True, allow_unused=True)
         for x, gx in zip(diff, grads):
             rows[id(x)].append(np.zeros(x._data.size) if gx is None else gx._data.astype(np.float64).reshape(-1))
-    return [np.stack(rows[id(x)], 0) if rows[id(x)] else np.zeros((x._data.size, 0))
+    return [np.stack(rows[id(x)], 0) if rows[id(x)] else np.zeros((0, x._data.size))
             if hasattr(x, "requires_grad") and x.requires_grad else None for x in inputs] if diff else \
         [None for _ in inputs]
 

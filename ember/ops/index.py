@@ -194,6 +194,8 @@ def setitem(input, key, value):
     if not advanced:
         _check_int_bounds(input._data.shape, nkey)
     value = _value_operand(value, input)
+    if input.requires_grad and input._grad_fn is None and input._base is None and _needs_graph(input):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if not _needs_graph(input, value):
         check_inplace(input)
         vd = value._data
@@ -220,12 +222,20 @@ def _full_index(index, dim, xp):
 
 
 def _check_index(name, input, dim, index):
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._data.dtype.kind not in "iu" or index._data.dtype.itemsize < 4:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     nd = builtins_max(input._data.ndim, 1)
     if index._data.ndim != input._data.ndim and not (index._data.ndim <= 1 and input._data.ndim <= 1):
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as {'input' if name == 'gather' else 'self'} tensor")
-    return wrap_dim(dim, nd)
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    d = wrap_dim(dim, nd)
+    idx = index._data
+    if idx.size and input._data.ndim:
+        size = input._data.shape[d]
+        lo, hi = int(idx.min()), int(idx.max())
+        if hi >= size or lo < 0:
+            raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for dimension {d} with size {size}")
+    return d
 
 
 def builtins_max(a, b):
@@ -371,7 +381,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
             fill = info.min if reduce == "amax" else info.max
         out_arr[hit] = fill
     ufunc.at(out_arr, full, src_part._data)
-    return _ScatterMinMax.apply(input, src_part, d, idx, out_arr, include_self)
+    return _ScatterMinMax.apply(input, src_part, d, idx, out_arr, None if include_self else hit)
 
 
 class _ScatterProd(Op):
@@ -397,17 +407,18 @@ class _ScatterMinMax(Op):
     save_inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, base, src, dim, index, out, include_self):
-        ctx.args = (dim, index, include_self)
+    def forward(ctx, base, src, dim, index, out, hit):
+        ctx.args = (dim, index, hit)
         ctx.out = out
         return out
 
     @staticmethod
     def backward(ctx, grad):
         base, src = ctx.saved_tensors
-        dim, index, include_self = ctx.args
+        dim, index, hit = ctx.args
         out = _wrap(ctx.out)
-        base_hit = (base == out) if include_self else (base != base)
+        # include_self: the base competes with the scattered values; otherwise it survives where nothing landed
+        base_hit = (base == out) if hit is None else _wrap(~hit)
         src_hit = Gather.apply(out, dim, index) == src
         # ties share the gradient equally
         count = base_hit.to(grad.dtype)
@@ -430,7 +441,8 @@ def index_select(input, dim, index, *, out=None):
         return getitem(input, ()) if idx.size else input.reshape(0)
     size = input._data.shape[d]
     if idx.size and (idx.min() < -size or idx.max() >= size):
-        raise IndexError(f"index out of range in self")
+        bad = int(idx.max()) if idx.max() >= size else int(idx.min())
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     key = (slice(None),) * d + (idx,)
     return IndexGet.apply(input, key)
 
@@ -458,7 +470,7 @@ def index_fill(input, dim, index, value):
 def masked_fill(input, mask, value):
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{mask.dtype.name}")
+                           f"{_C_NAMES.get(mask.dtype.name, mask.dtype.name)}")
     from .shape import where
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
@@ -473,6 +485,11 @@ def masked_fill(input, mask, value):
         raise RuntimeError(f"The size of the mask must match the input's shape (got mask {list(mask.shape)} for "
                            f"input {list(input.shape)})")
     return res
+
+
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half",
+            "bfloat16": "c10::BFloat16"}
 
 
 def masked_select(input, mask):
@@ -516,7 +533,10 @@ def take_along_dim(input, indices, dim=None):
 
 def nonzero(input, *, as_tuple=False):
     d = input._host()
-    idx = np.nonzero(d) if d.ndim else np.nonzero(d.reshape(1))
+    if d.ndim == 0:   # torch: (n, 0) indices, or one index tensor of 0s as a tuple
+        n = int(bool(d))
+        return (_wrap(np.zeros(n, np.int64)),) if as_tuple else _wrap(np.zeros((n, 0), np.int64))
+    idx = np.nonzero(d)
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64)) for i in idx)
     return _wrap(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((0, 0), np.int64))

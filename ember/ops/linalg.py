@@ -167,7 +167,8 @@ class Det(Op):
 
     @staticmethod
     def forward(ctx, A):
-        return _xp(A).linalg.det(A)
+        xp = _xp(A)
+        return xp.asarray(xp.linalg.det(A), dtype=A.dtype)   # NumPy returns a scalar for one matrix
 
     @staticmethod
     def backward(ctx, grad):
@@ -206,8 +207,9 @@ class Slogdet(Op):
 
     @staticmethod
     def forward(ctx, A):
-        sign, logabs = _xp(A).linalg.slogdet(A)
-        return sign.astype(A.dtype), logabs.astype(A.dtype)
+        xp = _xp(A)
+        sign, logabs = xp.linalg.slogdet(A)
+        return xp.asarray(sign, dtype=A.dtype), xp.asarray(logabs, dtype=A.dtype)
 
     @staticmethod
     def backward(ctx, g_sign, g_logabs):
@@ -651,7 +653,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     ranks = (S > _tolerance(S, a.shape, a.dtype, 0.0, rtol)).sum(-1)
     X = Pinv.apply(A, 0.0, rtol, False) @ Bm
     empty = A.new_zeros((0,))
-    residuals = empty
+    residuals = X.reshape(-1)[:0]     # empty, but part of the graph as in torch
     if driver != "gelsy" and m > n and np.all(ranks == n):
         residuals = ((A @ X - Bm) ** 2).sum(-2)
         if vector:
@@ -711,9 +713,9 @@ def matrix_power(A, n, *, out=None):
     if m != k:
         raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are {m} by {k} "
                            "matrices")
-    if n == 0:
-        eye = _xp(A._data).broadcast_to(_xp(A._data).eye(m, dtype=A._data.dtype), A._data.shape).copy()
-        return _out(out, _wrap(eye))
+    if n == 0:   # the identity, recorded as a copy into A (zero gradient), as torch does
+        from ._methods import _CopyFrom
+        return _out(out, _CopyFrom.apply(A, _square_eye(m, A)))
     if n < 0:
         A, n = inv(A), -int(n)
     result, base = None, A

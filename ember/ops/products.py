@@ -134,8 +134,8 @@ def dot(input, other, *, out=None):
                            f"[{other._data.shape[0]}] to have the same number of elements, but got "
                            f"{input._data.shape[0]} and {other._data.shape[0]} elements respectively")
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {input.dtype.name} and "
-                           f"{other.dtype.name}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_tn(input)} and "
+                           f"{_tn(other)}")
     return Matmul.apply(input.unsqueeze(0), other.unsqueeze(-1)).reshape(())
 
 
@@ -186,8 +186,9 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
 def _scaled_sum(input, prod, beta, alpha):
     if alpha != 1:
         prod = prod * alpha
-    if beta == 0:
-        return prod + input * 0 if False else prod.clone() if prod is not None else prod
+    if beta == 0:   # input is ignored (nan and inf too) but still gets a zero gradient, as in torch
+        from .shape import where
+        return prod + where(_wrap(np.ones(input._data.shape, bool)), _wrap(np.zeros((), input._data.dtype)), input)
     return (input * beta if beta != 1 else input) + prod
 
 
@@ -247,7 +248,8 @@ def linear(input, weight, bias=None):
 
 def _tn(t):
     return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-            "int64": "Long"}.get(t.dtype.name, t.dtype.name)
+            "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -275,21 +277,36 @@ class Einsum(Op):
                 continue
             others = [subs[j] for j in range(len(subs)) if j != i]
             other_ops = [inputs[j] for j in range(len(subs)) if j != i]
-            present = set(out) | set("".join(others))
-            target = "".join(c for c in s if c in present)
-            # letters repeated within one operand (a diagonal) or absent elsewhere need special care
-            if len(set(s)) != len(s):
-                raise RuntimeError("ember: einsum backward with a repeated index inside one operand "
-                                   f"('{s}') is not supported")
-            uniq = "".join(dict.fromkeys(target))
-            g = einsum(",".join([out] + others) + "->" + uniq, grad, *other_ops)
-            if uniq != s:  # indices summed away only in this operand: broadcast back
-                shape = [ctx.shapes[i][k] if c not in uniq else -1 for k, c in enumerate(s)]
-                view_shape = [ctx.shapes[i][k] if c in uniq else 1 for k, c in enumerate(s)]
-                g = g.reshape(view_shape).expand(ctx.shapes[i])
-                del shape
-            grads.append(g)
+            grads.append(_einsum_operand_grad(s, ctx.shapes[i], out, others, grad, other_ops))
         return tuple(grads)
+
+
+def _einsum_operand_grad(s, shape, out, others, grad, other_ops):
+    """The gradient of one operand with subscripts ``s``: an einsum of the output gradient with the other
+    operands onto the operand's distinct letters, broadcast over letters summed only here, then placed on the
+    diagonal for letters repeated within ``s`` (``ii``)."""
+    letters = "".join(dict.fromkeys(s))
+    size = {c: shape[s.index(c)] for c in letters}
+    present = set(out) | set("".join(others))
+    kept = "".join(c for c in letters if c in present)
+    g = einsum(",".join([out] + others) + "->" + kept, grad, *other_ops)
+    if kept != letters:   # letters summed away only in this operand: broadcast back
+        g = g.reshape([size[c] if c in kept else 1 for c in letters]).expand([size[c] for c in letters])
+    if letters == s:
+        return g
+    free = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in s + out
+                and c not in "".join(others))
+    renamed, eyes, seen = [], [], set()
+    for c in s:
+        if c in seen:              # a repeat: a fresh letter tied to the first by an identity matrix
+            f = next(free)
+            renamed.append(f)
+            eyes.append(c + f)
+        else:
+            seen.add(c)
+            renamed.append(c)
+    eye_ts = [_wrap(_xp(grad._data).eye(size[e[0]], dtype=grad._data.dtype)) for e in eyes]
+    return einsum(",".join([letters] + eyes) + "->" + "".join(renamed), g, *eye_ts)
 
 
 def _normalize_einsum(eq, operands):
@@ -372,8 +389,21 @@ def chain_matmul(*matrices):
     return multi_dot(matrices)
 
 
-def multi_dot(tensors):
-    out = tensors[0]
+def multi_dot(tensors, *, out=None):
+    """The product of a chain of matrices; the first may be a row vector and the last a column vector."""
+    tensors = list(tensors)
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    first, last = tensors[0]._data.ndim, tensors[-1]._data.ndim
+    if first not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {first}D")
+    if last not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {last}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t._data.ndim}D")
+    res = tensors[0]
     for t in tensors[1:]:
-        out = matmul(out, t)
-    return out
+        res = matmul(res, t)
+    return res if out is None else _out(out, res)

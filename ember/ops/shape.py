@@ -111,11 +111,22 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = x.shape
-        return _xp(x).broadcast_to(x, shape)
+        lead = len(shape) - x.ndim
+        # torch keeps the stride of a dim that is not expanded (NumPy's broadcast_to zeroes size-1 dims)
+        strides = (0,) * lead + tuple(st if n == s else 0 for st, n, s in zip(x.strides, x.shape, shape[lead:]))
+        return _as_strided(x, shape, strides)
 
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.in_shape), None
+
+
+def _as_strided(x, shape, strides):
+    """A read-only strided view of ``x`` (byte strides), as ``expand`` gives: writes through it raise."""
+    xp = _xp(x)
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(x, shape, strides)
 
 
 class AsStrided(Op):
@@ -173,11 +184,57 @@ class Slice(Op):
     def forward(ctx, x, key):
         ctx.in_shape = x.shape
         ctx.key = key
-        return x[key]
+        return _basic_index(x, key)
 
     @staticmethod
     def backward(ctx, grad):
         return _SliceScatter.apply(grad, ctx.in_shape, ctx.key), None
+
+
+def _basic_index(x, key):
+    """``x[key]`` for ints, slices, None and Ellipsis, always a view with torch's strides.
+
+    A trailing Ellipsis keeps NumPy from returning a scalar when every dim is indexed by an int, and new
+    axes are added with ``expand_dims`` (NumPy gives them stride 0 in indexing; torch, the stride of the
+    next dim times its size).
+    """
+    if Ellipsis not in key:
+        key = key + (Ellipsis,)
+    if not any(k is None for k in key):
+        return x[key]
+    # torch applies the items left to right: a new axis takes its stride from the dims not yet sliced
+    xp = _xp(x)
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+    dim = 0
+    for k in key:
+        if k is None:
+            x = _unsqueeze_array(x, dim)
+            dim += 1
+        elif k is Ellipsis:
+            dim += x.ndim - dim - (n_real - _consumed(key, k))
+        else:
+            x = x[(slice(None),) * dim + (k, Ellipsis)]
+            if isinstance(k, slice):
+                dim += 1
+    return x
+
+
+def _unsqueeze_array(x, dim):
+    """``x`` with a new size-1 axis at ``dim`` whose stride is torch's: size * stride of the dim it precedes."""
+    st = x.strides[dim] * x.shape[dim] if dim < x.ndim else x.dtype.itemsize
+    return _xp(x).lib.stride_tricks.as_strided(x, x.shape[:dim] + (1,) + x.shape[dim:],
+                                               x.strides[:dim] + (st,) + x.strides[dim:])
+
+
+def _consumed(key, upto):
+    """How many real (int or slice) items come before the Ellipsis ``upto`` in ``key``."""
+    n = 0
+    for k in key:
+        if k is upto:
+            return n
+        if k is not None:
+            n += 1
+    return n
 
 
 class _SliceScatter(Op):
@@ -278,8 +335,7 @@ class SqueezeView(Op):
     @staticmethod
     def forward(ctx, x, axes, add):
         ctx.in_shape = x.shape
-        xp = _xp(x)
-        return xp.expand_dims(x, axes) if add else xp.squeeze(x, axes)
+        return _unsqueeze_array(x, axes) if add else _xp(x).squeeze(x, axes)
 
     @staticmethod
     def backward(ctx, grad):
@@ -328,6 +384,8 @@ class _StridedView(Op):
 
 
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     nd = input._data.ndim
     if len(dims) != nd:
@@ -467,39 +525,51 @@ def as_strided(input, size, stride, storage_offset=None):
 # ----------------------------------------------------------------------------------------------------------
 
 class Cat(Op):
+    """Join along ``dim``.  1-d empty inputs are skipped (torch's legacy rule) but still get a gradient."""
+
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
-        ctx.sizes = [x.shape[dim] for x in xs]
-        return _xp(xs[0]).concatenate(xs, axis=dim)
+        ctx.sizes = [None if _skipped(x) else x.shape[dim] for x in xs]
+        return _xp(xs[0]).concatenate([x for x in xs if not _skipped(x)], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
         out = [None]
         start = 0
         for n in ctx.sizes:
+            if n is None:
+                out.append(grad.new_zeros((0,)))
+                continue
             out.append(narrow(grad, ctx.dim, start, n))
             start += n
         return tuple(out)
 
 
+def _skipped(x):
+    return x.ndim == 1 and x.shape[0] == 0
+
+
 def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, x in enumerate(tensors):
         if not isinstance(x, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}")
-    # legacy rule: 1-d empty tensors are skipped
-    live = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)]
+    live = [x for x in tensors if not _skipped(x._data)]
+    rt = result_dtype(*tensors)
     if not live:
-        return tensors[0].clone()
+        res = tensors[0].to(rt).clone()
+        return res if out is None else _copy_out(out, res)
     ref = live[0]
     nd = ref._data.ndim
     if nd == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = wrap_dim(dim, nd)
-    for i, x in enumerate(live):
+    for i, x in enumerate(tensors):
+        if _skipped(x._data):
+            continue
         if x._data.ndim != nd:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and {x._data.ndim}")
         for k in range(nd):
@@ -507,13 +577,13 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} "
                                    "in the list.")
-    rt = result_dtype(*live)
-    live = [x if x.dtype is rt else x.to(rt) for x in live]
-    res = Cat.apply(d, *live)
-    if out is not None:
-        from .inplace import copy_into_out
-        return copy_into_out(out, res)
-    return res
+    res = Cat.apply(d, *[x if x.dtype is rt else x.to(rt) for x in tensors])
+    return res if out is None else _copy_out(out, res)
+
+
+def _copy_out(out, res):
+    from .inplace import copy_into_out
+    return copy_into_out(out, res)
 
 
 concat = concatenate = cat
@@ -679,9 +749,9 @@ class Flip(Op):
         return flip(grad, ctx.dims), None
 
 
-def flip(input, dims):
-    if isinstance(dims, int):
-        dims = (dims,)
+def flip(input, *dims):
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = tuple(dims[0])
     nd = input._data.ndim
     dims = tuple(wrap_dim(d, nd) for d in dims)
     if len(set(dims)) != len(dims):
