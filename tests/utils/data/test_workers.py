@@ -272,6 +272,20 @@ def test_key_error_and_unbuildable_exceptions():
         list(data.DataLoader(Two(0), num_workers=2))
 
 
+def test_a_sample_that_cannot_be_pickled_is_reported_not_hung():
+    class Lambdas(data.Dataset):
+        def __getitem__(self, i):
+            return lambda: i
+
+        def __len__(self):
+            return 4
+
+    with pytest.raises(Exception, match="Caught .* in DataLoader worker process 0") as info:
+        list(data.DataLoader(Lambdas(), batch_size=None, num_workers=2))
+    assert "pickle" in str(info.value)
+    del info
+
+
 class Dies(data.Dataset):
     """Item 3 ends its worker (SIGKILL or exit code 7), first noting the time in ``stamp``."""
 
