@@ -59,7 +59,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         _write_archive(f, "archive", data_pkl, storages, not _disable_byteorder_record)
 
 
-def _chunks(flat, size=64 << 20):
+def _chunks(flat, size=4 << 20):   # small pieces: the CRC reads each while it is in cache
     for i in range(0, flat.size, size):
         yield memoryview(flat[i:i + size])
 

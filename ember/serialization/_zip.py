@@ -21,7 +21,8 @@ _CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")     # 46 bytes
 _EOCD = struct.Struct("<4sHHHHIIH")                 # 22 bytes
 _EOCD64 = struct.Struct("<4sQHHIIQQQQ")             # 56 bytes
 _LOCATOR = struct.Struct("<4sIQI")                  # 20 bytes
-_CHUNK = 64 << 20                                   # CRC and copies run in 64 MiB pieces
+_CHUNK = 64 << 20                                   # copies run in 64 MiB pieces
+_CRC_CHUNK = 4 << 20                                # read-then-CRC pieces, small enough to stay in cache
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -111,6 +112,12 @@ class BufferSource:
                                          f"has {self.size} (truncated?)")
         return bytes(self.buf[ofs:ofs + n])
 
+    def readinto(self, ofs: int, out: memoryview, record=None) -> None:
+        n = out.nbytes
+        if ofs < 0 or ofs + n > self.size:
+            self.pread(ofs, n, record)   # raises the truncation error
+        out[:] = self.buf[ofs:ofs + n]
+
     def chunks(self, ofs: int, n: int, record=None):
         if ofs < 0 or n < 0 or ofs + n > self.size:
             self.pread(ofs, n, record)   # raises the truncation error
@@ -136,6 +143,19 @@ class FileSource:
         if len(data) != n:
             raise CorruptCheckpointError(f"{where(self.name, record)}: short read at byte {ofs}")
         return data
+
+    def readinto(self, ofs: int, out: memoryview, record=None) -> None:
+        """Read straight into ``out`` (one copy, no intermediate bytes)."""
+        n = out.nbytes
+        if ofs < 0 or ofs + n > self.size:
+            self.pread(ofs, n, record)   # raises the truncation error
+        self.f.seek(ofs)
+        pos = 0
+        while pos < n:
+            got = self.f.readinto(out[pos:min(n, pos + _CHUNK)])
+            if not got:
+                raise CorruptCheckpointError(f"{where(self.name, record)}: short read at byte {ofs + pos}")
+            pos += got
 
     def chunks(self, ofs: int, n: int, record=None):
         if ofs < 0 or n < 0 or ofs + n > self.size:
@@ -301,13 +321,13 @@ class ZipReader:
         if out.nbytes != e.usize:
             raise self._bad(f"record holds {e.usize} bytes, expected {out.nbytes}", e.name)
         crc, pos = 0, 0
-        if e.method == 0:
-            for chunk in self.src.chunks(start, e.csize, e.name):
-                n = len(chunk)
-                out[pos:pos + n] = chunk
-                if verify_crc:
-                    crc = zlib.crc32(chunk, crc)
-                pos += n
+        if e.method == 0 and not verify_crc:
+            self.src.readinto(start, out, e.name)
+        elif e.method == 0:
+            for i in range(0, e.usize, _CRC_CHUNK):   # CRC each piece while it is still in the CPU cache
+                piece = out[i:i + _CRC_CHUNK]
+                self.src.readinto(start + i, piece, e.name)
+                crc = zlib.crc32(piece, crc)
         else:
             inflater = zlib.decompressobj(-15)
             try:
