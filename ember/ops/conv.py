@@ -347,10 +347,13 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     else:
         output_padding = _tuple_arg(output_padding, nd, "output_padding")
         if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-            axes = ["depth", "height", "width"][3 - nd:] if nd > 1 else ["width"]
-            parts = ([f"output_padding_{a}: {v}" for a, v in zip(axes, output_padding)]
-                     + [f"stride_{a}: {v}" for a, v in zip(axes, stride)]
-                     + [f"dilation_{a}: {v}" for a, v in zip(axes, dilation)])
+            # torch runs 1-d as 2-d with a unit height, and reports it so
+            ops, sts, dls = ((0,) + output_padding, (1,) + stride, (1,) + dilation) if nd == 1 else \
+                (output_padding, stride, dilation)
+            axes = ["depth", "height", "width"][3 - len(ops):]
+            parts = ([f"output_padding_{a}: {v}" for a, v in zip(axes, ops)]
+                     + [f"stride_{a}: {v}" for a, v in zip(axes, sts)]
+                     + [f"dilation_{a}: {v}" for a, v in zip(axes, dls)])
             raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
                                + " ".join(parts))
         in_sp = tuple((i - 1) * s - lo - hi + d * (k - 1) + op + 1

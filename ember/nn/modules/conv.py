@@ -68,7 +68,7 @@ class _ConvNd(Module):
                 pads += [total // 2, total - total // 2] if padding == "same" else [0, 0]
             self._reversed_padding_repeated_twice = pads
         else:
-            self._reversed_padding_repeated_twice = [p for p in reversed(padding) for _ in range(2)]
+            self._reversed_padding_repeated_twice = tuple(p for p in reversed(padding) for _ in range(2))
         if self.transposed:
             shape = (in_channels, out_channels // groups) + kernel_size
         else:
@@ -176,7 +176,6 @@ class _ConvTranspose(_ConvNd):
             return self.output_padding
         nd = self._nd
         non_spatial = 2 if input.dim() == nd + 2 else 1
-        output_size = list(output_size)
         if len(output_size) == non_spatial + nd:
             output_size = output_size[non_spatial:]
         if len(output_size) != nd:
