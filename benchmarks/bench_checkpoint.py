@@ -1,7 +1,7 @@
 """Checkpoint save/load of a 500 MB state_dict: ember vs torch, wall time and memory.
 
-Run: ``.venv/bin/python benchmarks/bench_checkpoint.py [--mb 500] [--dir DIR] [--repeat 3]``.  Every case runs in a fresh
-subprocess, so peak memory (``ru_maxrss``) belongs to that case alone; "peak +MB" is the peak over the
+Run: ``.venv/bin/python benchmarks/bench_checkpoint.py [--mb 500] [--dir DIR] [--repeat 3]``.  Every case runs
+in a fresh subprocess, so peak memory (``ru_maxrss``) belongs to that case alone; "peak +MB" is the peak over the
 process's resident size just before the operation, "resident +MB" what is still resident after it.  Files
 are read warm (in the page cache); ember's default load also checks every record's CRC-32.
 """

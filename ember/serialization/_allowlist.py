@@ -11,9 +11,9 @@ import threading
 
 from ._errors import UnsafeCheckpointError, UnsupportedCheckpointError, where
 from ._storage_types import CLASSIC, DTYPES, UNSUPPORTED_DTYPES, UNSUPPORTED_STORAGES
-from ._unpickler import MAX_DEPTH, SafeCallable, describe
+from ._unpickler import SafeCallable, describe
 
-__all__ = ["add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals", "build_table",
+__all__ = ["add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals", "build_table", "resolve",
            "StorageType", "user_snapshot"]
 
 # modules whose members no file may reach, even when a user adds them (torch blocks the same four)
@@ -272,5 +272,3 @@ def resolve(table, user, module, name, vm):
         f"'{full}' is harmless for any arguments, allow it with ember.serialization.add_safe_globals([{name}]) "
         f"or inside `with ember.serialization.safe_globals([{name}]):`")
 
-
-__all__ += ["resolve", "MAX_DEPTH"]

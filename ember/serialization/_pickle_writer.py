@@ -243,9 +243,9 @@ class _Emitter:
     def storage(self, arr, is_v3):
         """(key, numel, offset, strides) of ``arr``, sharing the storage of a saved ancestor when possible.
 
-        The storage is the topmost dense (C- or Fortran-contiguous) ancestor of the same dtype, or a byte array under it: NumPy
-        points ``np.ndarray(buffer=typed_view)`` at the buffer's owner, which for storages torch keeps untyped
-        (uint16/32/64 via ``_rebuild_tensor_v3``) is the uint8 array ember loaded the bytes into.
+        The storage is the topmost dense (C- or Fortran-contiguous) ancestor of the same dtype, or a byte array
+        above it: NumPy points ``np.ndarray(buffer=typed_view)`` at the buffer's owner, which for storages torch
+        keeps untyped (uint16/32/64 via ``_rebuild_tensor_v3``) is the uint8 array ember loaded the bytes into.
         """
         item = arr.dtype.itemsize
         root = None

@@ -11,7 +11,7 @@ import math
 import os
 import sys
 import zipfile
-from collections import OrderedDict
+from collections import Counter
 
 import torch
 from torch import nn
@@ -76,7 +76,7 @@ def training_checkpoint():
             "nan": math.nan, "inf": math.inf, "ninf": -math.inf, "pair": (1, 2.5), "nested": {"x": [1, {"y": None}]},
             "alias1": shared, "alias2": shared, "flags": [True, False], "cplx": complex(1.5, -2.0),
             "barr": bytearray(b"xy"), "long_tuple": (1, 2, 3, 4, 5), "dtype": torch.float16,
-            "size": torch.Size([2, 3]), "device": torch.device("cpu"), "counter": __import__("collections").Counter(a=2)}
+            "size": torch.Size([2, 3]), "device": torch.device("cpu"), "counter": Counter(a=2)}
 
 
 def params():
