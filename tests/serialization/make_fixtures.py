@@ -1,6 +1,6 @@
 """Make the torch-written fixtures in ``fixtures/`` with real torch (2.13), and ``fixtures/manifest.json``.
 
-Run: ``.venv/bin/python tests/serialization/make_fixtures.py``.  The manifest holds what ``torch.load``
+Run: ``.venv/bin/python tests/serialization/make_fixtures.py [OUT_DIR]`` (default: ``fixtures/`` here).  The manifest holds what ``torch.load``
 returns for each file (see ``_ckpt_describe.py``), so the reading tests need no torch.  Every file stays a few KB.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "fixtures")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "fixtures")
 sys.path.insert(0, HERE)
 from _ckpt_describe import torch_describer  # noqa: E402
 
