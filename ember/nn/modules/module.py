@@ -9,23 +9,21 @@ live in ``__dict__``.
 ``__call__`` goes straight to ``forward`` when no hook exists anywhere; otherwise ``_call_impl`` runs, in
 order: forward pre-hooks (global, then local), backward-hook wiring of the inputs, ``forward``, forward hooks
 (global, then local), backward-hook wiring of the outputs, legacy backward hooks.  The backward-hook
-machinery (an identity autograd function around inputs and outputs) lives in ``_BackwardHook`` below.
+machinery (an identity autograd function around inputs and outputs) lives in ``_module_hooks.py``; the
+state_dict walk and its error texts in ``_module_state.py``.
 """
 from __future__ import annotations
 
-import functools
-import itertools
 import warnings
-import weakref
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
-from ... import _dtype as _dt
 from ...autograd import grad_mode as _grad_mode
-from ...autograd.function import Function
 from ...tensor import Tensor, _wrap
 from ...utils.hooks import RemovableHandle
-from ..parameter import Parameter, _BufferTensor, is_lazy
+from ..parameter import Parameter, _BufferTensor
+from . import _module_hooks as _hooks
+from . import _module_state as _state
+from ._module_state import _IncompatibleKeys  # noqa: F401  (torch has it in nn.modules.module)
 
 # the nn namespace exports Module only; the register_module_* functions are reached through this module, as in
 # torch (``nn.modules.module.register_module_forward_hook``)
@@ -51,52 +49,6 @@ def _addindent(text, spaces):
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns: ``(missing_keys, unexpected_keys)``."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class _WrappedHook:
-    """A hook bound to a module held weakly (so a module's hook dict never keeps it alive)."""
-
-    def __init__(self, hook, module=None):
-        self.hook = hook
-        functools.update_wrapper(self, hook)
-        self.with_module = module is not None
-        if self.with_module:
-            self.module = weakref.ref(module)
-
-    def __call__(self, *args, **kwargs):
-        if self.with_module:
-            module = self.module()
-            if module is None:
-                raise RuntimeError("You are trying to call the hook of a dead Module!")
-            return self.hook(module, *args, **kwargs)
-        return self.hook(*args, **kwargs)
-
-    def __getstate__(self):
-        state = {"hook": self.hook, "with_module": self.with_module}
-        if self.with_module:
-            state["module"] = self.module()
-        return state
-
-    def __setstate__(self, state):
-        self.hook = state["hook"]
-        self.with_module = state["with_module"]
-        if self.with_module:
-            if state["module"] is None:
-                raise RuntimeError("You are trying to revive the hook of a dead Module!")
-            self.module = weakref.ref(state["module"])
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -193,140 +145,6 @@ def register_module_full_backward_hook(hook):
     handle = RemovableHandle(_global_backward_hooks)
     _global_backward_hooks[handle.id] = hook
     return handle
-
-
-# ----------------------------------------------------------------------------------------------------------
-# full backward hooks: an identity function around a module's tensor inputs and outputs
-# ----------------------------------------------------------------------------------------------------------
-
-class BackwardHookFunction(Function):
-    """Identity on tensors; its graph node is where module backward hooks attach.
-
-    Gradients of unused outputs reach the node's hooks as ``None`` (as in torch) and are materialised as
-    zeros only when handed on.
-    """
-
-    @staticmethod
-    def forward(ctx, *args):
-        ctx.set_materialize_grads(False)
-        ctx.shapes = [(a._data.shape, a._data.dtype) for a in args]
-        return args
-
-    @staticmethod
-    def backward(ctx, *grads):
-        if any(g is None for g in grads):
-            from ..._creation import zeros
-            from ...tensor import _NP2DT
-            grads = tuple(g if g is not None else zeros(shape, dtype=_NP2DT[dt])
-                          for g, (shape, dt) in zip(grads, ctx.shapes))
-        return grads
-
-
-class _BackwardHook:
-    """Wires full backward hooks and backward pre-hooks of one module call into the graph.
-
-    ``setup_input_hook`` wraps the tensor arguments; the node's post-hook sees the gradients w.r.t. the
-    inputs and calls the full hooks.  ``setup_output_hook`` wraps the outputs; that node's post-hook sees
-    the gradients w.r.t. the outputs, runs the pre-hooks (which may replace them for the whole module) and,
-    when no input requires grad, calls the full hooks right there with ``None`` input gradients.
-    """
-
-    def __init__(self, module, user_hooks, user_pre_hooks):
-        self.module = module
-        self.user_hooks = user_hooks
-        self.user_pre_hooks = user_pre_hooks
-        self.grad_outputs = None
-        self.n_inputs = -1
-        self.n_outputs = -1
-        self.input_tensors_index = None
-        self.output_tensors_index = None
-
-    @staticmethod
-    def _pack_with_none(indices, values, size):
-        out = [None] * size
-        for i, v in zip(indices, values):
-            out[i] = v
-        return tuple(out)
-
-    @staticmethod
-    def _wrap_tensors(args, on_node):
-        """Pass the tensors of ``args`` through the identity; ``on_node(node)``; new args and tensor indices."""
-        index = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        if not (_grad_mode._state[0] and any(args[i].requires_grad for i in index)):
-            return args, None
-        wanted = [i for i in index if args[i].requires_grad]
-        outs = BackwardHookFunction.apply(*[args[i] for i in wanted])
-        on_node(outs[0].grad_fn)
-        new = list(args)
-        for i, o in zip(wanted, outs):
-            new[i] = o
-        return (tuple(new) if type(args) is tuple else type(args)(*new)), index
-
-    def setup_input_hook(self, args):
-        def on_node(node):
-            node.register_hook(self._input_grads_ready)
-        res, index = self._wrap_tensors(args, on_node)
-        self.n_inputs = len(args)
-        self.input_tensors_index = index
-        self._wrapped_inputs = None if index is None else [i for i in index if res[i] is not args[i]]
-        return res
-
-    def _input_grads_ready(self, grad_inputs, _grad_outputs):
-        if self.grad_outputs is None:  # reached the inputs without passing the outputs (double backward)
-            return None
-        wrapped = self._wrapped_inputs
-        res = self._pack_with_none(wrapped, grad_inputs, self.n_inputs)
-        for hook in self.user_hooks:
-            out = hook(self.module, res, self.grad_outputs)
-            if out is None:
-                continue
-            if len(out) != len(res):
-                raise RuntimeError("Backward hook returned an invalid number of grad_input, got "
-                                   f"{len(out)}, but expected {len(res)}")
-            res = out
-        self.grad_outputs = None
-        return tuple(res[i] for i in wrapped)
-
-    def setup_output_hook(self, result):
-        is_tuple = isinstance(result, tuple)
-        args = result if is_tuple else (result,)
-
-        def on_node(node):
-            node.register_hook(self._output_grads_ready)
-        res, index = self._wrap_tensors(args, on_node)
-        self.n_outputs = len(args)
-        self.output_tensors_index = index
-        self._wrapped_outputs = None if index is None else [i for i in index if res[i] is not args[i]]
-        return res if is_tuple else res[0]
-
-    def _output_grads_ready(self, grad_inputs, grad_outputs):
-        self.grad_outputs = self._pack_with_none(self._wrapped_outputs, grad_outputs, self.n_outputs)
-        if self.user_pre_hooks:
-            expected = len(self.grad_outputs)
-            for hook in self.user_pre_hooks:
-                out = hook(self.module, self.grad_outputs)
-                if out is None:
-                    continue
-                if len(out) != expected:
-                    raise RuntimeError("Backward pre hook returned an invalid number of grad_output, got "
-                                       f"{len(out)}, but expected {expected}")
-                self.grad_outputs = out
-        local = self.grad_outputs
-        if self.input_tensors_index is None:
-            warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
-                          "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"
-                          "generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more "
-                          "details.", stacklevel=2)
-            none_inputs = (None,) * self.n_inputs
-            for hook in self.user_hooks:
-                out = hook(self.module, none_inputs, self.grad_outputs)
-                if out is not None and not (isinstance(out, tuple) and all(g is None for g in out)):
-                    raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
-                                       "return None or None for all gradients.")
-            self.grad_outputs = None
-        if local is None:
-            return None
-        return tuple(local[i] for i in self._wrapped_outputs)
 
 
 def _forward_unimplemented(self, *args, **kwargs):
@@ -680,7 +498,7 @@ class Module:
 
         bw_hook = None
         if full_hooks or backward_pre_hooks:
-            bw_hook = _BackwardHook(self, full_hooks, backward_pre_hooks)
+            bw_hook = _hooks.BackwardHook(self, full_hooks, backward_pre_hooks)
             args = bw_hook.setup_input_hook(args)
 
         result = self.forward(*args, **kwargs)
@@ -714,8 +532,8 @@ class Module:
             node = var.grad_fn
             if node is not None:
                 for hook in legacy_hooks:
-                    node.register_hook(_WrappedHook(hook, self))
-                self._maybe_warn_non_full_backward_hook(args, result, node)
+                    node.register_hook(_hooks.WrappedHook(hook, self))
+                _hooks.warn_non_full_backward_hook(args, result, node)
         return result
 
     def _run_always_called_hooks(self, state):
@@ -757,45 +575,6 @@ class Module:
 
     def _get_backward_pre_hooks(self):
         return [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
-
-    def _maybe_warn_non_full_backward_hook(self, inputs, result, node):
-        if not isinstance(result, Tensor):
-            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
-                warnings.warn("Using non-full backward hooks on a Module that does not return a single Tensor or a "
-                              "tuple of Tensors is deprecated and will be removed in future versions. This hook "
-                              "will be missing some of the grad_output. Please use register_full_backward_hook to "
-                              "get the documented behavior.", FutureWarning, stacklevel=3)
-                return
-        else:
-            result = (result,)
-        if not isinstance(inputs, Tensor):
-            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
-                warnings.warn("Using non-full backward hooks on a Module that does not take as input a single "
-                              "Tensor or a tuple of Tensors is deprecated and will be removed in future versions. "
-                              "This hook will be missing some of the grad_input. Please use "
-                              "register_full_backward_hook to get the documented behavior.", FutureWarning,
-                              stacklevel=3)
-                return
-        else:
-            inputs = (inputs,)
-        out_nodes = {r.grad_fn for r in result if r.grad_fn is not None}
-        if not out_nodes or (len(out_nodes) == 1 and node not in out_nodes):
-            warnings.warn("Using a non-full backward hook when outputs are nested in python data structure is "
-                          "deprecated and will be removed in future versions. This hook will be missing some "
-                          "grad_output.", FutureWarning, stacklevel=3)
-        elif len(out_nodes) > 1:
-            warnings.warn("Using a non-full backward hook when outputs are generated by different autograd Nodes "
-                          "is deprecated and will be removed in future versions. This hook will be missing some "
-                          "grad_output. Please use register_full_backward_hook to get the documented behavior.",
-                          FutureWarning, stacklevel=3)
-        else:
-            in_nodes = {i.grad_fn for i in inputs if i.grad_fn is not None}
-            next_nodes = {n[0] for n in node.next_functions}
-            if in_nodes != next_nodes:
-                warnings.warn("Using a non-full backward hook when the forward contains multiple autograd Nodes "
-                              "is deprecated and will be removed in future versions. This hook will be missing "
-                              "some grad_input. Please use register_full_backward_hook to get the documented "
-                              "behavior.", FutureWarning, stacklevel=3)
 
     # ---- hook registration ------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
@@ -873,7 +652,7 @@ class Module:
 
     def _register_load_state_dict_pre_hook(self, hook, with_module=False):
         handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = _WrappedHook(hook, self if with_module else None)
+        self._load_state_dict_pre_hooks[handle.id] = _hooks.WrappedHook(hook, self if with_module else None)
         return handle
 
     def register_load_state_dict_pre_hook(self, hook):
@@ -938,68 +717,13 @@ class Module:
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
-        """Copy this module's own entries of ``state_dict`` in place; record what is missing or unexpected."""
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        non_persistent = self._non_persistent_buffers_set
-        local_state = {k: v for k, v in self._parameters.items() if v is not None}
-        local_state.update((k, v) for k, v in self._buffers.items() if v is not None and k not in non_persistent)
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(value)}")
-                continue
-            lazy = is_lazy(param)
-            if not lazy and param.ndim == 0 and value.ndim == 1 and value.shape[0] == 1:
-                value = value[0]   # checkpoints from before 0-dim tensors stored scalars as shape [1]
-            if not lazy and value.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                                  f"checkpoint, the shape in current model is {param.shape}.")
-                continue
-            try:
-                with _grad_mode.no_grad():
-                    if assign:
-                        if isinstance(param, Parameter):
-                            if not isinstance(value, Parameter):
-                                value = Parameter(value, requires_grad=param.requires_grad)
-                            else:
-                                value.requires_grad_(param.requires_grad)
-                        setattr(self, name, value)
-                    elif lazy:
-                        param.materialize(value.shape, dtype=value.dtype)
-                        param.copy_(value)
-                    else:
-                        param.copy_(value)
-            except Exception as exc:
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f"{param.size()} and whose dimensions in the checkpoint are {value.size()}, an "
-                                  f"exception occurred : {exc.args}.")
-        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        elif strict and extra_key in state_dict:
-            unexpected_keys.append(extra_key)
-        if strict:
-            modules = self._modules
-            n = len(prefix)
-            for key in state_dict:
-                if key.startswith(prefix) and key != extra_key:
-                    head, dot, _ = key[n:].partition(".")
-                    if dot:
-                        if head not in modules:
-                            unexpected_keys.append(key)
-                    elif head not in local_state:
-                        unexpected_keys.append(key)
+        """Copy this module's own entries of ``state_dict`` in place; record what is missing or unexpected.
+
+        Runs the load pre-hooks first.  Override it (calling ``super()``) to rename or fill keys of old
+        checkpoints, as BatchNorm does for ``num_batches_tracked``.
+        """
+        _state.load_own_state(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy ``state_dict`` into this module's parameters and buffers in place.
@@ -1007,45 +731,7 @@ class Module:
         Returns ``(missing_keys, unexpected_keys)``; with ``strict`` either one non-empty raises.  Size
         mismatches raise whatever ``strict`` says.  ``assign=True`` stores the given tensors instead.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs = [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-        if metadata is not None:
-            state_dict._metadata = metadata
-
-        def load(module, local_state_dict, prefix=""):
-            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
-            if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True, missing_keys,
-                                         unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state = {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}
-                    load(child, child_state, child_prefix)
-            incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
-            for hook in module._load_state_dict_post_hooks.values():
-                if hook(module, incompatible) is not None:
-                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not "
-                                         "expected to return new values, if incompatible_keys need to be "
-                                         "modified, it should be done inplace.")
-
-        load(self, state_dict)
-        del load
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
+        return _state.load_state_dict(self, state_dict, strict, assign)
 
     # ---- iteration --------------------------------------------------------------------------------------
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
