@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import mmap as _mmap
 import os
+import pickle
 import secrets
 
 import numpy as np
@@ -99,6 +100,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         weights_only = True
     if pickle_module is not None and weights_only:
         raise ValueError("pickle_module cannot be combined with weights_only=True")
+    if pickle_module is not None and getattr(pickle_module, "Unpickler", None) is not pickle.Unpickler:
+        raise ValueError("ember loads with its own unpickler or Python's pickle; other pickle_modules are not "
+                         "supported")
     encoding = pickle_load_args.pop("encoding", "utf-8")
     if pickle_load_args:
         raise TypeError(f"load() got unexpected keyword arguments {sorted(pickle_load_args)}")

@@ -241,3 +241,16 @@ def test_save_options_that_ember_refuses(tmp_path):
     with pytest.raises(ValueError, match="legacy"):
         save({}, tmp_path / "a.pth", _use_new_zipfile_serialization=False)
     assert os.listdir(tmp_path) == []
+
+
+def test_whole_torch_module_needs_weights_only_false(tmp_path, torch_mod):
+    torch = torch_mod
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU())
+    torch.save(model, tmp_path / "full.pth")
+    with pytest.raises(ember.serialization.UnsafeCheckpointError, match="torch.nn.modules.container.Sequential"):
+        load(tmp_path / "full.pth")
+    mine = load(tmp_path / "full.pth", weights_only=False)   # trusted file: torch.nn.X maps to ember.nn.X
+    assert type(mine).__name__ == "Sequential"
+    x = np.ones((1, 2), np.float32)
+    np.testing.assert_array_equal(mine(from_np(x)).detach().numpy(), model(torch.from_numpy(x)).detach().numpy())
