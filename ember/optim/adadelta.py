@@ -36,6 +36,7 @@ class Adadelta(Optimizer):
     def _update(self, p, grad, state, group):
         lr, wd, eps, rho = _value(group["lr"]), _value(group["weight_decay"]), group["eps"], group["rho"]
         _step_count(state)
+        lr_value, wd = float(lr), float(wd)
         for param, g, square_avg, acc_delta in _blocks(_real(p._data), _real(grad._data),
                                                        _real(state["square_avg"]._data),
                                                        _real(state["acc_delta"]._data)):
@@ -53,6 +54,6 @@ class Adadelta(Optimizer):
             delta *= g
             acc_delta *= rho
             acc_delta += (1 - rho) * delta * delta
-            param += -lr * delta
+            param += -lr_value * delta
         state["square_avg"]._bump_version()
         state["acc_delta"]._bump_version()

@@ -44,7 +44,7 @@ class Adagrad(Optimizer):
     def _update(self, p, grad, state, group):
         lr, wd, eps = _value(group["lr"]), _value(group["weight_decay"]), group["eps"]
         step = _step_count(state)
-        clr = lr / (1 + (step - 1) * group["lr_decay"])
+        clr, wd = float(lr / (1 + (step - 1) * group["lr_decay"])), float(wd)
         for param, g, total in _blocks(_real(p._data), _real(grad._data), _real(state["sum"]._data)):
             if group["maximize"]:
                 g = -g

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
-from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
+from .optimizer import Optimizer, _blocks, _pow, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["Adam"]
 
@@ -78,8 +78,10 @@ class Adam(Optimizer):
         step = _step_count(state)
         # a Tensor beta1 is first cast to the parameter's dtype for the moment update, as torch does
         weight1 = 1 - (p._data.real.dtype.type(beta1) if isinstance(beta1, np.generic) else beta1)
-        step_size = lr / (1 - beta1 ** step)
-        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+        step_size = float(lr / (1 - _pow(beta1, step)))
+        bias_correction2_sqrt = float(_pow(1 - _pow(beta2, step), 0.5))
+        decay, wd = float(1 - lr * wd), float(wd)
+        weight1, weight2, beta2 = float(weight1), float(1 - beta2), float(beta2)
         arrays = [_real(p._data), _real(grad._data), _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)]
         if group["amsgrad"]:
             arrays.append(_real(state["max_exp_avg_sq"]._data))
@@ -89,12 +91,12 @@ class Adam(Optimizer):
                 g = -g
             if wd != 0:
                 if decoupled:
-                    param *= 1 - lr * wd
+                    param *= decay
                 else:
                     g = g + wd * param
             _lerp_(m, g, weight1)
             v *= beta2
-            v += (1 - beta2) * g * g
+            v += weight2 * g * g
             if len(blocks) == 5:
                 np.maximum(blocks[4], v, out=blocks[4])
                 v = blocks[4]

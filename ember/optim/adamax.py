@@ -36,7 +36,7 @@ class Adamax(Optimizer):
         lr, wd, eps = _value(group["lr"]), _value(group["weight_decay"]), group["eps"]
         beta1, beta2 = group["betas"]
         step = _step_count(state)
-        clr = lr / (1 - beta1 ** step)
+        clr, wd = float(lr / (1 - beta1 ** step)), float(wd)
         for param, g, m, u in _blocks(_real(p._data), _real(grad._data), _real(state["exp_avg"]._data),
                                       _real(state["exp_inf"]._data)):
             if group["maximize"]:

@@ -44,7 +44,8 @@ class ASGD(Optimizer):
         eta, mu = state["eta"], state["mu"]
         step = _step_count(state)
         eta_value = float(eta._data)
-        mu_value = mu._data[()]          # a NumPy scalar of the state's dtype: multiplies as torch's 0-d tensor
+        mu_value = float(mu._data)
+        wd = float(wd)
         for param, g, ax in _blocks(_real(p._data), _real(grad._data), _real(state["ax"]._data)):
             if group["maximize"]:
                 g = -g

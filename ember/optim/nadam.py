@@ -61,15 +61,16 @@ class NAdam(Optimizer):
         mu_product._data *= mu                      # rounds in the tensor's own dtype, as torch's does
         mu_product._bump_version()
         mu_product = float(mu_product._data)
-        grad_scale = -lr * (1.0 - mu) / (1.0 - mu_product)
-        avg_scale = (-lr * mu_next) / (1.0 - mu_product * mu_next)
+        grad_scale = float(-lr * (1.0 - mu) / (1.0 - mu_product))
+        avg_scale = float((-lr * mu_next) / (1.0 - mu_product * mu_next))
+        decay, wd = float(1 - lr * wd), float(wd)
         for param, g, m, v in _blocks(_real(p._data), _real(grad._data), _real(state["exp_avg"]._data),
                                       _real(state["exp_avg_sq"]._data)):
             if group["maximize"]:
                 g = -g
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    param *= 1 - lr * wd
+                    param *= decay
                 else:
                     g = g + wd * param
             _lerp_(m, g, 1 - beta1)

@@ -103,6 +103,21 @@ def _value(x):
     return x
 
 
+def _pow(base, exponent):
+    """``base ** exponent`` where ``base`` may be a NumPy scalar from a Tensor hyper-parameter: torch's
+    tensor-scalar pow multiplies out the exponents 2 and 3 and takes a square root for 0.5, which rounds differently
+    from a float32 ``powf``."""
+    if not isinstance(base, np.generic):
+        return base ** exponent
+    if exponent == 2:
+        return base * base
+    if exponent == 3:
+        return base * base * base
+    if exponent == 0.5:
+        return np.sqrt(base)
+    return base ** exponent
+
+
 def _scalar_tensor(value, dtype=None):
     """A 0-d tensor holding a counter or scalar state (``step``, ``mu_product``); float32 as torch stores it,
     float64 when the default dtype is float64."""

@@ -45,6 +45,7 @@ class RAdam(Optimizer):
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
         rect = None
+        decay, wd, lr = float(1 - lr * wd), float(wd), float(lr)
         if rho_t > 5.0:
             rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
         for param, g, m, v in _blocks(_real(p._data), _real(grad._data), _real(state["exp_avg"]._data),
@@ -53,7 +54,7 @@ class RAdam(Optimizer):
                 g = -g
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    param *= 1 - lr * wd
+                    param *= decay
                 else:
                     g = g + wd * param
             _lerp_(m, g, 1 - beta1)

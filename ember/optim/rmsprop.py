@@ -42,6 +42,7 @@ class RMSprop(Optimizer):
         lr, wd, eps = _value(group["lr"]), _value(group["weight_decay"]), group["eps"]
         alpha, momentum, centered = group["alpha"], group["momentum"], group["centered"]
         _step_count(state)
+        lr, wd = float(lr), float(wd)
         arrays = [_real(p._data), _real(grad._data), _real(state["square_avg"]._data)]
         if momentum > 0:
             arrays.append(_real(state["momentum_buffer"]._data))

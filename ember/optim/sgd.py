@@ -38,7 +38,7 @@ class SGD(Optimizer):
         check_flags(differentiable, fused, foreach)
 
     def _update(self, p, grad, state, group):
-        lr, wd, momentum = _value(group["lr"]), _value(group["weight_decay"]), group["momentum"]
+        lr, wd, momentum = float(_value(group["lr"])), float(_value(group["weight_decay"])), group["momentum"]
         dampening, nesterov, maximize = group["dampening"], group["nesterov"], group["maximize"]
         param, g = _real(p._data), _real(grad._data)
         buf = None

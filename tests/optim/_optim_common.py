@@ -43,6 +43,16 @@ class Pair:
     def loss_t(self, use_extra=True):
         return self._loss(torch, self.params_t, self.x_t, self.y_t, use_extra)
 
+    def backward(self, use_extra=True):
+        """Both losses backward.  In float32 the gradients of the two libraries differ by rounding and a 30-step
+        run amplifies that near a minimum, so there ember's parameters get torch's gradients (copied through
+        NumPy) and only the optimizers are compared; in float64 each library uses its own backward."""
+        self.loss_e(use_extra).backward()
+        self.loss_t(use_extra).backward()
+        if self.x_t.dtype == torch.float32:
+            for k, p in self.params_t.items():
+                self.params_e[k].grad = None if p.grad is None else ember.tensor(p.grad.numpy().copy())
+
     def groups(self, lib, split, group1=None):
         """One group of everything, or two groups (``w1, b1`` | ``w2, b2, extra``) with ``group1`` overrides."""
         p = self.params_e if lib is ember else self.params_t

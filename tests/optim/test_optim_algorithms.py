@@ -70,8 +70,7 @@ def _run(name, options, group1, dtype, steps=30):
         opt_e.zero_grad()
         opt_t.zero_grad()
         use_extra = i % 3 != 1
-        pair.loss_e(use_extra).backward()
-        pair.loss_t(use_extra).backward()
+        pair.backward(use_extra)
         if not use_extra:
             assert pair.params_e["extra"].grad is None
         opt_e.step()
@@ -84,7 +83,8 @@ def _run(name, options, group1, dtype, steps=30):
 def test_thirty_steps_match_torch(name, options, group1, dtype, rtol):
     pair, opt_e, opt_t = _run(name, options, group1, dtype)
     pair.assert_close(rtol, atol=1e-12 if dtype is np.float64 else 1e-6)
-    assert_state_equal(opt_e.state_dict(), opt_t.state_dict(), rtol=max(rtol, 1e-9),
+    # state is compared too (layout, dtypes, values); float32 moments near cancellation get a looser bound
+    assert_state_equal(opt_e.state_dict(), opt_t.state_dict(), rtol=1e-9 if dtype is np.float64 else 1e-4,
                        atol=1e-12 if dtype is np.float64 else 1e-5)
 
 
@@ -109,14 +109,15 @@ def test_tensor_hyper_parameters(name, scalar_dtype, param_dtype, rtol):
     for _ in range(30):
         opt_e.zero_grad()
         opt_t.zero_grad()
-        pair.loss_e().backward()
-        pair.loss_t().backward()
+        pair.backward()
         opt_e.step()
         opt_t.step()
     pair.assert_close(rtol, atol=1e-12 if param_dtype is np.float64 else 1e-6)
 
 
-@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10), (np.float32, 1e-4)], ids=["float64", "float32"])
+# float64 only: L-BFGS's line search branches on float comparisons of the loss, which float32 rounding in the
+# two libraries' forward passes can flip
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10)], ids=["float64"])
 @pytest.mark.parametrize("options", [dict(), dict(line_search_fn="strong_wolfe"),
                                      dict(lr=0.5, history_size=3, max_iter=5),
                                      dict(line_search_fn="strong_wolfe", history_size=4, max_iter=7, max_eval=9)])
@@ -140,7 +141,7 @@ def test_lbfgs_matches_torch(options, dtype, rtol):
     for _ in range(4):
         loss_e = opt_e.step(closure_e)
         loss_t = opt_t.step(closure_t)
-        np.testing.assert_allclose(float(loss_e), float(loss_t), rtol=rtol)
+        np.testing.assert_allclose(float(loss_e), float(loss_t.detach()), rtol=rtol)
     pair.assert_close(rtol, atol=1e-10 if dtype is np.float64 else 1e-5)
     st_e, st_t = opt_e.state[pair.params_e["w1"]], opt_t.state[pair.params_t["w1"]]
     assert st_e["func_evals"] == st_t["func_evals"] and st_e["n_iter"] == st_t["n_iter"]
