@@ -1,7 +1,8 @@
 """Make the torch-written fixtures in ``fixtures/`` with real torch (2.13), and ``fixtures/manifest.json``.
 
-Run: ``.venv/bin/python tests/serialization/make_fixtures.py [OUT_DIR]`` (default: ``fixtures/`` here).  The manifest holds what ``torch.load``
-returns for each file (see ``_ckpt_describe.py``), so the reading tests need no torch.  Every file stays a few KB.
+Run: ``.venv/bin/python tests/serialization/make_fixtures.py [OUT_DIR]`` (default: ``fixtures/`` here).
+The manifest holds what ``torch.load`` returns for each file (see ``_ckpt_describe.py``), so the reading
+tests need no torch.  Every file stays a few KB.
 """
 from __future__ import annotations
 
