@@ -189,3 +189,20 @@ def test_loading_never_imports_torch():
 def test_torchscript_archive_is_refused_clearly():
     with pytest.raises(ember.serialization.UnsupportedCheckpointError, match="not a torch.save checkpoint"):
         load(fixture("torchscript.pt"))
+
+
+@pytest.mark.parametrize("use_mmap", [False, True])
+def test_big_endian_archive(tmp_path, use_mmap):
+    # byteorder 'big' (written by torch on big-endian hosts): values are converted to native order
+    import zipfile
+    from _ckpt_crafted import archive
+    buf = io.BytesIO()
+    ember.save({"a": ember.from_numpy(np.arange(4, dtype=np.float32)),
+                "b": ember.from_numpy(np.arange(3, dtype=np.int16))}, buf)
+    pkl = zipfile.ZipFile(buf).read("archive/data.pkl")
+    path = tmp_path / "big.pth"
+    path.write_bytes(archive(pkl, {"byteorder": b"big", "data/0": np.arange(4, dtype=">f4").tobytes(),
+                                   "data/1": np.arange(3, dtype=">i2").tobytes()}))
+    got = load(path, mmap=use_mmap)
+    assert got["a"].tolist() == [0.0, 1.0, 2.0, 3.0] and got["a"].dtype == ember.float32
+    assert got["b"].tolist() == [0, 1, 2] and got["b"].dtype == ember.int16

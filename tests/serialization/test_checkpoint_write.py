@@ -90,10 +90,11 @@ def test_round_trip_torch_file_through_ember_is_identical_in_torch(name, mode, t
     assert torch_describer()(torch_load(torch_mod, out, mode, monkeypatch)) == MANIFEST[name]
 
 
+@pytest.mark.parametrize("source_mmap", [False, True], ids=["from-read", "from-mmap"])
 @pytest.mark.parametrize("name", ROUND_TRIP)
-def test_round_trip_ember_to_ember_is_identical(name, tmp_path):
+def test_round_trip_ember_to_ember_is_identical(name, source_mmap, tmp_path):
     out = tmp_path / name
-    save(load(os.path.join(FIXTURES, name)), out)
+    save(load(os.path.join(FIXTURES, name), mmap=source_mmap), out)
     for use_mmap in (False, True):
         assert ember_describer()(load(out, mmap=use_mmap)) == MANIFEST[name]
 
