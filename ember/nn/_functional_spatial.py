@@ -98,6 +98,9 @@ def _check_pool_dims(input, nd, name):
 
 
 def _check_window(nd, k, s, p, d, size, out_sp, name):
+    """torch's checks on a pooling window; ``out_sp`` None checks the arguments only."""
+    if nd > 1 and any(v <= 0 for v in s):
+        raise RuntimeError("stride should not be zero")
     if any(v <= 0 for v in k):
         raise RuntimeError(f"{name}() kernel_size must be greater than zero, but got {k[0]}" if nd == 1 else
                            "kernel size should be greater than zero, but got " +
@@ -111,9 +114,10 @@ def _check_window(nd, k, s, p, d, size, out_sp, name):
         if pp < 0 or pp > (dd * (kk - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
                                f"kernel_size={kk} and dilation={dd}")
-    if any(o < 1 for o in out_sp):
-        c = "x".join(str(v) for v in size[:1] + tuple(size[1:]))
-        o = "x".join(str(v) for v in size[:1] + tuple(out_sp))
+    if out_sp is not None and any(o < 1 for o in out_sp):
+        unit = (1,) if nd == 1 else ()   # torch runs 1-d pooling as 2-d with a unit height, and reports it so
+        c = "x".join(str(v) for v in size[:1] + unit + tuple(size[1:]))
+        o = "x".join(str(v) for v in size[:1] + unit + tuple(out_sp))
         raise RuntimeError(f"Given input size: ({c}). Calculated output size: ({o}). Output size is too small")
 
 
@@ -122,6 +126,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
     k, s, p, d = _pool_args(nd, kernel_size, stride, padding, dilation)
     x, squeeze = _batched(input, nd)
     size = x._data.shape[2:]
+    _check_window(nd, k, s, p, d, x._data.shape[1:], None, name)
     out_sp = tuple(_pool.pool_output_size(n, kk, ss, pp, dd, ceil_mode) for n, kk, ss, pp, dd in zip(size, k, s, p, d))
     _check_window(nd, k, s, p, d, x._data.shape[1:], out_sp, name)
     res = _pool.MaxPool.apply(x, (k, s, p, d, out_sp), bool(return_indices))
@@ -219,6 +224,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     k, s, p, d = _pool_args(nd, kernel_size, stride, padding)
     x, squeeze = _batched(input, nd)
     size = x._data.shape[2:]
+    _check_window(nd, k, s, p, d, x._data.shape[1:], None, name)
     out_sp = tuple(_pool.pool_output_size(n, kk, ss, pp, 1, ceil_mode) for n, kk, ss, pp in zip(size, k, s, p))
     if nd == 3 and any(n < kk for n, kk in zip(size, k)) and not any(p):
         raise RuntimeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller than kernel size "
