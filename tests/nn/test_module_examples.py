@@ -151,3 +151,35 @@ def test_real_layers_convert_in_place(how):
         return (m[0].weight is w, w.dtype, m[1].running_mean.dtype, m[1].num_batches_tracked.dtype,
                 list(m.state_dict()), dict(m.state_dict()._metadata))
     same(fn)
+
+
+def test_classic_user_errors():
+    same(lambda T: T.nn.Linear(2, 5)(T.ones(4, 3)))
+    same(lambda T: T.nn.Conv2d(3, 4, 3)(T.ones(1, 2, 8, 8)))
+
+
+def test_cuda_without_gpu_is_a_clear_error():
+    try:
+        import cupy  # noqa: F401
+        has_cupy = True
+    except ImportError:
+        has_cupy = False
+    if has_cupy:
+        return   # a GPU machine: nothing to check here (the device tests cover it)
+    m = ember.nn.Linear(2, 2)
+    w = m.weight
+    for move in (lambda: m.to("cuda"), lambda: m.cuda(), lambda: m.to(ember.device("cuda:0"))):
+        with pytest.raises(RuntimeError, match="CuPy"):
+            move()
+    assert m.weight is w and m.weight.device.type == "cpu"
+
+
+def test_to_non_blocking_forms():
+    def fn(T):
+        m = T.nn.Linear(2, 2)
+        r1 = m.to("cpu", non_blocking=True) is m
+        r2 = m.to(T.float64, non_blocking=True) is m
+        d = m.weight.dtype
+        r3 = m.to("cpu", T.float32, True) is m
+        return r1, r2, d, r3, m.weight.dtype
+    same(fn)
