@@ -341,3 +341,35 @@ def test_hooks_with_frozen_parameters_and_tuple_output():
         a.sum().backward()
         return got, x.grad, m.lin.weight.grad
     same(fn)
+
+
+def test_global_legacy_backward_hook():
+    def fn(T):
+        got = []
+        mod = gmod(T)
+
+        class Double(T.nn.Module):
+            def forward(self, x):
+                return x * 2
+        h = mod.register_module_backward_hook(lambda m, gi, go: got.append((type(m).__name__, gi, go)))
+        try:
+            m = Double()
+            x = det(T, 3).requires_grad_()
+            m(x).sum().backward()
+        finally:
+            h.remove()
+            mod._global_is_full_backward_hook = None
+        return got, x.grad
+    same(fn)
+
+
+def test_outputs_go_through_the_identity_node():
+    def fn(T):
+        m = Lin(T)(3, 2)
+        m.register_full_backward_hook(lambda *a: None)
+        seen = []
+        m.register_forward_pre_hook(lambda mod, args: seen.append(args[0].grad_fn))
+        out = m(det(T, 1, 3).requires_grad_())
+        plain = Lin(T)(3, 2)(det(T, 1, 3).requires_grad_())
+        return out.grad_fn.name(), seen[0] is None, plain.grad_fn.name() != out.grad_fn.name()
+    same(fn)
