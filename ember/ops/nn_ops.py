@@ -391,6 +391,50 @@ def _gelu_parts(x, approximate):
     return x * cdf, cdf + x * pdf
 
 
+_BLOCK = 1 << 15   # elements per block: the float32 erf pipeline's temporaries stay in cache
+
+
+def _gelu_blocked(x, grad=None):
+    """gelu(x) (``grad`` None) or grad * gelu'(x) for float32 NumPy arrays, block by block with in-place ufuncs
+    (about 3x faster than whole-array expressions, which stream a dozen temporaries through memory)."""
+    xf = x.reshape(-1)
+    gf = None if grad is None else grad.reshape(-1)
+    out = np.empty_like(xf)
+    t = xf.dtype.type
+    coeffs = [t(c) for c in _ERFCC]
+    for start in range(0, xf.size, _BLOCK):
+        xb = xf[start:start + _BLOCK]
+        z = np.abs(xb) * t(_SQRT1_2)
+        tt = z * t(0.5)
+        tt += t(1)
+        np.reciprocal(tt, out=tt)
+        poly = tt * coeffs[-1]
+        for c in coeffs[-2:0:-1]:
+            poly += c
+            poly *= tt
+        poly += coeffs[0]
+        z *= z
+        poly -= z
+        np.exp(poly, out=poly)
+        poly *= tt                                    # erfc(|x| / sqrt 2)
+        np.subtract(t(1), poly, out=poly)             # erf(|x| / sqrt 2)
+        np.negative(poly, out=poly, where=xb < 0)
+        poly += t(1)
+        poly *= t(0.5)                                # Phi(x), rounded as torch rounds it
+        ob = out[start:start + _BLOCK]
+        if gf is None:
+            np.multiply(xb, poly, out=ob)
+        else:
+            np.multiply(xb, xb, out=ob)
+            ob *= t(-0.5)
+            np.exp(ob, out=ob)
+            ob *= t(_INV_SQRT_2PI)
+            ob *= xb
+            ob += poly                                # Phi(x) + x phi(x)
+            ob *= gf[start:start + _BLOCK]
+    return out.reshape(x.shape)
+
+
 class Gelu(Op):
     _grad_name = "GeluBackward0"
     save_inputs = (0,)
@@ -400,6 +444,8 @@ class Gelu(Op):
         ctx.approximate = approximate
         if approximate == "tanh":
             return _gelu_parts(x, "tanh")[0]
+        if type(x) is np.ndarray and x.dtype == np.float32:
+            return _gelu_blocked(x)
         return x * _normal_cdf(x)
 
     @staticmethod
@@ -417,6 +463,10 @@ class GeluBackward(Op):
     @staticmethod
     def forward(ctx, grad, x, approximate):
         ctx.approximate = approximate
+        if (approximate == "none" and type(x) is np.ndarray and x.dtype == np.float32 and grad.dtype == x.dtype
+                and grad.shape == x.shape):
+            ctx.dy = None
+            return _gelu_blocked(x, grad)
         dy = _gelu_parts(x, approximate)[1]
         ctx.dy = dy
         return grad * dy
@@ -424,7 +474,11 @@ class GeluBackward(Op):
     @staticmethod
     def backward(ctx, gg):
         grad, x = ctx.saved_tensors
-        g_grad = gg * _wrap(ctx.dy) if ctx._edges[0] is not None else None
+        if ctx._edges[0] is not None:
+            dy = ctx.dy if ctx.dy is not None else _gelu_parts(x._data, ctx.approximate)[1]
+            g_grad = gg * _wrap(dy)
+        else:
+            g_grad = None
         g_x = None
         if ctx._edges[1] is not None:
             if ctx.approximate == "tanh":
