@@ -67,11 +67,6 @@ _global_module_registration_hooks: dict = OrderedDict()
 _global_parameter_registration_hooks: dict = OrderedDict()
 
 
-def _has_any_global_hook():
-    return bool(_global_backward_pre_hooks or _global_backward_hooks or _global_forward_hooks
-                or _global_forward_pre_hooks)
-
-
 def register_module_buffer_registration_hook(hook):
     """``hook(module, name, buffer) -> None | new buffer`` runs before every ``register_buffer`` stores."""
     handle = RemovableHandle(_global_buffer_registration_hooks)
