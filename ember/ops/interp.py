@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._util import Tensor, _wrap
+from ..autograd.function import Op
+from ._util import _wrap
 from .pad_modes import TakePad
 
 __all__ = ["resample", "grid_sample", "affine_grid"]
@@ -134,6 +135,19 @@ def _gather_2d(input, iy, ix, valid):
     return vals * valid.unsqueeze(1).to(input.dtype)
 
 
+class _ZeroGradFor(Op):
+    """Identity on ``out``; gives ``other`` a zero gradient (torch's grid gradient of nearest sampling)."""
+
+    @staticmethod
+    def forward(ctx, out, other):
+        ctx.other_shape = other.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad.new_zeros(ctx.other_shape)
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
     """Sample (N, C, H, W) ``input`` at ``grid`` (N, Ho, Wo, 2) normalised (x, y) positions in [-1, 1]."""
     h, w = input._data.shape[2:]
@@ -142,7 +156,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if mode == "nearest":
         ix, iy = gx.round().detach().long(), gy.round().detach().long()
         valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        return _gather_2d(input, iy, ix, valid)
+        return _ZeroGradFor.apply(_gather_2d(input, iy, ix, valid), grid)
     x0, y0 = gx.floor().detach(), gy.floor().detach()
     out = None
     for dy in (0, 1):

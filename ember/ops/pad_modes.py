@@ -106,7 +106,11 @@ def pad_mode(input, widths, mode, named=None):
     if padded_dims > 3:
         raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
     if nd not in (padded_dims + 1, padded_dims + 2):
-        raise NotImplementedError(f"Padding size {2 * padded_dims} is not supported for {nd}D input tensor.")
+        raise NotImplementedError(f"Padding size {2 * padded_dims} is not supported for {nd}D input tensor.\n"
+                                  "Supported combinations for non-constant padding:\n"
+                                  "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     if mode != "circular":
         if any(s == 0 for s in shape[1:]) or (nd == padded_dims + 1 and shape[0] == 0):
             lo, hi = padded_dims + 1, padded_dims + 2
