@@ -104,9 +104,11 @@ class LazyLinear(Linear):
         Module.__init__(self)
         self.in_features = 0
         self.out_features = out_features
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        # UninitializedParameter takes no keyword arguments through Parameter.__init__: the dtype is kept here
+        self._lazy_dtype = dtype
+        self.weight = UninitializedParameter()
         if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+            self.bias = UninitializedParameter()
         else:
             self.register_parameter("bias", None)
         self._lazy_hook = self.register_forward_pre_hook(LazyLinear._infer_parameters)
@@ -124,9 +126,10 @@ class LazyLinear(Linear):
             from ...autograd.grad_mode import no_grad
             with no_grad():
                 self.in_features = input.shape[-1]
-                self.weight.materialize((self.out_features, self.in_features), dtype=self.weight.dtype)
+                dtype = self._lazy_dtype
+                self.weight.materialize((self.out_features, self.in_features), dtype=dtype)
                 if self.bias is not None:
-                    self.bias.materialize((self.out_features,), dtype=self.bias.dtype)
+                    self.bias.materialize((self.out_features,), dtype=dtype)
                 self.reset_parameters()
 
     @staticmethod
@@ -135,4 +138,5 @@ class LazyLinear(Linear):
         if not module.has_uninitialized_params():
             module._lazy_hook.remove()
             del module._lazy_hook
+            del module._lazy_dtype
             module.__class__ = module.cls_to_become
