@@ -486,14 +486,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("only one of size or scale_factor should be defined")
     if size is None and scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
-    if mode not in ("nearest", "nearest-exact", "area") and mode not in _MODE_DIMS:
+    if (mode not in ("nearest", "nearest-exact", "area") and mode not in _MODE_DIMS) or nd < 1 or nd > 3:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd + 2}D) for the "
-                                  f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
-                                  f"(got {mode})")
-    if nd < 1 or nd > 3:
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd + 2}D) for the "
-                                  f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
-                                  f"(got {mode})")
+                                  f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+                                  f"nearest-exact (got {mode})")
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         raise NotImplementedError(f"Got {nd + 2}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input")
     in_sp = input._data.shape[2:]

@@ -147,7 +147,8 @@ def test_max_unpool_round_trip_matches_torch(nd):
 
 
 @pytest.mark.parametrize("make", [
-    "MaxPool1d(3, 2, 1, return_indices=True)", "MaxPool2d(2)", "MaxPool2d((3, 2), stride=1, dilation=2, ceil_mode=True)",
+    "MaxPool1d(3, 2, 1, return_indices=True)", "MaxPool2d(2)",
+    "MaxPool2d((3, 2), stride=1, dilation=2, ceil_mode=True)",
     "MaxPool3d(2, padding=1)", "AvgPool1d(3)", "AvgPool1d(3, 2, 1, ceil_mode=True)", "AvgPool2d(3, ceil_mode=True)",
     "AvgPool2d((2, 3), stride=(1, 2), padding=1, count_include_pad=False)", "AvgPool3d(2, divisor_override=2)",
     "MaxUnpool1d(3, 2)", "MaxUnpool2d(2)", "MaxUnpool3d((2, 1, 2), padding=1)", "AdaptiveAvgPool1d(3)",
