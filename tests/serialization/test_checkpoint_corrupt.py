@@ -32,10 +32,10 @@ def data_span(data, record):
 
 
 def refused(path, *texts, **kw):
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(CorruptCheckpointError) as info:
         load(path, **kw)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0   # CPU time: bounded work, whatever the machine's load
     msg = str(info.value)
     assert str(path) in msg, msg
     for text in texts:

@@ -45,7 +45,7 @@ def test_hostile_file_is_refused(name, refused):
     assert row["error"] == f"{kind}CheckpointError", row
     assert text in row["message"]
     assert "weights_only=False" not in row["message"]   # never suggest the unsafe mode
-    assert row["seconds"] < 1.0
+    assert row["cpu_seconds"] < 1.0     # CPU time: the bound is on the loader's work, not on a busy machine
     assert not row["torch_imported"]
     assert not marker.exists(), "a payload ran code"
 
