@@ -155,10 +155,13 @@ class IndexPut(Op):
         ctx.accumulate = accumulate
         ctx.value_shape = np.shape(value)
         out = x.copy()
-        if accumulate:
-            _xp(x).add.at(out, key, value)
-        else:
-            out[key] = value
+        try:
+            if accumulate:
+                _xp(x).add.at(out, key, value)
+            else:
+                out[key] = value
+        except IndexError as e:
+            raise IndexError(_torch_index_message(str(e), x.shape)) from None
         return out
 
     @staticmethod
