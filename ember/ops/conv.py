@@ -89,9 +89,9 @@ def _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt):
     return _xp(x).ascontiguousarray(cols).reshape(groups, -1, x.shape[0] * math.prod(out_sp))
 
 
-def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None):
+def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):
     """y (N, O, *P) = cross-correlation of x (N, C, *S) with w (O, C/g, *K); ``out_sp`` crops P (the adjoint of
-    a transposed conv with output_padding)."""
+    a transposed conv with output_padding).  ``keep``, a list, receives the im2col columns."""
     xp = _xp(x)
     dt = _compute_dtype(x)
     n = x.shape[0]
@@ -99,6 +99,8 @@ def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None):
     if out_sp is None:
         out_sp = _out_size(x.shape[2:], w.shape[2:], stride, pad, dilation)
     cols = _im2col_cf(x, w.shape[2:], stride, pad, dilation, out_sp, groups, dt)   # (G, Cg*K, N*P)
+    if keep is not None:
+        keep.append(cols)
     wg = w.astype(dt, copy=False).reshape(groups, o // groups, -1)                 # (G, Og, Cg*K)
     y = (wg[0] @ cols[0])[None] if groups == 1 else xp.matmul(wg, cols)            # (G, Og, N*P)
     y = y.reshape((o, n) + tuple(out_sp))
@@ -132,13 +134,15 @@ def _col2im_add(out, cols, ksize, stride, dilation, out_sp):
         out[(slice(None), slice(None)) + key] += cols[(slice(None),) + kk]
 
 
-def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups):
-    """The weight gradient of ``conv_forward``: x (N, C, *S), g (N, O, *P) -> (O, C/g, *K)."""
+def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups, cols=None):
+    """The weight gradient of ``conv_forward``: x (N, C, *S), g (N, O, *P) -> (O, C/g, *K); ``cols``: x's im2col
+    columns when the forward kept them."""
     xp = _xp(x)
     dt = _compute_dtype(x)
     o = g.shape[1]
     out_sp = g.shape[2:]
-    cols = _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt)        # (G, Cg*K, N*P)
+    if cols is None:
+        cols = _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt)    # (G, Cg*K, N*P)
     gm = xp.ascontiguousarray(xp.swapaxes(g, 0, 1), dtype=dt).reshape(groups, o // groups, -1)  # (G, Og, N*P)
     # cols @ g^T then transpose: OpenBLAS is far slower at g @ cols^T (a long inner dim in "NT" form)
     gmt = xp.swapaxes(gm, 1, 2)
@@ -146,6 +150,8 @@ def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups):
     gw = xp.ascontiguousarray(xp.swapaxes(gwt, 1, 2))                               # (G, Og, Cg*K)
     return gw.reshape((o, x.shape[1] // groups) + tuple(ksize)).astype(x.dtype, copy=False)
 
+
+_KEEP_COLS_BYTES = 128 * 2 ** 20
 
 # ----------------------------------------------------------------------------------------------------------
 # the three ops
@@ -161,7 +167,11 @@ class Conv(Op):
     def forward(ctx, x, w, b, p, out_sp=None):
         ctx.p = p
         ctx.in_sp = x.shape[2:]
-        y = conv_forward(x, w, *p, out_sp)
+        keep = []
+        y = conv_forward(x, w, *p, out_sp, keep)
+        # the weight gradient reuses the forward's im2col columns (as torch's CPU conv keeps ``finput``), up to
+        # a size where holding them for every layer would cost more memory than recomputing costs time
+        ctx.cols = keep[0] if keep[0].nbytes <= _KEEP_COLS_BYTES else None
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.has_bias = b is not None
@@ -174,7 +184,8 @@ class Conv(Op):
         if ctx._edges[0] is not None:
             gx = ConvTranspose.apply(grad, w, None, ctx.p, ctx.in_sp)
         if ctx._edges[1] is not None:
-            gw = ConvWeight.apply(x, grad, ctx.p, w.shape[2:])
+            gw = ConvWeight.apply(x, grad, ctx.p, w.shape[2:], ctx.cols)
+        ctx.cols = None
         if ctx.has_bias and ctx._edges[2] is not None:
             gb = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb, None, None
@@ -215,10 +226,10 @@ class ConvWeight(Op):
     save_inputs = (0, 1)
 
     @staticmethod
-    def forward(ctx, x, g, p, ksize):
+    def forward(ctx, x, g, p, ksize, cols=None):
         ctx.p = p
         ctx.in_sp = x.shape[2:]
-        return conv_weight_grad(x, g, ksize, *p)
+        return conv_weight_grad(x, g, ksize, *p, cols)
 
     @staticmethod
     def backward(ctx, grad):
@@ -228,7 +239,7 @@ class ConvWeight(Op):
             gx = ConvTranspose.apply(g, grad, None, ctx.p, ctx.in_sp)
         if ctx._edges[1] is not None:
             gg = Conv.apply(x, grad, None, ctx.p, g.shape[2:])
-        return gx, gg, None, None
+        return gx, gg, None, None, None
 
 
 # ----------------------------------------------------------------------------------------------------------
