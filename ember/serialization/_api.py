@@ -10,6 +10,7 @@ import secrets
 import numpy as np
 
 from ._atomic import atomic_write
+from ._crc import crc32
 from ._errors import CorruptCheckpointError, UnsupportedCheckpointError, where
 from ._loader import LoadContext, Storage
 from ._pickle_writer import dumps
@@ -60,7 +61,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         _write_archive(f, "archive", data_pkl, storages, not _disable_byteorder_record)
 
 
-def _chunks(flat, size=4 << 20):   # small pieces: the CRC reads each while it is in cache
+def _chunks(flat, size=64 << 20):
     for i in range(0, flat.size, size):
         yield memoryview(flat[i:i + size])
 
@@ -73,7 +74,7 @@ def _write_archive(out, folder, data_pkl, storages, byteorder):
     if byteorder:
         zw.add("byteorder", b"little", 6)
     for key, flat in storages:   # numeric key order, as .format_version 1 promises
-        zw.add(f"data/{key}", _chunks(flat), flat.size)
+        zw.add(f"data/{key}", _chunks(flat), flat.size, crc=crc32(memoryview(flat)))   # CRC on all cores
     zw.add("version", b"3\n", 2)
     sid = "".join(secrets.choice("0123456789") for _ in range(40)).encode()
     zw.add(".data/serialization_id", sid, len(sid))

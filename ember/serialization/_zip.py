@@ -11,6 +11,8 @@ from __future__ import annotations
 import struct
 import zlib
 
+from ._crc import _PARALLEL_MIN
+from ._crc import crc32 as parallel_crc32
 from ._errors import CorruptCheckpointError, UnsupportedCheckpointError, where
 
 __all__ = ["ZipWriter", "ZipReader", "Entry", "FileSource", "BufferSource"]
@@ -43,8 +45,10 @@ class ZipWriter:
         self._out.write(data)
         self._ofs += len(data) if not isinstance(data, memoryview) else data.nbytes
 
-    def add(self, name: str, chunks, size: int) -> None:
-        """Add record ``<folder>/<name>`` of ``size`` bytes; ``chunks`` is bytes or an iterable of buffers."""
+    def add(self, name: str, chunks, size: int, crc=None) -> None:
+        """Add record ``<folder>/<name>`` of ``size`` bytes; ``chunks`` is bytes or an iterable of buffers.
+
+        ``crc``, when the caller already has it, saves a pass over the data."""
         full = f"{self._folder}/{name}".encode("utf-8")
         ofs = self._ofs
         big = size >= _U32 or ofs >= _U32
@@ -59,10 +63,12 @@ class ZipWriter:
         # trap: miniz gives an empty record no data descriptor, and so no bit 3 in its flags
         flags = 0x0808 if size else 0x0800
         self._write(_LOCAL.pack(b"PK\x03\x04", 0, flags, 0, 0, 0, 0, 0, 0, len(full), len(extra)) + full + extra)
-        crc, written = 0, 0
+        known, written = crc is not None, 0
+        crc = crc or 0
         for chunk in ([chunks] if isinstance(chunks, (bytes, bytearray, memoryview)) else chunks):
             view = memoryview(chunk).cast("B")
-            crc = zlib.crc32(view, crc)
+            if not known:
+                crc = zlib.crc32(view, crc)
             self._write(view)
             written += view.nbytes
         if written != size:
@@ -321,8 +327,10 @@ class ZipReader:
         if out.nbytes != e.usize:
             raise self._bad(f"record holds {e.usize} bytes, expected {out.nbytes}", e.name)
         crc, pos = 0, 0
-        if e.method == 0 and not verify_crc:
+        if e.method == 0 and (not verify_crc or e.usize >= _PARALLEL_MIN):
             self.src.readinto(start, out, e.name)
+            if verify_crc:
+                crc = parallel_crc32(out)
         elif e.method == 0:
             for i in range(0, e.usize, _CRC_CHUNK):   # CRC each piece while it is still in the CPU cache
                 piece = out[i:i + _CRC_CHUNK]
@@ -357,9 +365,12 @@ class ZipReader:
         """Check a stored record's CRC without copying it."""
         if e.crc == 0:
             return
-        crc = 0
-        for chunk in self.src.chunks(self.data_offset(e), e.csize, e.name):
-            crc = zlib.crc32(chunk, crc)
+        start, crc = self.data_offset(e), 0
+        if isinstance(self.src, BufferSource):
+            crc = parallel_crc32(self.src.buf[start:start + e.csize])
+        else:
+            for chunk in self.src.chunks(start, e.csize, e.name):
+                crc = zlib.crc32(chunk, crc)
         if crc & _U32 != e.crc:
             raise self._bad(f"CRC-32 mismatch (stored {e.crc:#010x}, computed {crc & _U32:#010x}); the file "
                             "is damaged", e.name)

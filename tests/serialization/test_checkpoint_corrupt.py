@@ -159,3 +159,14 @@ def test_crc_zero_means_not_computed(good):
 def test_legacy_file_truncated_in_its_data(tmp_path):
     data = open(os.path.join(FIXTURES, "legacy.pth"), "rb").read()
     refused(rewrite(tmp_path / "l.pth", data[:-10]), "legacy storage", "truncated")
+
+
+@pytest.mark.parametrize("kw", [{}, {"mmap": True, "verify_crc": True}], ids=["read", "mmap+verify"])
+def test_flipped_byte_in_a_large_storage(tmp_path, kw):
+    # records of 32 MiB and more are checked by the multi-core CRC path
+    path = tmp_path / "big.pth"
+    save({"w": ember.from_numpy(np.zeros(10 << 20, np.float32))}, path)
+    data = bytearray(path.read_bytes())
+    start, size = data_span(bytes(data), "big/data/0")
+    data[start + size - 3] ^= 0x01
+    refused(rewrite(path, bytes(data)), "CRC-32", "record 'big/data/0'", **kw)
