@@ -3,7 +3,7 @@
 Public table of contents; the machinery lives in private modules (see README.md here):
 ``_api`` (save/load), ``_pickle_writer`` (data.pkl), ``_unpickler`` (the restricted pickle VM),
 ``_allowlist`` (what a file may name), ``_loader`` (tensor rebuilding), ``_zip`` (the container),
-``_atomic`` (crash-safe writes), ``_trusted`` (``weights_only=False``).
+``_atomic`` (crash-safe writes), ``_crc`` (multi-core CRC-32), ``_trusted`` (``weights_only=False``).
 """
 from ._allowlist import add_safe_globals as add_safe_globals
 from ._allowlist import clear_safe_globals as clear_safe_globals
