@@ -114,6 +114,8 @@ class LoadContext:
             raise self.unsafe(f"persistent id of kind {describe(kind)} (only 'storage' is allowed)")
         if type(stype) is not StorageType:
             raise self.corrupt(f"persistent id names {describe(stype)} as its storage type")
+        if type(key) is bytes:   # Python-2 era files loaded with encoding="bytes"
+            key = key.decode("ascii", "replace")
         if type(key) is not str or not key or "/" in key or "\\" in key or ".." in key or "\x00" in key:
             raise self.unsafe(f"storage key {describe(key)} is not a plain name")
         if type(location) is bytes:
