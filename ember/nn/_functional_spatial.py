@@ -15,7 +15,7 @@ from ..ops import pool as _pool
 from ..ops.interp import affine_grid as _affine_grid, grid_sample as _grid_sample, resample as _resample
 from ..ops.pad_modes import pad_mode as _pad_mode
 from ..ops.shape import PadConstant as _PadConstant
-from ..tensor import Tensor, _wrap
+from ..tensor import _wrap
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
            "fold", "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",

@@ -29,7 +29,6 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "convolution", "unfold_patches", "fold_patches"]
