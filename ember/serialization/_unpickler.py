@@ -434,7 +434,8 @@ class Unpickler:
         state = self._pop()
         target = self._top()
         if type(target) in (collections.OrderedDict, collections.Counter):
-            if type(state) is not dict or not all(type(k) is str and not k.startswith("__") for k in state):
+            if type(state) is not dict or not all(type(k) is str and not k.startswith("__") and
+                                                  not hasattr(type(target), k) for k in state):
                 raise self._unsafe(f"BUILD on an {type(target).__name__} with state {describe(state)} (only a "
                                    "dict of plain attribute names, such as state_dict's _metadata)")
             for k, v in state.items():
