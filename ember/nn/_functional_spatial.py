@@ -533,17 +533,18 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 # ----------------------------------------------------------------------------------------------------------
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Sample ``input`` (N, C, H, W) at the normalised positions of ``grid`` (N, Ho, Wo, 2)."""
+    """Sample ``input`` (N, C, H, W) or (N, C, D, H, W) at the normalised positions of ``grid`` (N, *O, 2|3)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
-    if mode == "bicubic" or input._data.ndim != 4:
-        raise NotImplementedError("grid_sample: ember supports 4-D input with mode 'bilinear' or 'nearest'")
-    if grid._data.ndim != 4 or grid._data.shape[-1] != 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, but got grid with "
+    nd = input._data.ndim - 2
+    if mode == "bicubic" or nd not in (2, 3):
+        raise NotImplementedError("grid_sample: ember supports 4-D and 5-D input with mode 'bilinear' or 'nearest'")
+    if grid._data.ndim != nd + 2 or grid._data.shape[-1] != nd:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, but got grid with "
                            f"sizes {_dims_str(grid._data.shape)}")
     if input._data.shape[0] != grid._data.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "

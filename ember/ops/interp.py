@@ -7,6 +7,9 @@ input's precision (float32 for float32), as torch does, so that floor() lands on
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
 from ..autograd.function import Op
@@ -126,13 +129,27 @@ def _source_coord(coord, size, padding_mode, align_corners):
     return c
 
 
-def _gather_2d(input, iy, ix, valid):
-    """input (N, C, H, W) at integer (iy, ix) of shape (N, Ho, Wo); zero where not ``valid``."""
-    n, c, h, w = input._data.shape
-    ho, wo = iy._data.shape[1:]
-    flat = (iy.clamp(0, h - 1) * w + ix.clamp(0, w - 1)).reshape(n, 1, ho * wo).expand(n, c, ho * wo)
-    vals = input.reshape(n, c, h * w).gather(2, flat).reshape(n, c, ho, wo)
+def _gather(input, idx, valid):
+    """input (N, C, *S) at integer positions ``idx`` (one (N, *O) tensor per spatial dim); zero where not
+    ``valid``."""
+    n, c = input._data.shape[:2]
+    size = input._data.shape[2:]
+    out_sp = tuple(idx[0]._data.shape[1:])
+    flat = 0
+    for i, s in zip(idx, size):
+        flat = flat * s + i.clamp(0, s - 1)
+    m = math.prod(out_sp)
+    flat = flat.reshape(n, 1, m).expand(n, c, m)
+    vals = input.reshape(n, c, -1).gather(2, flat).reshape((n, c) + out_sp)
     return vals * valid.unsqueeze(1).to(input.dtype)
+
+
+def _inside(idx, size):
+    ok = None
+    for i, s in zip(idx, size):
+        v = (i >= 0) & (i < s)
+        ok = v if ok is None else ok & v
+    return ok
 
 
 class _ZeroGradFor(Op):
@@ -149,25 +166,25 @@ class _ZeroGradFor(Op):
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
-    """Sample (N, C, H, W) ``input`` at ``grid`` (N, Ho, Wo, 2) normalised (x, y) positions in [-1, 1]."""
-    h, w = input._data.shape[2:]
-    gx = _source_coord(grid[..., 0], w, padding_mode, align_corners)
-    gy = _source_coord(grid[..., 1], h, padding_mode, align_corners)
+    """Sample (N, C, *S) ``input`` at ``grid`` (N, *O, nd) normalised positions in [-1, 1], listed (x, y[, z]):
+    the last coordinate indexes the first spatial dim."""
+    size = input._data.shape[2:]
+    nd = len(size)
+    # coordinate k of the grid indexes spatial dim nd - 1 - k; keep them in spatial-dim order
+    coords = [_source_coord(grid[..., nd - 1 - d], size[d], padding_mode, align_corners) for d in range(nd)]
     if mode == "nearest":
-        ix, iy = gx.round().detach().long(), gy.round().detach().long()
-        valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-        return _ZeroGradFor.apply(_gather_2d(input, iy, ix, valid), grid)
-    x0, y0 = gx.floor().detach(), gy.floor().detach()
+        idx = [c.round().detach().long() for c in coords]
+        return _ZeroGradFor.apply(_gather(input, idx, _inside(idx, size)), grid)
+    lows = [c.floor().detach() for c in coords]
     out = None
-    for dy in (0, 1):
-        for dx in (0, 1):
-            xs, ys = x0 + dx, y0 + dy
-            wx = (gx - x0) if dx else (x0 + 1 - gx)
-            wy = (gy - y0) if dy else (y0 + 1 - gy)
-            ix, iy = xs.long(), ys.long()
-            valid = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
-            term = _gather_2d(input, iy, ix, valid) * (wx * wy).unsqueeze(1)
-            out = term if out is None else out + term
+    for corner in itertools.product((0, 1), repeat=nd):
+        idx, weight = [], None
+        for c, lo, k in zip(coords, lows, corner):
+            idx.append((lo + k).long())
+            w = (c - lo) if k else (lo + 1 - c)
+            weight = w if weight is None else weight * w
+        term = _gather(input, idx, _inside(idx, size)) * weight.unsqueeze(1)
+        out = term if out is None else out + term
     return out
 
 

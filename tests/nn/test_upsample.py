@@ -89,6 +89,17 @@ def test_grid_sample_matches_torch(mode, padding_mode, align):
                         rtol=1e-9, atol=1e-10)
 
 
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_5d_matches_torch(mode, padding_mode):
+    x = rng.standard_normal((2, 2, 3, 4, 5))
+    grid = rng.uniform(-1.3, 1.3, (2, 2, 3, 4, 3))
+    for align in (False, True):
+        check_against_torch(lambda a, g: EF.grid_sample(a, g, mode, padding_mode, align),
+                            lambda a, g: TF.grid_sample(a, g, mode, padding_mode, align), [x, grid],
+                            rtol=1e-9, atol=1e-10)
+
+
 def test_grid_sample_gradcheck():
     x = ember.tensor(rng.standard_normal((1, 2, 3, 4)), requires_grad=True)
     g = ember.tensor(rng.uniform(-0.9, 0.9, (1, 2, 3, 2)), requires_grad=True)
