@@ -506,6 +506,8 @@ _TYPE_NAMES = {_dt.float32: "FloatTensor", _dt.float64: "DoubleTensor", _dt.floa
 
 def _wrap(arr, requires_grad=False):
     """A leaf Tensor around ``arr`` (no copy)."""
+    if type(arr) is not _ndarray and isinstance(arr, np.generic):
+        arr = np.asarray(arr)   # NumPy reductions return scalars; a tensor always holds an array
     t = object.__new__(Tensor)
     t._data = arr
     t.requires_grad = requires_grad
