@@ -30,8 +30,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
-def load_own_state(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                          error_msgs):
+def load_own_state(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
     """``Module._load_from_state_dict``: copy this module's own entries in place; record what is missing."""
     from .module import Module
     for hook in self._load_state_dict_pre_hooks.values():

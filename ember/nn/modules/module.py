@@ -150,6 +150,8 @@ _HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward
                "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_backward_pre_hooks",
                "_backward_hooks", "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
                "_load_state_dict_post_hooks")
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Module
 # ----------------------------------------------------------------------------------------------------------
@@ -495,6 +497,7 @@ class Module:
         if full_hooks or backward_pre_hooks:
             bw_hook = _hooks.BackwardHook(self, full_hooks, backward_pre_hooks)
             args = bw_hook.setup_input_hook(args)
+            state["args"] = args
 
         result = self.forward(*args, **kwargs)
         state["result"] = result
