@@ -541,8 +541,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
     nd = input._data.ndim - 2
-    if mode == "bicubic" or nd not in (2, 3):
-        raise NotImplementedError("grid_sample: ember supports 4-D and 5-D input with mode 'bilinear' or 'nearest'")
+    if nd not in (2, 3) or (mode == "bicubic" and nd != 2):
+        raise NotImplementedError("grid_sample: ember supports 4-D input, and 5-D input with mode 'bilinear' or "
+                                  "'nearest'")
     if grid._data.ndim != nd + 2 or grid._data.shape[-1] != nd:
         raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, but got grid with "
                            f"sizes {_dims_str(grid._data.shape)}")

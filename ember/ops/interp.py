@@ -170,6 +170,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     the last coordinate indexes the first spatial dim."""
     size = input._data.shape[2:]
     nd = len(size)
+    if mode == "bicubic":
+        return _grid_sample_bicubic(input, grid, padding_mode, align_corners)
     # coordinate k of the grid indexes spatial dim nd - 1 - k; keep them in spatial-dim order
     coords = [_source_coord(grid[..., nd - 1 - d], size[d], padding_mode, align_corners) for d in range(nd)]
     if mode == "nearest":
@@ -185,6 +187,47 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             weight = w if weight is None else weight * w
         term = _gather(input, idx, _inside(idx, size)) * weight.unsqueeze(1)
         out = term if out is None else out + term
+    return out
+
+
+
+def _cubic_weights(t):
+    """The four cubic-convolution weights (A = -0.75) of taps -1, 0, 1, 2 at fractional offset ``t``."""
+    a = _CUBIC_A
+
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bounded_tap(pos, size, padding_mode, align_corners):
+    """An integer tap position moved inside by ``padding_mode`` (border, reflection); zeros keeps it as is."""
+    if padding_mode == "border":
+        return pos.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        r = _reflect(pos, 0, 2 * (size - 1)) if align_corners else _reflect(pos, -1, 2 * size - 1)
+        return r.clamp(0, size - 1)
+    return pos
+
+
+def _grid_sample_bicubic(input, grid, padding_mode, align_corners):
+    """4x4 taps of cubic convolution around each (unpadded) source point; ``padding_mode`` bounds each tap."""
+    h, w = input._data.shape[2:]
+    gx = _unnormalize(grid[..., 0], w, align_corners)
+    gy = _unnormalize(grid[..., 1], h, align_corners)
+    x0, y0 = gx.floor().detach(), gy.floor().detach()
+    wx, wy = _cubic_weights(gx - x0), _cubic_weights(gy - y0)
+    out = None
+    for j in range(4):
+        iy = _bounded_tap(y0 + (j - 1), h, padding_mode, align_corners).detach().round().long()
+        for i in range(4):
+            ix = _bounded_tap(x0 + (i - 1), w, padding_mode, align_corners).detach().round().long()
+            idx = [iy, ix]
+            term = _gather(input, idx, _inside(idx, (h, w))) * (wx[i] * wy[j]).unsqueeze(1)
+            out = term if out is None else out + term
     return out
 
 

@@ -78,7 +78,7 @@ def test_interpolate_errors_match_torch(shape, kw, exc):
     _same_error(lambda: EF.interpolate(ember.ones(shape), **kw), lambda: TF.interpolate(torch.ones(shape), **kw), exc)
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align", [False, True])
 def test_grid_sample_matches_torch(mode, padding_mode, align):
@@ -103,7 +103,8 @@ def test_grid_sample_5d_matches_torch(mode, padding_mode):
 def test_grid_sample_gradcheck():
     x = ember.tensor(rng.standard_normal((1, 2, 3, 4)), requires_grad=True)
     g = ember.tensor(rng.uniform(-0.9, 0.9, (1, 2, 3, 2)), requires_grad=True)
-    assert ember.autograd.gradcheck(lambda a, b: EF.grid_sample(a, b, align_corners=False), [x, g])
+    for mode in ("bilinear", "bicubic"):
+        assert ember.autograd.gradcheck(lambda a, b: EF.grid_sample(a, b, mode, align_corners=False), [x, g])
 
 
 @pytest.mark.parametrize("size,align", [((2, 3, 4, 5), False), ((2, 3, 4, 5), True), ((2, 1, 3, 1), False),
