@@ -10,6 +10,11 @@ from helpers import assert_same, to_ember
 TF = torch.nn.functional
 
 
+@pytest.fixture(autouse=True)
+def _torch_seed():
+    torch.manual_seed(0)   # the affine parameters are drawn with torch's generator
+
+
 def _copy_state(me, mt):
     me.load_state_dict({k: to_ember(v.detach()) for k, v in mt.state_dict().items()})
 
@@ -162,7 +167,7 @@ def test_rmsnorm(shape, norm, cfg, dtype):
     _run_module(me, mt, _x(*shape), dtype)
 
 
-@pytest.mark.parametrize("groups,channels,shape", [(2, 4, (3, 4, 5)), (1, 3, (2, 3, 2, 2)), (3, 3, (2, 3)),
+@pytest.mark.parametrize("groups,channels,shape", [(2, 4, (3, 4, 5)), (1, 3, (2, 3, 2, 2)), (3, 3, (2, 3, 2)),
                                                   (2, 6, (1, 6, 2, 3, 2))])
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
