@@ -103,6 +103,9 @@ class UninitializedParameter(Parameter):
         self = Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
         return self
 
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
     def materialize(self, shape, device=None, dtype=None):
         import numpy as np
         from .. import _dtype as _dt
@@ -112,6 +115,13 @@ class UninitializedParameter(Parameter):
 
     def __repr__(self):
         return "<UninitializedParameter>"
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.requires_grad, None, self.dtype)
+        memo[id(self)] = result
+        return result
 
 
 class UninitializedBuffer(Tensor):

@@ -75,3 +75,15 @@ def test_parameter_in_module_after_conversion_is_still_parameter():
         m.double()
         return type(m.p).__name__, m.p.dtype, m.p.requires_grad, m.p
     same(fn)
+
+
+def test_uninitialized_parameter():
+    def fn(T):
+        p = T.nn.UninitializedParameter(requires_grad=True, dtype=T.float64)
+        c = copy.deepcopy(p)
+        m = T.nn.Module()
+        m.w = p
+        before = (repr(p), type(c).__name__, repr(c), c.requires_grad, list(m._parameters))
+        p.materialize((2, 3))
+        return before, type(p).__name__, p.shape, p.dtype, p.requires_grad, type(m.w).__name__
+    same(fn)
