@@ -61,9 +61,13 @@ def _analytical_jacobian(fn, inputs, out_index, nondet_tol=0.0):
         grads = autograd_grad(out, diff, g, retain_graph=True, allow_unused=True)
         for x, gx in zip(diff, grads):
             rows[id(x)].append(np.zeros(x._data.size) if gx is None else gx._data.astype(np.float64).reshape(-1))
-    return [np.stack(rows[id(x)], 0) if rows[id(x)] else np.zeros((0, x._data.size))
-            if hasattr(x, "requires_grad") and x.requires_grad else None for x in inputs] if diff else \
-        [None for _ in inputs]
+    jac = []
+    for x in inputs:
+        if id(x) not in rows:          # not differentiated: a non-tensor, or a tensor without requires_grad
+            jac.append(None)
+        else:
+            jac.append(np.stack(rows[id(x)], 0) if rows[id(x)] else np.zeros((0, x._data.size)))
+    return jac
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
