@@ -85,7 +85,8 @@ def _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt):
     """x (N, C, *S) -> contiguous columns (G, C/g * K, N * P)."""
     xpad = _pad_cf(x, pad, dt)                                    # (C, N, *Sp)
     cols = _windows(xpad, ksize, stride, dilation, out_sp)       # (C, *K, N, *P), a view
-    return _xp(x).ascontiguousarray(cols).reshape(groups, -1, x.shape[0] * math.prod(out_sp))
+    return _xp(x).ascontiguousarray(cols).reshape(groups, x.shape[1] // groups * math.prod(ksize),
+                                                  x.shape[0] * math.prod(out_sp))
 
 
 def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):

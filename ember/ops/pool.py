@@ -241,7 +241,8 @@ class AdaptiveMax(Op):
             key.append(tab.reshape(shape))
         win = x[tuple(key)]                              # (N, C, o0, k0, o1, k1, ...)
         perm = (0, 1) + tuple(2 + 2 * i for i in range(nd)) + tuple(3 + 2 * i for i in range(nd))
-        win = win.transpose(perm).reshape(x.shape[:2] + tuple(out_sp) + (-1,))   # (N, C, *O, K)
+        ktot = math.prod(t.shape[1] for t in tables)
+        win = win.transpose(perm).reshape(x.shape[:2] + tuple(out_sp) + (ktot,))   # (N, C, *O, K)
         if x.dtype.kind in "fV":
             nan = xp.isnan(win)
             arg = xp.where(nan.any(-1), _last_true(nan, xp), win.argmax(-1))

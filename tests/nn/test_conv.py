@@ -256,3 +256,12 @@ def test_conv_grad_fn_name_and_training_step():
     opt_loss = y.square().mean()
     opt_loss.backward()
     assert conv.weight.grad.shape == conv.weight.shape and conv.bias.grad.shape == (4,)
+
+
+@pytest.mark.parametrize("fn,xs,ws,kw", [
+    ("conv2d", (0, 3, 5, 5), (4, 3, 3, 3), dict(stride=2)), ("conv1d", (0, 2, 6), (4, 1, 3), dict(groups=2)),
+    ("conv_transpose2d", (0, 3, 4, 4), (3, 2, 3, 3), dict(stride=2)),
+])
+def test_conv_empty_batch_matches_torch(fn, xs, ws, kw):
+    check_against_torch(lambda x, w: getattr(EF, fn)(x, w, **kw), lambda x, w: getattr(TF, fn)(x, w, **kw),
+                        [np.ones(xs, np.float32), np.ones(ws, np.float32)])

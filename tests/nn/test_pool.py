@@ -214,3 +214,9 @@ def test_max_pool_indices_dtype_and_grad_fn():
     v, i = EF.max_pool2d(ember.randn(1, 2, 4, 4, requires_grad=True), 2, return_indices=True)
     assert i.dtype is ember.int64 and not i.requires_grad
     assert v.requires_grad
+
+
+@pytest.mark.parametrize("fn,args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)), ("adaptive_avg_pool2d", (2,)),
+                                     ("adaptive_max_pool2d", (2,))])
+def test_pool_empty_batch_matches_torch(fn, args):
+    _both(fn, np.ones((0, 3, 5, 5)), *args)
