@@ -9,14 +9,19 @@ Three ops close the family under differentiation, so double backward needs no ex
 ``Unfold`` (im2col) and ``Fold`` (col2im) are the same pair of linear maps with the kernel left open.
 
 Array kernels work in a channels-first, batch-second layout ``(C, N, *spatial)`` so that every product is one
-large matrix product.  Two strategies, picked by stride (benchmarks/bench_spatial.py):
+large matrix product (one BLAS call per group):
 
-* stride 1 -- "shifted flat": on the zero-padded input flattened to ``(C, N * prod(padded))`` the input window
-  of kernel offset ``k`` is the column slice starting at a fixed flat offset, so the convolution is one
-  ``(O, C) @ (C, L)`` product per kernel offset on views, with no im2col copy; outputs are read off the
-  padded grid.
-* stride > 1 -- im2col: a strided window view copied once to ``(C * K, N * P)``, then one product; col2im
-  accumulates per kernel offset into strided slices (no ``add.at``).
+* forward: im2col -- a strided window view of the zero-padded input copied once to ``(C * K, N * P)`` -- then
+  ``(O, C * K) @ (C * K, N * P)``;
+* input gradient: ``w^T @ g`` to columns, then col2im: one strided-slice ``+=`` per kernel offset (no
+  ``add.at``);
+* weight gradient: ``cols @ g^T`` on the forward's kept columns (OpenBLAS is many times slower at the
+  equivalent ``g @ cols^T``, whose long inner dimension comes in "NT" form).
+
+Measured alternatives (benchmarks/bench_spatial.py; 2 cores): a "shifted flat" stride-1 scheme (one
+``(O, C) @ (C, L)`` product per kernel offset on views of the flattened padded input, no im2col copy) won on an
+idle machine but lost by 3-10x under load, where OpenBLAS pays a thread hand-off per small product; batched
+``(N, C * K, P)`` products lost the same way.
 
 Padding is given per spatial dim as ``(low, high)`` so that ``padding='same'`` with an even kernel needs no
 separate pad op.
