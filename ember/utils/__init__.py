@@ -3,8 +3,8 @@ from . import hooks  # noqa: F401
 
 
 def summary(model, input_size=None, input_data=None, depth=3, dtypes=None, **kwargs):
-    """A layer-by-layer table of ``model`` (see ``ember.utils.summary`` module docs)."""
-    from .summary import summary as _summary
+    """A layer-by-layer table of ``model`` (see ``ember/utils/_summary.py``)."""
+    from ._summary import summary as _summary
     return _summary(model, input_size=input_size, input_data=input_data, depth=depth, dtypes=dtypes, **kwargs)
 
 
