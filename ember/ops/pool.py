@@ -72,28 +72,30 @@ class MaxPool(Op):
         floating = x.dtype.kind in "fV"
         low = -np.inf if floating else np.iinfo(x.dtype).min
         need = _needed(out_sp, ksize, stride, dilation, x.shape[2:], pad)
-        xpad = _padded(x, pad, need, low)
+        xpad = x if need == x.shape[2:] and not any(pad) else _padded(x, pad, need, low)
         inside = None
-        if any(pad) or any(n > s + q for n, s, q in zip(need, x.shape[2:], pad)):
+        if xpad is not x:
             inside = xp.zeros(need, dtype=bool)   # real positions; a window of only -inf picks its first one
             inside[tuple(slice(q, q + s) for q, s in zip(pad, x.shape[2:]))] = True
+        has_nan = floating and bool(xp.isnan(x).any())
         best = arg = None
         for t, tap in enumerate(_taps(ksize)):
             key = _tap_key(tap, stride, dilation, out_sp)
             v = xpad[(slice(None),) * 2 + key]
-            if best is None and inside is None:
-                best, arg = v.copy(), xp.zeros(v.shape, dtype=np.int16)
-                continue
             if best is None:
-                best, arg = v.copy(), xp.where(inside[key], 0, -1).astype(np.int16) + xp.zeros(v.shape, np.int16)
+                best = v.copy()
+                arg = xp.zeros(v.shape, dtype=np.int16)
+                if inside is not None:
+                    arg[...] = xp.where(inside[key], 0, -1)
                 continue
+            # strict > keeps the first of equal maxima; a NaN always takes over (torch's rule)
             take = v > best
-            if floating:
+            if has_nan:
                 take |= xp.isnan(v)
             if inside is not None:
                 take |= (arg < 0) & inside[key]
-            best = xp.where(take, v, best)
-            arg = xp.where(take, np.int16(t), arg)
+            xp.maximum(best, v, out=best)     # NaN-propagating, like the rule above
+            xp.putmask(arg, take, np.int16(t))
         ctx.arg, ctx.p, ctx.in_shape = arg, p, x.shape
         if not want_indices:
             return best
@@ -130,10 +132,16 @@ class MaxPoolBackward(Op):
         xp = _xp(grad)
         ctx.arg, ctx.p = arg, p
         need = _needed(out_sp, ksize, stride, dilation, in_shape[2:], pad)
-        out = xp.zeros(in_shape[:2] + need, dtype=grad.dtype)
-        zero = xp.zeros((), dtype=grad.dtype)
+        # windows that tile the input exactly (stride == kernel, no padding or overhang) write each position once
+        tiled = (not any(pad) and all(d == 1 for d in dilation) and tuple(stride) == tuple(ksize)
+                 and all(o * k == n for o, k, n in zip(out_sp, ksize, in_shape[2:])))
+        out = (xp.empty if tiled else xp.zeros)(in_shape[:2] + need, dtype=grad.dtype)
         for t, tap in enumerate(_taps(ksize)):
-            out[(slice(None),) * 2 + _tap_key(tap, stride, dilation, out_sp)] += xp.where(arg == t, grad, zero)
+            key = (slice(None),) * 2 + _tap_key(tap, stride, dilation, out_sp)
+            if tiled:
+                xp.multiply(grad, arg == t, out=out[key])
+            else:
+                out[key] += xp.where(arg == t, grad, xp.zeros((), dtype=grad.dtype))
         return out[(slice(None),) * 2 + tuple(slice(q, q + s) for q, s in zip(pad, in_shape[2:]))]
 
     @staticmethod
