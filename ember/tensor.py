@@ -57,8 +57,8 @@ class Tensor:
     ``Tensor(2, 3)`` (uninitialised float) and ``Tensor([1, 2])`` (copy, default float) works as in torch.
     """
 
-    __slots__ = ("_data", "requires_grad", "grad", "_grad_fn", "_output_nr", "_vc", "_base", "_accum", "_extra",
-                 "__weakref__")
+    __slots__ = ("_data", "requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base", "_accum", "_extra",
+                 "__weakref__", "__dict__")
 
     def __new__(cls, *args, **kwargs):
         self = object.__new__(cls)
@@ -70,6 +70,32 @@ class Tensor:
         pass
 
     # ---- basic properties ---------------------------------------------------------------------------
+    @property
+    def grad(self):
+        g = self._grad
+        if g is None and self._grad_fn is not None and not self.retains_grad:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+                          "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+                          "instead. See github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
+                          "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:489.)", UserWarning,
+                          stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
     @property
     def data(self):
         """The same values, detached from the graph (shares memory)."""
@@ -511,7 +537,7 @@ def _wrap(arr, requires_grad=False):
     t = object.__new__(Tensor)
     t._data = arr
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t._grad_fn = None
     t._output_nr = 0
     t._vc = None
@@ -524,7 +550,7 @@ def _wrap(arr, requires_grad=False):
 def _init_fields(t, arr, requires_grad=False):
     t._data = arr
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t._grad_fn = None
     t._output_nr = 0
     t._vc = None

@@ -321,21 +321,21 @@ def _accumulate_into(t, g, create_graph):
     """``t.grad += g`` with torch's rules: steal a fresh gradient, else copy; keep the graph if asked."""
     if g.dtype is not t.dtype or g.shape != t.shape:
         g = _conform(t, g)
-    old = t.grad
+    old = t._grad
     if old is None:
         if create_graph:
-            t.grad = g
+            t._grad = g
             return
         arr = g._data
         # steal the buffer only when nobody else can see it (fresh, contiguous, owning its memory)
         if (g._grad_fn is None and arr.base is None and arr.flags.c_contiguous and _getrefcount(arr) <= 3
                 and _getrefcount(g) <= 4):
-            t.grad = g
+            t._grad = g
         else:
-            t.grad = g.detach().clone(memory_format=None)
+            t._grad = g.detach().clone(memory_format=None)
         return
     if create_graph or old.requires_grad:
-        t.grad = old + g
+        t._grad = old + g
     else:
         old._data += g._data
         old._bump_version()

@@ -12,4 +12,6 @@ def __getattr__(name):  # submodules loaded on first use, so ``import ember`` st
     import importlib
     if name in ("data", "viz", "collect_env", "checkpoint"):
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "safetensors":
+        return importlib.import_module("ember.safetensors")
     raise AttributeError(f"module 'ember.utils' has no attribute '{name}'")

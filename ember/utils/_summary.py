@@ -140,7 +140,10 @@ def summary(model, input_size=None, input_data=None, depth=3, dtypes=None, devic
         layers.append(info)
         by_module.setdefault(id(module), []).append(info)
         if not shared:
-            for child_name, child in module.named_children():
+            # every slot, repeated modules included (named_children would hide a module's second slot)
+            for child_name, child in module._modules.items():
+                if child is None:
+                    continue
                 visit(child, f"{name}.{child_name}" if name else child_name, d + 1)
 
     visit(model, "", 0)
