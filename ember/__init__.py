@@ -33,6 +33,21 @@ from .func_api import func, vmap  # noqa: E402
 
 import builtins as _builtins
 
+# torch also exposes these nn.functional entry points at the top level
+for _name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+              "avg_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+              "max_pool1d_with_indices", "batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm",
+              "dropout", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "bilinear",
+              "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "cosine_similarity", "pairwise_distance",
+              "pdist", "hardshrink", "prelu", "rrelu", "selu", "celu", "threshold", "kl_div", "margin_ranking_loss",
+              "hinge_embedding_loss", "poisson_nll_loss", "triplet_margin_loss", "cosine_embedding_loss",
+              "binary_cross_entropy_with_logits", "constant_pad_nd", "affine_grid_generator", "grid_sampler"):
+    if _name not in globals() and hasattr(nn.functional, _name):
+        globals()[_name] = getattr(nn.functional, _name)
+for _name in ("relu_", "sigmoid_", "tanh_", "selu_", "celu_", "threshold_", "rrelu_", "dropout_"):
+    if _name not in globals() and hasattr(Tensor, _name):
+        globals()[_name] = getattr(Tensor, _name)
+
 # torch's aliases at the top level
 FloatTensor = DoubleTensor = LongTensor = IntTensor = BoolTensor = ByteTensor = HalfTensor = None
 del FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor, ByteTensor, HalfTensor

@@ -11,6 +11,7 @@ from .index import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from ._convert import cast, to  # noqa: F401
 from . import _methods  # noqa: F401  (binds the ops as Tensor methods)
+from .extras import *  # noqa: F401,F403  (aliases and small composites; binds their methods too)
 
 
 def _zeros_for_output(node, i):

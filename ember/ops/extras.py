@@ -1,0 +1,584 @@
+"""torch's remaining top-level names and Tensor methods: aliases, legacy spellings and small composites
+(window functions, ``isin``, ``logaddexp``, ``cov``, ``trapezoid``, ``view_as_real`` ...), each built from the
+primitives in the other op files.  Binding them here keeps those files about one family each."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype as _dt
+from ..tensor import Tensor, _wrap
+from . import arith, compare, index, linalg, products, reduce, shape, unary
+from ._util import float_like, result_dtype, wrap_dim
+from .inplace import apply_inplace, make_inplace
+
+__all__ = ["logaddexp", "logaddexp2", "heaviside", "isin", "isreal", "is_signed", "is_same_size", "is_conj",
+           "is_neg", "split_with_sizes", "hsplit", "vsplit", "dsplit", "diagflat", "cov", "corrcoef", "gcd", "lcm",
+           "frexp", "trapezoid", "trapz", "cumulative_trapezoid", "view_as_real", "view_as_complex",
+           "unravel_index", "row_stack", "histogram", "inverse", "det", "logdet", "slogdet", "pinverse",
+           "matrix_power", "matrix_exp", "svd", "qr", "cholesky", "cholesky_solve", "cholesky_inverse", "lu",
+           "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window", "nanquantile",
+           "diagonal_scatter", "select_scatter", "slice_scatter", "fill", "zero_", "detach", "nextafter",
+           "get_default_device", "set_default_device", "is_inference", "polygamma", "mvlgamma",
+           "index_reduce", "put", "nuclear_norm", "frobenius_norm", "detach_", "igamma", "igammac",
+           "narrow_copy"]
+
+
+def logaddexp(input, other):
+    """log(exp(a) + exp(b)) without overflow."""
+    m = arith.maximum(input, other).detach()
+    m = m.masked_fill(m.isinf(), 0.0)
+    return ((input - m).exp() + (other - m).exp()).log() + m
+
+
+def logaddexp2(input, other):
+    return logaddexp(input * math.log(2.0), other * math.log(2.0)) / math.log(2.0)
+
+
+def heaviside(input, values):
+    z = input == 0
+    pos = (input > 0).to(input.dtype)
+    return shape.where(z, values.to(input.dtype) if isinstance(values, Tensor) else values, pos)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    e = elements._host() if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._host() if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _wrap(np.asarray(np.isin(e, t, invert=invert)))
+
+
+def isreal(input):
+    if input.is_complex():
+        return _wrap(np.asarray(input._host().imag == 0))
+    return _wrap(np.ones(input.shape, dtype=bool))
+
+
+def is_signed(input):
+    return input.dtype.is_signed
+
+
+def is_same_size(input, other):
+    return input.shape == other.shape
+
+
+def is_conj(input):
+    return False
+
+
+def is_neg(input):
+    return False
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return shape.split(input, list(split_sizes), dim)
+
+
+def _nsplit(input, sections, dim, name, min_dim):
+    if input.ndim < min_dim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dim} dimension, but got a tensor with "
+                           f"{input.ndim} dimensions!")
+    if isinstance(sections, int) and input.shape[dim] % sections:
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                           f"{input.shape[dim]} is not divisible by the split_size {sections}!")
+    return shape.tensor_split(input, sections, dim)
+
+
+def hsplit(input, sections):
+    return _nsplit(input, sections, 1 if input.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, sections):
+    return _nsplit(input, sections, 0, "vsplit", 2)
+
+
+def dsplit(input, sections):
+    return _nsplit(input, sections, 2, "dsplit", 3)
+
+
+def diagflat(input, offset=0):
+    return shape.diag_embed(input.reshape(-1), offset)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    x = float_like(input)
+    x = x.reshape(1, -1) if x.ndim == 1 else x
+    n = x.shape[1]
+    w = None
+    if fweights is not None:
+        w = fweights.to(x.dtype)
+    if aweights is not None:
+        w = aweights.to(x.dtype) if w is None else w * aweights.to(x.dtype)
+    if w is None:
+        mean = x.mean(1, keepdim=True)
+        xc = x - mean
+        return (xc @ xc.mT.conj() if x.is_complex() else xc @ xc.mT) / max(n - correction, 0)
+    wsum = w.sum()
+    mean = (x * w).sum(1, keepdim=True) / wsum
+    xc = x - mean
+    if correction == 0:
+        norm = wsum
+    elif aweights is None:
+        norm = wsum - correction
+    else:
+        norm = wsum - correction * (w * aweights.to(x.dtype)).sum() / wsum
+    return (xc * w) @ xc.mT / norm
+
+
+def corrcoef(input):
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = shape.diagonal(c)
+    std = d.sqrt()
+    return (c / std.unsqueeze(1) / std.unsqueeze(0)).clamp(-1, 1)
+
+
+def gcd(input, other):
+    return _wrap(np.gcd(input._host(), other._host() if isinstance(other, Tensor) else other))
+
+
+def lcm(input, other):
+    return _wrap(np.lcm(input._host(), other._host() if isinstance(other, Tensor) else other))
+
+
+def frexp(input):
+    m, e = np.frexp(input._host())
+    from collections import namedtuple
+    frexp_t = namedtuple("frexp", ["mantissa", "exponent"])
+    return frexp_t(_wrap(m.astype(input._data.dtype)), _wrap(e.astype(np.int32)))
+
+
+def nextafter(input, other):
+    return _wrap(np.nextafter(input._host(), other._host()))
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = wrap_dim(dim, y.ndim)
+    n = y.shape[d]
+    if n == 0:
+        return y.sum(d)
+    left, right = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)
+    if x is not None:
+        xd = x.diff(dim=-1 if x.ndim == 1 else d)
+        if x.ndim == 1:
+            xd = xd.reshape([-1 if i == d else 1 for i in range(y.ndim)])
+        return ((left + right) * xd).sum(d) / 2
+    return (left + right).sum(d) * ((1.0 if dx is None else dx) / 2)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    d = wrap_dim(dim, y.ndim)
+    n = y.shape[d]
+    left, right = y.narrow(d, 0, n - 1), y.narrow(d, 1, n - 1)
+    if x is not None:
+        xd = x.diff(dim=-1 if x.ndim == 1 else d)
+        if x.ndim == 1:
+            xd = xd.reshape([-1 if i == d else 1 for i in range(y.ndim)])
+        return ((left + right) * xd / 2).cumsum(d)
+    return ((left + right) * ((1.0 if dx is None else dx) / 2)).cumsum(d)
+
+
+def view_as_real(input):
+    if not input.is_complex():
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    real = unary.real(input)
+    imag = unary.imag(input)
+    return shape.stack([real, imag], -1)
+
+
+def view_as_complex(input):
+    if input.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    return input.select(-1, 0) + input.select(-1, 1) * 1j
+
+
+def unravel_index(indices, shape_):
+    idx = indices._host() if isinstance(indices, Tensor) else np.asarray(indices)
+    return tuple(_wrap(np.asarray(a, dtype=np.int64)) for a in np.unravel_index(idx, tuple(shape_)))
+
+
+def row_stack(tensors):
+    return shape.vstack(tensors)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    from collections import namedtuple
+    h_t = namedtuple("histogram", ["hist", "bin_edges"])
+    b = bins._host() if isinstance(bins, Tensor) else bins
+    h, edges = np.histogram(input._host(), bins=b, range=range,
+                            weights=None if weight is None else weight._host(), density=density)
+    return h_t(_wrap(h.astype(input._data.dtype)), _wrap(edges.astype(input._data.dtype)))
+
+
+# ---- legacy linear-algebra spellings --------------------------------------------------------------------
+
+def inverse(input):
+    return linalg.inv(input)
+
+
+def det(input):
+    return linalg.det(input)
+
+
+def logdet(input):
+    return linalg.logdet(input)
+
+
+def slogdet(input):
+    return linalg.slogdet(input)
+
+
+def pinverse(input, rcond=1e-15):
+    return linalg.pinv(input, rtol=rcond)
+
+
+def matrix_power(input, n):
+    return linalg.matrix_power(input, n)
+
+
+def matrix_exp(A):
+    """exp(A) by scaling and squaring with a degree-18 Taylor series (differentiable through ember ops)."""
+    norm = float(np.abs(A._host()).sum(-1).max()) if A.numel() else 0.0
+    s = max(0, int(math.ceil(math.log2(norm))) + 1) if norm > 0.5 else 0
+    X = A / (2 ** s)
+    eye = _wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape).copy())
+    term, result = eye, eye
+    for k in range(1, 19):
+        term = products.matmul(term, X) / k
+        result = result + term
+    for _ in range(s):
+        result = products.matmul(result, result)
+    return result
+
+
+def svd(input, some=True, compute_uv=True):
+    from collections import namedtuple
+    svd_t = namedtuple("svd", ["U", "S", "V"])
+    U, S, Vh = linalg.svd(input, full_matrices=not some)
+    if not compute_uv:
+        return svd_t(U.new_zeros(U.shape), S, Vh.new_zeros(Vh.shape))
+    return svd_t(U, S, Vh.mT.conj() if Vh.is_complex() else Vh.mT)
+
+
+def qr(input, some=True):
+    return linalg.qr(input, "reduced" if some else "complete")
+
+
+def cholesky(input, upper=False):
+    return linalg.cholesky(input, upper=upper)
+
+
+def cholesky_solve(B, L, upper=False):
+    A = L.mT @ L if upper else L @ L.mT
+    return linalg.solve(A, B)
+
+
+def cholesky_inverse(L, upper=False):
+    A = L.mT @ L if upper else L @ L.mT
+    return linalg.inv(A)
+
+
+def lu(A, pivot=True, get_infos=False):
+    raise_ = None
+    import numpy.linalg as nla  # noqa: F401
+    a = A._host()
+    n = a.shape[-1]
+    # Doolittle with partial pivoting, batched over leading dims (values only; no gradient)
+    flat = a.reshape(-1, n, n).astype(np.float64).copy()
+    piv = np.tile(np.arange(1, n + 1, dtype=np.int32), (flat.shape[0], 1))
+    for b in range(flat.shape[0]):
+        m = flat[b]
+        for k in range(n):
+            p = k + int(np.argmax(np.abs(m[k:, k])))
+            if p != k:
+                m[[k, p]] = m[[p, k]]
+            piv[b, k] = p + 1
+            if m[k, k] != 0:
+                m[k + 1:, k] /= m[k, k]
+                m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+    del raise_
+    lu_ = _wrap(flat.reshape(a.shape).astype(a.dtype))
+    p_ = _wrap(piv.reshape(a.shape[:-1]))
+    if get_infos:
+        return lu_, p_, _wrap(np.zeros(a.shape[:-2], np.int32))
+    return lu_, p_
+
+
+def nuclear_norm(input, keepdim=False):
+    return linalg.matrix_norm(input, "nuc", keepdim=keepdim)
+
+
+def frobenius_norm(input, dim=(-2, -1), keepdim=False):
+    return linalg.matrix_norm(input, "fro", dim, keepdim)
+
+
+# ---- window functions -----------------------------------------------------------------------------------
+
+def _window(n, periodic, fn, dtype, requires_grad):
+    from .._creation import _finish
+    if n == 0:
+        return _finish(np.zeros(0), dtype or _dt.get_default_dtype(), None, requires_grad)
+    if n == 1:
+        return _finish(np.ones(1), dtype or _dt.get_default_dtype(), None, requires_grad)
+    m = n + 1 if periodic else n
+    k = np.arange(m, dtype=np.float64)
+    w = fn(k, m)[:n]
+    return _finish(w, dtype or _dt.get_default_dtype(), None, requires_grad)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window(window_length, periodic, lambda k, m: 0.5 - 0.5 * np.cos(2 * np.pi * k / (m - 1)), dtype,
+                   requires_grad)
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, layout=None, device=None,
+                   requires_grad=False):
+    return _window(window_length, periodic, lambda k, m: alpha - beta * np.cos(2 * np.pi * k / (m - 1)), dtype,
+                   requires_grad)
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window(window_length, periodic, lambda k, m: 0.42 - 0.5 * np.cos(2 * np.pi * k / (m - 1)) +
+                   0.08 * np.cos(4 * np.pi * k / (m - 1)), dtype, requires_grad)
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None, requires_grad=False):
+    return _window(window_length, periodic, lambda k, m: 1 - np.abs(2 * k / (m - 1) - 1), dtype, requires_grad)
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+                  requires_grad=False):
+    return _window(window_length, periodic,
+                   lambda k, m: np.i0(beta * np.sqrt(1 - (2 * k / (m - 1) - 1) ** 2)) / np.i0(beta), dtype,
+                   requires_grad)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    d = input._host()
+    axis = None if dim is None else wrap_dim(dim, d.ndim)
+    qv = q._host() if isinstance(q, Tensor) else np.asarray(q)
+    r = np.nanquantile(d, qv, axis=axis, keepdims=keepdim, method=interpolation)
+    return _wrap(np.asarray(r, dtype=d.dtype))
+
+
+# ---- scatter-style writes -------------------------------------------------------------------------------
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    out = input.clone()
+    shape.diagonal(out, offset, dim1, dim2).copy_(src)
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    out = input.clone()
+    out.select(dim, index).copy_(src)
+    return out
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    out = input.clone()
+    d = wrap_dim(dim, input.ndim)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    out[key] = src
+    return out
+
+
+def index_reduce(input, dim, index, source, reduce_, *, include_self=True):
+    d = wrap_dim(dim, input.ndim)
+    idx_shape = [1] * source.ndim
+    idx_shape[d] = -1
+    full_index = index.reshape(idx_shape).expand(source.shape)
+    red = {"prod": "prod", "mean": "mean", "amax": "amax", "amin": "amin"}[reduce_]
+    return index_mod.scatter_reduce(input, d, full_index, source, red, include_self=include_self)
+
+
+index_mod = index
+
+
+def put(input, index_, source, accumulate=False):
+    flat = input.reshape(-1).clone()
+    out = index.index_put(flat, (index_.reshape(-1),), source.reshape(-1), accumulate)
+    return out.reshape(input.shape)
+
+
+# ---- small utilities ------------------------------------------------------------------------------------
+
+def fill(input, value):
+    return input.clone().fill_(value)
+
+
+def zero_(input):
+    return input.zero_()
+
+
+def detach(input):
+    return input.detach()
+
+
+def detach_(input):
+    return input.detach_()
+
+
+def is_inference(input):
+    return input.is_inference()
+
+
+def get_default_device():
+    from ..device import CPU
+    return _default_device[0] or CPU
+
+
+_default_device = [None]
+
+
+def set_default_device(device):
+    from ..device import as_device
+    d = as_device(device) if device is not None else None
+    if d is not None and d.type != "cpu":
+        raise RuntimeError("ember: set_default_device supports 'cpu' only; create tensors on cpu and move them "
+                           "with .to(device)")
+    _default_device[0] = d
+
+
+def polygamma(n, input):
+    if n == 0:
+        return unary.digamma(input)
+    x = float_like(input)._host().astype(np.float64)
+    # psi^(n)(x) = (-1)^(n+1) n! sum_k 1/(x+k)^(n+1): shift up, then the asymptotic series
+    res = np.zeros_like(x)
+    y = x.copy()
+    for _ in range(12):
+        res += 1.0 / y ** (n + 1)
+        y += 1
+    fact = math.factorial(n)
+    tail = fact / (n * y ** n) + fact / (2 * y ** (n + 1)) + math.factorial(n + 1) / (12 * y ** (n + 2))
+    out = (-1) ** (n + 1) * (fact * res + tail)
+    return _wrap(out.astype(float_like(input)._data.dtype))
+
+
+def mvlgamma(input, p):
+    x = float_like(input)
+    out = x * 0 + p * (p - 1) / 4 * math.log(math.pi)
+    for j in range(p):
+        out = out + unary.lgamma(x - j / 2)
+    return out
+
+
+def igamma(input, other):
+    raise_ = RuntimeError("igamma needs SciPy")
+    try:
+        from scipy.special import gammainc
+    except ImportError:
+        raise raise_ from None
+    return _wrap(gammainc(input._host(), other._host()).astype(input._data.dtype))
+
+
+def igammac(input, other):
+    try:
+        from scipy.special import gammaincc
+    except ImportError:
+        raise RuntimeError("igammac needs SciPy") from None
+    return _wrap(gammaincc(input._host(), other._host()).astype(input._data.dtype))
+
+
+def narrow_copy(input, dim, start, length):
+    return shape.narrow(input, dim, start, length).clone()
+
+
+# ---- methods --------------------------------------------------------------------------------------------
+
+for _name in ("logaddexp", "logaddexp2", "heaviside", "isreal", "is_signed", "is_same_size", "is_conj", "is_neg",
+              "split_with_sizes", "hsplit", "vsplit", "dsplit", "diagflat", "cov", "corrcoef", "gcd", "lcm", "frexp",
+              "nextafter", "inverse", "det", "logdet", "slogdet", "pinverse", "matrix_power", "matrix_exp", "svd",
+              "qr", "cholesky", "cholesky_solve", "cholesky_inverse", "lu", "nanquantile", "diagonal_scatter",
+              "select_scatter", "slice_scatter", "index_reduce", "put", "polygamma", "mvlgamma", "igamma",
+              "igammac", "narrow_copy", "histogram"):
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, globals()[_name])
+Tensor.polygamma = lambda self, n: polygamma(n, self)
+Tensor.isin = lambda self, test_elements, **kw: isin(self, test_elements, **kw)
+Tensor.get_device = lambda self: -1 if self.device.type == "cpu" else (self.device.index or 0)
+Tensor.is_meta = False
+Tensor.is_quantized = False
+Tensor.is_nested = False
+Tensor.is_mkldnn = False
+Tensor.is_mps = False
+Tensor.is_xla = False
+Tensor.is_xpu = False
+Tensor.adjoint = lambda self: self.mT.conj()
+Tensor.as_subclass = lambda self, cls: __import__("ember.tensor", fromlist=["_as_subclass"])._as_subclass(self, cls)
+Tensor.new_empty_strided = lambda self, size, stride, **kw: self.new_empty(size, **kw)
+Tensor.resize_as_ = lambda self, other: self.resize_(other.shape)
+
+
+def _resize_(self, *sizes):
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    n = int(np.prod(sizes))
+    flat = self._data.reshape(-1)
+    if flat.size >= n:
+        self._data = flat[:n].reshape(sizes) if flat.flags.c_contiguous else np.ascontiguousarray(flat[:n]).reshape(sizes)
+    else:
+        new = np.zeros(n, self._data.dtype)
+        new[:flat.size] = flat
+        self._data = new.reshape(sizes)
+    self._bump_version()
+    return self
+
+
+Tensor.resize_ = _resize_
+
+
+def _fill_diagonal_(self, fill_value, wrap=False):
+    d = self._data
+    if d.ndim == 2:
+        n = min(d.shape) if not wrap else d.shape[0]
+        idx = np.arange(min(d.shape))
+        if wrap and d.shape[0] > d.shape[1]:
+            flat = d.reshape(-1)
+            flat[::d.shape[1] + 1] = fill_value
+        else:
+            d[idx, idx] = fill_value
+        del n
+    else:
+        n = min(d.shape)
+        idx = np.arange(n)
+        d[(idx,) * d.ndim] = fill_value
+    self._bump_version()
+    return self
+
+
+Tensor.fill_diagonal_ = _fill_diagonal_
+
+# in-place views of shape ops: they rebind the tensor's own array, as torch changes its metadata in place
+for _name, _fn in (("squeeze_", shape.squeeze), ("unsqueeze_", shape.unsqueeze), ("t_", shape.t),
+                   ("transpose_", shape.transpose), ("swapaxes_", shape.transpose), ("swapdims_", shape.transpose)):
+    def _make(fn):
+        def method(self, *args):
+            if self.requires_grad and self._grad_fn is None:
+                from ..autograd import grad_mode
+                if grad_mode.is_grad_enabled():
+                    raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            res = fn(self, *args)
+            self._data = res._data
+            if res._grad_fn is not None:
+                self._grad_fn, self._output_nr = res._grad_fn, res._output_nr
+            return self
+        return method
+    setattr(Tensor, _name, _make(_fn))
+
+for _name in ("cumsum", "cumprod", "addmm", "addmv", "addbmm", "baddbmm", "addr", "heaviside", "gcd", "lcm",
+              "logit", "polygamma_", "hardshrink", "bitwise_left_shift", "bitwise_right_shift", "logaddexp",
+              "mvlgamma", "index_reduce", "put", "fill_diagonal"):
+    if not hasattr(Tensor, _name + "_") and hasattr(Tensor, _name):
+        setattr(Tensor, _name + "_", make_inplace(getattr(Tensor, _name)))
+
+for _name, _op in (("greater_", "gt"), ("greater_equal_", "ge"), ("less_", "lt"), ("less_equal_", "le"),
+                   ("not_equal_", "ne")):
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, getattr(Tensor, _op + "_"))
+
+del result_dtype, compare
