@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from op_db import ALL, BF16, BOOL, F32, F64, FLOATS, FLOATS_INT, I64, OpInfo
+from op_db import ALL, BF16, BOOL, F32, FLOATS, FLOATS_INT, I64, OpInfo
 
 
 @dataclass

@@ -15,7 +15,6 @@ import collections
 
 import numpy as np
 
-from .. import _dtype as _dt
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, unbroadcast, wrap_dim
 from .products import matmul, multi_dot
