@@ -1,0 +1,207 @@
+"""Attention: ``scaled_dot_product_attention`` and ``multi_head_attention_forward`` (``nn.MultiheadAttention``).
+
+Both end in the fused softmax-attention node (``ops/attention.py``).  Masks follow torch's two conventions:
+for ``scaled_dot_product_attention`` a boolean ``attn_mask`` marks the keys that *take part*; for multi-head
+attention a boolean ``attn_mask`` or ``key_padding_mask`` marks the keys to *ignore*.  Float masks are added
+to the scores in both.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import ops
+from ..ops.attention import attention_op
+from ..ops.products import linear
+from ..ops._util import _wrap
+from ._functional_core import _check_p, _keep_mask
+
+__all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+def _tn(t):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}.get(
+        t.dtype.name, t.dtype.name)
+
+
+def _bias_from_bool(mask, dtype, allowed):
+    """A float bias of 0 / -inf from a boolean mask whose True means ``allowed`` (else: masked)."""
+    m = mask._data
+    keep = m if allowed else ~m
+    return _wrap(np.where(keep, dtype.type(0), dtype.type(-np.inf)).astype(dtype))
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(q k^T * scale + mask) v, with dropout on the weights.
+
+    Shape: query (..., L, E), key (..., S, E), value (..., S, Ev) -> (..., L, Ev).  ``scale`` defaults to
+    1 / sqrt(E); ``is_causal`` lets query i see keys j <= i; ``enable_gqa`` shares each key/value head among
+    a group of query heads (dim -3).
+    """
+    if not (query.dtype is key.dtype is value.dtype):
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_tn(query)} key.dtype: {_tn(key)} and value.dtype: {_tn(value)} instead.")
+    if attn_mask is not None and is_causal:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                           "is_causal=True")
+    if query.shape[-1] != key.shape[-1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{int(np.prod(key.shape[:-2]))}, {query.shape[-1]}] but got: "
+                           f"[{int(np.prod(key.shape[:-2]))}, {key.shape[-1]}].")
+    L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
+    if scale is None:
+        scale = 1.0 / math.sqrt(E) if E else 1.0
+    dt = query._data.dtype
+    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hk = query.shape[-3], key.shape[-3]
+        if hq % hk or value.shape[-3] != hk:
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+        key = key.repeat_interleave(hq // hk, -3)
+        value = value.repeat_interleave(hq // hk, -3)
+    bias = None
+    if is_causal:
+        bias = _wrap(np.where(np.tril(np.ones((L, S), bool)), dt.type(0), dt.type(-np.inf)).astype(dt))
+    elif attn_mask is not None:
+        bias = _bias_from_bool(attn_mask, dt, allowed=True) if attn_mask.dtype.is_floating_point is False \
+            else attn_mask
+    keep = None
+    if dropout_p > 0.0:
+        _check_p(dropout_p)
+        batch = np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2]))
+        keep = _keep_mask(query, dropout_p, tuple(batch) + (L, S))._data
+    out, _ = attention_op(query, key, value, bias, scale, keep, True)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# multi-head attention
+# ----------------------------------------------------------------------------------------------------------
+
+def _canonical_mask(mask, name, other_name, other, target_dtype):
+    """Float (added) form of a bool (True: ignore) or float mask; None stays None."""
+    if mask is None:
+        return None
+    if mask.dtype.name == "bool":
+        return _bias_from_bool(mask, target_dtype, allowed=False)
+    if not mask.dtype.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    return mask
+
+
+def _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separate, q_w, k_w, v_w):
+    """q, k, v = the three input projections (one linear when query, key and value are one tensor)."""
+    if in_proj_bias is not None:
+        b_q, b_k, b_v = in_proj_bias[:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:]
+    else:
+        b_q = b_k = b_v = None
+    if not use_separate:
+        if query is key and key is value:
+            qkv = linear(query, in_proj_weight, in_proj_bias)                 # (L, N, 3E)
+            return qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
+        w_q, w_k, w_v = in_proj_weight[:E], in_proj_weight[E:2 * E], in_proj_weight[2 * E:]
+        if key is value:
+            kv = linear(key, in_proj_weight[E:], None if in_proj_bias is None else in_proj_bias[E:])
+            return linear(query, w_q, b_q), kv[..., :E], kv[..., E:]
+        return linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
+    if q_w is None or k_w is None or v_w is None:
+        raise AssertionError("use_separate_proj_weight is True but q_proj_weight, k_proj_weight or "
+                             "v_proj_weight is None")
+    return linear(query, q_w, b_q), linear(key, k_w, b_k), linear(value, v_w, b_v)
+
+
+def _pad_last(mask, n=1):
+    """Append ``n`` zero columns (keys that nothing masks) to a float mask's last dim."""
+    if mask is None:
+        return None
+    return ops.cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (n,))], -1)
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """Multi-head attention over sequence-first inputs: query (L, N, E), key (S, N, kdim), value (S, N, vdim)
+    (or unbatched (L, E) ...) -> (output (L, N, E), weights (N, L, S) averaged over heads, (N, H, L, S), or
+    None without ``need_weights``)."""
+    batched = query.dim() == 3
+    if query.dim() not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D "
+                             "query tensor")
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    L, N, E = query.shape
+    S = key.shape[0]
+    if E != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {E}")
+    head_dim = E // num_heads
+    if head_dim * num_heads != E:
+        raise AssertionError(f"embed_dim {E} not divisible by num_heads {num_heads}")
+    dt = query._data.dtype
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", "attn_mask", attn_mask, dt)
+    attn_mask = _canonical_mask(attn_mask, "attn_mask", None, None, dt)
+
+    q, k, v = _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separate_proj_weight,
+                             q_proj_weight, k_proj_weight, v_proj_weight)   # (L, N, E), (S, N, E), (S, N, E)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (L, S):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(L, S)}.")
+            attn_mask = attn_mask.unsqueeze(0)                                # (1, L, S)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (N * num_heads, L, S):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be "
+                                   f"{(N * num_heads, L, S)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None or static_v is not None:
+            raise AssertionError("bias cannot be added to static key." if static_k is not None
+                                 else "bias cannot be added to static value.")
+        k = ops.cat([k, bias_k.expand(1, N, E)], 0)                           # (S + 1, N, E)
+        v = ops.cat([v, bias_v.expand(1, N, E)], 0)
+        attn_mask = _pad_last(attn_mask)
+        key_padding_mask = _pad_last(key_padding_mask)
+    q = q.reshape(L, N * num_heads, head_dim).transpose(0, 1)                 # (N H, L, hd)
+    k = (k.reshape(k.shape[0], N * num_heads, head_dim).transpose(0, 1) if static_k is None
+         else static_k)                                                       # (N H, S, hd)
+    v = (v.reshape(v.shape[0], N * num_heads, head_dim).transpose(0, 1) if static_v is None
+         else static_v)
+    if add_zero_attn:
+        k = ops.cat([k, k.new_zeros((N * num_heads, 1, head_dim))], 1)
+        v = ops.cat([v, v.new_zeros((N * num_heads, 1, head_dim))], 1)
+        attn_mask = _pad_last(attn_mask)
+        key_padding_mask = _pad_last(key_padding_mask)
+    S = k.shape[1]
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (N, S):
+            raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got "
+                                 f"{tuple(key_padding_mask.shape)}")
+        kpm = key_padding_mask.reshape(N, 1, 1, S).expand(N, num_heads, 1, S).reshape(N * num_heads, 1, S)
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    keep = None
+    if dropout_p > 0.0:
+        keep = _keep_mask(q, dropout_p, (N * num_heads, L, S))._data
+    out, weights = attention_op(q, k, v, attn_mask, 1.0 / math.sqrt(head_dim), keep,
+                                not need_weights)                             # (N H, L, hd), (N H, L, S)
+    out = out.transpose(0, 1).reshape(L * N, E)
+    out = linear(out, out_proj_weight, out_proj_bias).reshape(L, N, E)
+    if not need_weights:
+        return (out if batched else out.squeeze(1)), None
+    weights = weights.reshape(N, num_heads, L, S)
+    if average_attn_weights:
+        weights = weights.mean(1)                                             # (N, L, S)
+    if not batched:
+        return out.squeeze(1), weights.squeeze(0)
+    return out, weights
