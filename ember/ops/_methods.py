@@ -176,8 +176,12 @@ def _inplace_binary(ufunc, slow):
             if od.dtype.kind in "fc" and d.dtype.kind in "biu" or (od.dtype.kind == "c" and d.dtype.kind != "c"):
                 raise RuntimeError(f"result type {_tn(od.dtype)} can't be cast to the desired output type "
                                    f"{_tn(d.dtype)}")
-            if not isinstance(other, Tensor) and d.dtype.kind in "biu" and isinstance(other, float):
-                raise RuntimeError(f"result type Float can't be cast to the desired output type {_tn(d.dtype)}")
+            if not isinstance(other, Tensor) and isinstance(other, (bool, int, float, complex)):
+                cat = _dt.scalar_category(other)
+                if cat > (0 if d.dtype.kind == "b" else 1 if d.dtype.kind in "iu" else 2 if d.dtype.kind in "fV"
+                          else 3):
+                    raise RuntimeError(f"result type {('Bool', 'Long', 'Float', 'ComplexFloat')[cat]} can't be "
+                                       f"cast to the desired output type {_tn(d.dtype)}")
             try:
                 ufunc(d, o, out=d, casting="unsafe")
             except ValueError:
@@ -283,9 +287,10 @@ for _name in ["pow", "remainder", "fmod", "neg", "exp", "exp2", "expm1", "log", 
 
 def _comparison_inplace(fn):
     def method(self, other):
+        from .inplace import _write
         res = fn(self, other)
         check_inplace(self)
-        self._data[...] = res._data.astype(self._data.dtype)
+        _write(self, res._data.astype(self._data.dtype))
         self._bump_version()
         return self
     return method
@@ -478,6 +483,7 @@ Tensor.softmax = lambda self, dim=None, dtype=None: reduce.softmax(self, dim, dt
 Tensor.log_softmax = lambda self, dim=None, dtype=None: reduce.log_softmax(self, dim, dtype=dtype)
 Tensor.var_mean = reduce.var_mean
 Tensor.std_mean = reduce.std_mean
+Tensor.where = lambda self, condition, other: shape.where(condition, self, other)
 Tensor.type_as = lambda self, other: self.to(other.dtype)
 Tensor.is_set_to = lambda self, other: self._data is other._data
 Tensor.is_nonzero = lambda self: bool(self)

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..autograd.function import Op
-from ._util import Tensor, float_like, promote_operands, unbroadcast, _wrap
+from ._util import Tensor, float_like, promote_operands, result_dtype, unbroadcast, _wrap
 
 _nd = np.ndarray
 
@@ -112,12 +112,12 @@ class Maximum(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return np.maximum(a, b) if isinstance(a, np.ndarray) else _xp(a, b).maximum(a, b)
+        return _xp(a, b).maximum(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _minmax_grads(grad, a, b, a > b)
+        return _minmax_grads(grad, a, b, a < b, a > b)
 
 
 class Minimum(Op):
@@ -130,10 +130,12 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _minmax_grads(grad, a, b, a < b)
+        return _minmax_grads(grad, a, b, a > b, a < b)
 
 
 class Fmax(Op):
+    """NaN-ignoring maximum: the gradient goes to ``a`` where a >= b or b is NaN, else to ``b`` (no split)."""
+
     save_inputs = (0, 1)
 
     @staticmethod
@@ -143,7 +145,8 @@ class Fmax(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _minmax_grads(grad, a, b, (a > b) | b.isnan(), nan_aware=True)
+        to_a = (a >= b) | b.isnan()
+        return unbroadcast(where_(to_a, grad, 0.0), a.shape), unbroadcast(where_(to_a, 0.0, grad), b.shape)
 
 
 class Fmin(Op):
@@ -156,16 +159,15 @@ class Fmin(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return _minmax_grads(grad, a, b, (a < b) | b.isnan(), nan_aware=True)
+        to_a = (a <= b) | b.isnan()
+        return unbroadcast(where_(to_a, grad, 0.0), a.shape), unbroadcast(where_(to_a, 0.0, grad), b.shape)
 
 
-def _minmax_grads(grad, a, b, a_wins, nan_aware=False):
-    # ties split the gradient in half, as torch does
-    tie = (a == b)
-    zero = grad * 0
-    half = grad / 2
-    ga = where_(tie, half, where_(a_wins, grad, zero))
-    gb = where_(tie, half, where_(a_wins, zero, grad))
+def _minmax_grads(grad, a, b, a_loses, b_loses):
+    # ties split the gradient in half; where a comparison is NaN both sides get it (torch's rule)
+    split = where_(a == b, grad / 2, grad)
+    ga = where_(a_loses, 0.0, split)
+    gb = where_(b_loses, 0.0, split)
     return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
 
 
@@ -273,24 +275,64 @@ def _check_tensor_arg(name, *xs):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(xs[0]).__name__}")
 
 
+def _scaled(input, other, alpha, op):
+    """``other * alpha`` with torch's checks on ``alpha``; the result keeps the dtype of ``input op other``."""
+    rt = result_dtype(input, other)
+    if isinstance(alpha, bool) or (isinstance(alpha, float) and rt.category < 2) or \
+            (isinstance(alpha, complex) and rt.category < 3):
+        if rt.category == 0 and isinstance(alpha, bool):
+            return other if alpha else (other * 0 if isinstance(other, Tensor) else False)
+        if isinstance(alpha, bool):
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if not isinstance(other, Tensor):
+        return other * alpha
+    scaled = mul(other, alpha)
+    return scaled if scaled.dtype is rt or not isinstance(input, Tensor) else scaled.to(rt)
+
+
 def add(input, other, *, alpha=1, out=None):
     """out = input + alpha * other"""
-    if alpha != 1:
-        other = mul(other, alpha)
+    if alpha != 1 or isinstance(alpha, bool):
+        other = _scaled(input, other, alpha, "add")
     a, b = promote_operands(input, other)
-    return _out(Add.apply(a, b), out)
+    return _out(_binary(Add, a, b), out)
+
+
+def _is_bool(x):
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """out = input - alpha * other"""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and isinstance(other, Tensor) and \
-            other._data.dtype == np.bool_:
+    if _is_bool(input) and _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
                            "or `logical_xor()` operator instead.")
-    if alpha != 1:
-        other = mul(other, alpha)
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if alpha != 1 or isinstance(alpha, bool):
+        other = _scaled(input, other, alpha, "sub")
     a, b = promote_operands(input, other)
-    return _out(Sub.apply(a, b), out)
+    return _out(_binary(Sub, a, b), out)
+
+
+def _binary(cls, a, b):
+    """``cls.apply(a, b)`` with torch's error for shapes that do not broadcast."""
+    try:
+        return cls.apply(a, b)
+    except ValueError:
+        sa, sb = _sh(a), _sh(b)
+        if sa != sb:
+            try:
+                np.broadcast_shapes(sa, sb)
+            except ValueError:
+                n = max(len(sa), len(sb))
+                pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+                i = max(k for k in range(n) if pa[k] != pb[k] and 1 not in (pa[k], pb[k]))
+                raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                                   f"non-singleton dimension {i}") from None
+        raise
 
 
 subtract = sub
@@ -302,7 +344,7 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Mul.apply(a, b), out)
+    return _out(_binary(Mul, a, b), out)
 
 
 multiply = mul
@@ -319,7 +361,9 @@ def div(input, other, *, rounding_mode=None, out=None):
                 b = float_like(b)
         elif isinstance(b, Tensor) and b._data.dtype.kind in "biu" and not isinstance(a, Tensor):
             b = float_like(b)
-        return _out(Div.apply(a, b), out)
+        return _out(_binary(Div, a, b), out)
+    if rounding_mode in ("trunc", "floor") and _is_bool(input) and _is_bool(other):
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
     if rounding_mode == "trunc":
         return _out(_rounded_div(input, other, "trunc"), out)
     if rounding_mode == "floor":
@@ -356,12 +400,12 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Remainder.apply(a, b), out)
+    return _out(_binary(Remainder, a, b), out)
 
 
 def fmod(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Fmod.apply(a, b), out)
+    return _out(_binary(Fmod, a, b), out)
 
 
 def pow(input, exponent, *, out=None):
@@ -374,7 +418,7 @@ def pow(input, exponent, *, out=None):
             from .unary import square
             return _out(square(input), out)
     a, b = promote_operands(input, exponent)
-    return _out(Pow.apply(a, b), out)
+    return _out(_binary(Pow, a, b), out)
 
 
 def float_power(input, exponent):
@@ -393,27 +437,27 @@ negative = neg
 
 def maximum(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Maximum.apply(a, b), out)
+    return _out(_binary(Maximum, a, b), out)
 
 
 def minimum(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Minimum.apply(a, b), out)
+    return _out(_binary(Minimum, a, b), out)
 
 
 def fmax(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Fmax.apply(a, b), out)
+    return _out(_binary(Fmax, a, b), out)
 
 
 def fmin(input, other, *, out=None):
     a, b = promote_operands(input, other)
-    return _out(Fmin.apply(a, b), out)
+    return _out(_binary(Fmin, a, b), out)
 
 
 def atan2(input, other, *, out=None):
     a, b = promote_operands(float_like(input), float_like(other))
-    return _out(Atan2.apply(a, b), out)
+    return _out(_binary(Atan2, a, b), out)
 
 
 arctan2 = atan2

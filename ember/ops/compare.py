@@ -69,7 +69,8 @@ def _bitwise(name, sym):
         a, b = promote_operands(input, other)
         ref = a if isinstance(a, Tensor) else b
         if ref._data.dtype.kind not in "biu":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{ref.dtype.name.capitalize()}'")
+            from .inplace import _tname
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_tname(ref._data.dtype)}'")
         r = _wrap(_xp(ref._data).asarray(getattr(_xp(ref._data), sym)(_data(a), _data(b))))
         if out is not None:
             from .inplace import copy_into_out
@@ -105,23 +106,23 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        # x gets the gradient where lo <= x <= hi; lo where x < lo; hi where x > hi, or everywhere if hi < lo
         x, lo, hi = ctx.saved_tensors
         from .shape import where
         keep = None
-        glo = ghi = None
         if lo is not None:
-            above = x >= lo
-            keep = above
-            if isinstance(lo, Tensor) and ctx._edges[1] is not None:
-                glo = unbroadcast(where(above, 0.0, grad), lo.shape)
+            keep = x >= lo
         if hi is not None:
-            below = x <= hi
-            if isinstance(hi, Tensor) and ctx._edges[2] is not None:
-                ghi = unbroadcast(where(below | (keep if keep is not None else below), 0.0, grad)
-                                  if keep is None else where(below, 0.0, where(keep, grad, 0.0)), hi.shape)
-            keep = below if keep is None else keep & below
-        gx = where(keep, grad, 0.0) if keep is not None else grad
-        return unbroadcast(gx, x.shape), glo, ghi
+            keep = x <= hi if keep is None else keep & (x <= hi)
+        gx = unbroadcast(where(keep, grad, 0.0), x.shape)
+        glo = ghi = None
+        if isinstance(lo, Tensor) and ctx._edges[1] is not None:
+            to_lo = x < lo if hi is None else (x < lo) & (lo <= hi)
+            glo = unbroadcast(where(to_lo, grad, 0.0), lo.shape)
+        if isinstance(hi, Tensor) and ctx._edges[2] is not None:
+            to_hi = x > hi if lo is None else (x > hi) | (lo > hi)
+            ghi = unbroadcast(where(to_hi, grad, 0.0), hi.shape)
+        return gx, glo, ghi
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -138,6 +139,10 @@ def clamp(input, min=None, max=None, *, out=None):
     elif dt.kind in "iu" and (isinstance(lo, float) or isinstance(hi, float)):
         from ._util import float_like
         input = float_like(input)
+    else:   # a scalar bound is converted to the tensor's dtype first (wrapping, as torch does)
+        if dt.kind in "iub":
+            lo = lo if lo is None else np.asarray(lo).astype(dt).item()
+            hi = hi if hi is None else np.asarray(hi).astype(dt).item()
     res = Clamp.apply(input, lo, hi)
     if out is not None:
         from .inplace import copy_into_out

@@ -39,6 +39,27 @@ def _xp(a):
     return backend_of(a).xp
 
 
+def _axes(dim, ndim):
+    """Reduced axes for NumPy: ``dims_tuple`` with torch's checks, and none at all for a 0-d tensor."""
+    axes = dims_tuple(dim, ndim)
+    return axes if ndim else ()
+
+
+def _check_nonempty(name, x, dim):
+    """torch's errors for max-like reductions over nothing."""
+    d = x._data
+    if d.size:
+        return
+    if dim is None or dim == () or dim == []:
+        raise (IndexError if name.startswith("arg") else RuntimeError)(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            + ("" if name.startswith("arg") else " Specify the reduction dim with the 'dim' argument."))
+    for a in ((dim,) if isinstance(dim, int) else dim):
+        a = wrap_dim(a, d.ndim)
+        if d.ndim and d.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+
+
 def _expand_back(grad, in_shape, axes, keepdim):
     """Broadcast a reduced gradient back over the reduced ``axes``."""
     if not keepdim and axes:
@@ -77,9 +98,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         np_dtype = np.int64 if d.dtype != np.uint64 else np.uint64
     else:
         np_dtype = None
-    axes = dims_tuple(dim, d.ndim) if d.ndim else ()
-    if dim is None:
-        axes = tuple(range(d.ndim))
+    axes = _axes(dim, d.ndim)
     res = Sum.apply(input, axes, keepdim, np_dtype)
     return _out(res, out)
 
@@ -95,7 +114,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {input.dtype.name.capitalize() if input.dtype.name != 'int64' else 'Long'}")
     d = input._data
-    axes = dims_tuple(dim, d.ndim) if d.ndim else ()
+    axes = _axes(dim, d.ndim)
     n = 1
     for a in axes:
         n *= d.shape[a]
@@ -155,6 +174,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     d = input._data
     np_dtype = np.int64 if d.dtype.kind in "biu" else None
     axis = None if dim is None else wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        axis = None
     return Prod.apply(input, axis, keepdim if dim is not None else False, np_dtype)
 
 
@@ -194,9 +215,6 @@ class MaxMin(Op):
     def forward(ctx, x, axes, keepdim, is_max):
         ctx.args = (x.shape, axes, keepdim)
         xp = _xp(x)
-        if x.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
-                               "reduction dim with the 'dim' argument.")
         return (xp.max if is_max else xp.min)(x, axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -220,10 +238,7 @@ class MaxMinDim(Op):
             return x.copy(), xp.zeros((), np.int64)
         if x.shape[dim] == 0:
             raise IndexError(f"{'max' if is_max else 'min'}(): Expected reduction dim {dim} to have non-zero size.")
-        if x.dtype.kind == "f" and xp.isnan(x).any():  # torch propagates NaN and points at it
-            idx = xp.argmax(xp.isnan(x), axis=dim)
-        else:
-            idx = (xp.argmax if is_max else xp.argmin)(x, axis=dim)
+        idx = (xp.argmax if is_max else xp.argmin)(x, axis=dim)   # NumPy points at the first NaN, as torch
         idx = xp.expand_dims(idx, dim)
         vals = xp.take_along_axis(x, idx, dim)
         if not keepdim:
@@ -259,6 +274,7 @@ def max(input, dim=None, keepdim=False, *, out=None):
         from .arith import maximum
         return maximum(input, dim)
     if dim is None:
+        _check_nonempty("max", input, None)
         if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
             return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
         return MaxMin.apply(input, None, False, True)
@@ -271,6 +287,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
         from .arith import minimum
         return minimum(input, dim)
     if dim is None:
+        _check_nonempty("min", input, None)
         if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
             return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
         return MaxMin.apply(input, None, False, False)
@@ -279,12 +296,14 @@ def min(input, dim=None, keepdim=False, *, out=None):
 
 
 def amax(input, dim=(), keepdim=False):
-    axes = dims_tuple(dim if dim != () else None, input._data.ndim) if input._data.ndim else None
+    _check_nonempty("amax", input, dim)
+    axes = _axes(dim if dim != () else None, input._data.ndim) or None
     return MaxMin.apply(input, axes, keepdim, True)
 
 
 def amin(input, dim=(), keepdim=False):
-    axes = dims_tuple(dim if dim != () else None, input._data.ndim) if input._data.ndim else None
+    _check_nonempty("amin", input, dim)
+    axes = _axes(dim if dim != () else None, input._data.ndim) or None
     return MaxMin.apply(input, axes, keepdim, False)
 
 
@@ -293,7 +312,16 @@ def aminmax(input, *, dim=None, keepdim=False):
                       amax(input, dim if dim is not None else (), keepdim))
 
 
+def _check_arg(name, input, dim):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    _check_nonempty(name, input, dim)
+    if dim is not None:
+        wrap_dim(dim, input._data.ndim)
+
+
 def argmax(input, dim=None, keepdim=False):
+    _check_arg("argmax", input, dim)
     d = input._data
     xp = _xp(d)
     if dim is None:
@@ -303,6 +331,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 def argmin(input, dim=None, keepdim=False):
+    _check_arg("argmin", input, dim)
     d = input._data
     xp = _xp(d)
     if dim is None:
@@ -334,7 +363,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim, unbiased = _var_args(dim, unbiased, correction)
     c = _correction(unbiased, correction)
     x = float_like(input)
-    axes = dims_tuple(dim, x._data.ndim) if x._data.ndim else ()
+    axes = _axes(dim, x._data.ndim)
     n = 1
     for a in axes:
         n *= x._data.shape[a]
@@ -346,7 +375,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return _SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -363,7 +392,10 @@ def logsumexp(input, dim=None, keepdim=False):
     x = float_like(input)
     if dim is None or dim == ():
         dim = tuple(range(x.ndim))
-    axes = dims_tuple(dim, x._data.ndim) if x._data.ndim else ()
+    axes = _axes(dim, x._data.ndim)
+    if x._data.size == 0:     # log(0) = -inf over empty dims; amax has no identity to start from
+        out = x.exp().sum(axes, keepdim=True).log()
+        return out if keepdim else out.squeeze(axes) if axes else out
     m = amax(x, axes, keepdim=True).detach()
     m = m.masked_fill(m.isinf(), 0.0)
     out = (x - m).exp().sum(axes, keepdim=True).log() + m
@@ -373,16 +405,23 @@ def logsumexp(input, dim=None, keepdim=False):
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    x = float_like(x)
+    if x._data.dtype.kind not in "fcV":
+        from .inplace import _tname
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_tname(x._data.dtype)}")
     a = x.abs()
     if dim is not None and not isinstance(dim, (list, tuple)):
         dim = (dim,)
+    if ord in (float("inf"), float("-inf")) and x._data.size == 0 and builtins.any(
+            x._data.shape[i] == 0 for i in _axes(dim, x._data.ndim)):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
+                           "operation does not have an identity")
     if ord == float("inf"):
         return amax(a, dim if dim is not None else (), keepdim)
     if ord == float("-inf"):
         return amin(a, dim if dim is not None else (), keepdim)
-    if ord == 0:
-        return (a != 0).to(a.dtype).sum(dim, keepdim)
+    if ord == 0:   # counts non-zeros; sign keeps the (zero) gradient connected, as torch does
+        return a.sign().sum(dim, keepdim)
     if ord == 1:
         return a.sum(dim, keepdim)
     if ord == 2:
@@ -433,7 +472,7 @@ def all(input, dim=None, keepdim=False):
     xp = _xp(d)
     if dim is None:
         return _wrap(xp.asarray(xp.all(d)))
-    axes = dims_tuple(dim, d.ndim) if d.ndim else None
+    axes = _axes(dim, d.ndim) or None
     return _wrap(xp.asarray(xp.all(d, axis=axes, keepdims=keepdim)))
 
 
@@ -442,14 +481,14 @@ def any(input, dim=None, keepdim=False):
     xp = _xp(d)
     if dim is None:
         return _wrap(xp.asarray(xp.any(d)))
-    axes = dims_tuple(dim, d.ndim) if d.ndim else None
+    axes = _axes(dim, d.ndim) or None
     return _wrap(xp.asarray(xp.any(d, axis=axes, keepdims=keepdim)))
 
 
 def count_nonzero(input, dim=None):
     d = input._data
     xp = _xp(d)
-    axes = None if dim is None else dims_tuple(dim, d.ndim)
+    axes = None if dim is None else (_axes(dim, d.ndim) or None)
     return _wrap(xp.asarray(xp.count_nonzero(d, axis=axes), dtype=np.int64))
 
 
@@ -483,9 +522,9 @@ def cumprod(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     d = input._data
-    if d.ndim == 0:
-        return input.clone()
     dim = wrap_dim(dim, d.ndim)
+    if d.ndim == 0 or d.size == 0:
+        return input.clone() if d.dtype.kind not in "biu" else input.to(_dt.int64)
     return _Cumprod.apply(input, dim)
 
 
@@ -601,6 +640,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     n = d.shape[dim] if d.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    if d.ndim == 0:
+        return _kth_t(input.clone(), _wrap(_xp(d).zeros((), np.int64)))
     s = sort(input, dim, stable=True)
     v, i = s.values.select(dim, k - 1), s.indices.select(dim, k - 1)
     if keepdim:
@@ -610,6 +651,14 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 def median(input, dim=None, keepdim=False):
     d = input._data
+    if dim is None and d.size == 0:   # torch: nan for floats, the smallest value for integers
+        if d.dtype.kind in "fV":
+            return input.sum() * 0 + float("nan")
+        fill = np.iinfo(d.dtype).min if d.dtype.kind in "iu" else False
+        return _wrap(_xp(d).full((), fill, dtype=d.dtype))
+    if dim is not None and d.ndim == 0:
+        wrap_dim(dim, 0)
+        return _median_t(input.clone(), _wrap(_xp(d).zeros((), np.int64)))
     if dim is None:
         flat = input.reshape(-1)
         n = flat.shape[0]
@@ -667,7 +716,11 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 
 def mode(input, dim=-1, keepdim=False):
     d = input._host()
-    dim = wrap_dim(dim, builtins.max(d.ndim, 1))
+    dim = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return _mode_t(input.clone(), _wrap(np.zeros((), np.int64)))
+    if d.shape[dim] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
     moved = np.moveaxis(d, dim, -1)
     flat = moved.reshape(-1, moved.shape[-1])
     vals, idxs = [], []
@@ -685,6 +738,8 @@ def mode(input, dim=-1, keepdim=False):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     d = input._host()
+    if dim is not None and builtins.any(s == 0 for i, s in enumerate(d.shape) if i != wrap_dim(dim, d.ndim)):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
     if dim is None:
         u, inv, cnt = np.unique(d.reshape(-1), return_inverse=True, return_counts=True)
         inv = inv.reshape(d.shape)
@@ -784,6 +839,8 @@ class Softmax(Op):
     def forward(ctx, x, dim):
         ctx.dim = dim
         xp = _xp(x)
+        if x.size == 0:
+            return x.copy()
         m = x.max(axis=dim, keepdims=True)
         e = xp.exp(x - m)
         e /= e.sum(axis=dim, keepdims=True)
@@ -802,6 +859,8 @@ class LogSoftmax(Op):
     def forward(ctx, x, dim):
         ctx.dim = dim
         xp = _xp(x)
+        if x.size == 0:
+            return x.copy()
         m = x.max(axis=dim, keepdims=True)
         shifted = x - m
         return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
@@ -822,7 +881,13 @@ def _softmax_dim(ndim):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    x = float_like(input)
+    elif input._data.dtype.kind in "biu":
+        wrap_dim(dim if dim is not None else 0, input._data.ndim)
+        if input._data.size == 0:
+            return input.clone()
+        from .inplace import _tname
+        raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{_tname(input._data.dtype)}'")
+    x = input
     if dim is None:
         dim = _softmax_dim(x.ndim)
     d = wrap_dim(dim, x._data.ndim)
@@ -834,7 +899,13 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    x = float_like(input)
+    elif input._data.dtype.kind in "biu":
+        wrap_dim(dim if dim is not None else 0, input._data.ndim)
+        if input._data.size == 0:
+            return input.clone()
+        from .inplace import _tname
+        raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{_tname(input._data.dtype)}'")
+    x = input
     if dim is None:
         dim = _softmax_dim(x.ndim)
     d = wrap_dim(dim, x._data.ndim)

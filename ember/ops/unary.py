@@ -425,11 +425,19 @@ class Round(_ZeroGrad):
     def forward(ctx, x, decimals):
         return _xp(x).round(x, decimals) if decimals else _xp(x).rint(x)
 
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
 
 class Sign(_ZeroGrad):
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).sign(x)
+        xp = _xp(x)
+        out = xp.sign(x)
+        if x.dtype.kind in "fV":  # torch: sign(nan) = 0
+            out = xp.where(xp.isnan(x), xp.zeros((), x.dtype), out)
+        return out
 
 
 class Conj(Op):
@@ -502,11 +510,11 @@ def _erfinv(y):
     x = np.where(small, p1, p2) * yd
     erf_vec = np.frompyfunc(math.erf, 1, 1)
     for _ in range(2):
-        err = erf_vec(x).astype(np.float64) - yd
+        err = np.asarray(erf_vec(x), dtype=np.float64) - yd
         x = x - err / (2 / math.sqrt(math.pi) * np.exp(-x * x))
     x = np.where(yd == 1, np.inf, np.where(yd == -1, -np.inf, x))
     x = np.where(np.abs(yd) > 1, np.nan, x)
-    return x.astype(y.dtype)
+    return np.asarray(x).astype(y.dtype)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -576,9 +584,15 @@ def logit(input, eps=None, *, out=None):
     return r if out is None else _copy_out(out, r)
 
 
+def _not_for(name, input, kinds="b"):
+    """torch's NotImplementedError for a dtype its kernel lacks (``"abs_cpu" not implemented for 'Bool'``)."""
+    if input._data.dtype.kind in kinds:
+        from .inplace import _tname
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_tname(input._data.dtype)}'")
+
+
 def abs(input, *, out=None):
-    if input._data.dtype.kind == "b":
-        return input.clone()
+    _not_for("abs", input)
     r = Abs.apply(input)
     if input.is_complex():
         r = r.real if r.is_complex() else r
@@ -611,6 +625,7 @@ def relu(input):
 
 def _int_passthrough(cls):
     def fn(input, *, out=None):
+        _not_for(cls.__name__.lower() + "_vml", input)
         r = input.clone() if input._data.dtype.kind in "biu" else cls.apply(input)
         return r if out is None else _copy_out(out, r)
     return fn
@@ -622,7 +637,10 @@ trunc = fix = _int_passthrough(Trunc)
 floor.__name__, ceil.__name__, trunc.__name__ = "floor", "ceil", "trunc"
 
 
-def round(input, *, decimals=0, out=None):
+def round(input, *, decimals=None, out=None):
+    if decimals is not None:   # torch's round.decimals overload has no integer kernel
+        _not_for("round" if decimals else "round_vml", input, "biu")
+    decimals = decimals or 0
     if input._data.dtype.kind in "biu":
         r = input.clone()
     else:
@@ -631,13 +649,14 @@ def round(input, *, decimals=0, out=None):
 
 
 def frac(input, *, out=None):
+    _not_for("frac", input, "biu")
     r = input - trunc(input)
     return r if out is None else _copy_out(out, r)
 
 
 def positive(input):
     if input._data.dtype.kind == "b":
-        raise TypeError("The `+` operator, on a bool tensor is not supported.")
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
@@ -722,8 +741,7 @@ def logical_not(input, *, out=None):
 
 
 def bitwise_not(input, *, out=None):
-    if input._data.dtype.kind not in "biu":
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
+    _not_for("bitwise_not", input, "fcV")
     r = _wrap(_xp(input._data).invert(input._data))
     return r if out is None else _copy_out(out, r)
 
