@@ -305,17 +305,7 @@ def _base_then_view(T, a, b):
     return (v.detach(),) + tuple(T.autograd.grad(loss, [a, b]))
 
 
-def _params():
-    for name in INPLACE_CASES:
-        marks = ()
-        if name == "base_inplace_then_view":
-            # torch regenerates a view's grad_fn when its base was modified in place after the view was
-            # taken; ember does not yet (needs a view registry in autograd/function.py: reported)
-            marks = pytest.mark.xfail(strict=True, reason="stale view grad_fn after an in-place op on its base")
-        yield pytest.param(name, marks=marks)
-
-
-@pytest.mark.parametrize("name", list(_params()))
+@pytest.mark.parametrize("name", list(INPLACE_CASES))
 def test_inplace_through_views(name):
     e, t = _both(INPLACE_CASES[name])
     for x, y in zip(e, t):

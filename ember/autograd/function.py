@@ -113,6 +113,19 @@ def _share_view(out, src):
     out._base = src._base if src._base is not None else src
 
 
+def _register_view(view):
+    """Remember a recorded view on its base, so an in-place write to the base can refresh its history."""
+    import weakref
+    base = view._base
+    extra = base._extra
+    if extra is None:
+        extra = base._extra = {}
+    views = extra.get("views")
+    if views is None:
+        views = extra["views"] = weakref.WeakSet()
+    views.add(view)
+
+
 def _record(ctx, args, out, cls):
     """Link ``ctx`` into the graph as the producer of ``out`` (an array or a tuple of arrays)."""
     ctx._edges = [((a._grad_fn, a._output_nr) if a._grad_fn is not None else _edge_of(a))
@@ -140,6 +153,7 @@ def _record(ctx, args, out, cls):
         first = result = _wrap(out)
         if cls.is_view:
             _share_view(first, args[0])
+            _register_view(first)
         if out.dtype.kind in "fcV":
             first._grad_fn = ctx
             first.requires_grad = True

@@ -89,9 +89,40 @@ def apply_inplace(t, fn, *others):
     base = t._base
     if base is None:
         t._grad_fn, t._output_nr, t.requires_grad = res._grad_fn, res._output_nr, res.requires_grad
+        _refresh_views(t, skip=None)
         return t
     _rebase_view(t, base, res)
+    _refresh_views(base, skip=t)
     return t
+
+
+def _region_of(view_t, base):
+    """A function selecting ``view_t``'s elements from any C-contiguous array shaped like ``base``."""
+    if not base._data.flags.c_contiguous:
+        raise RuntimeError("ember: an in-place op through a view of a non-contiguous tensor cannot be recorded "
+                           "for autograd; call .contiguous() on the base first or do the op out of place")
+    vd = view_t._data
+    item = vd.dtype.itemsize
+    offset = (vd.__array_interface__["data"][0] - base._data.__array_interface__["data"][0]) // item
+    shape, strides = vd.shape, vd.strides
+
+    def region(arr):
+        flat = arr.reshape(-1)
+        return np.lib.stride_tricks.as_strided(flat[offset:], shape=shape, strides=strides)
+    return region
+
+
+def _refresh_views(base, skip):
+    """After an in-place write changed ``base``'s graph, point its other live views at the new history
+    (torch regenerates a view's grad_fn from its base the same way)."""
+    views = base._extra.get("views") if base._extra else None
+    if not views:
+        return
+    for v in list(views):
+        if v is skip or v._data.size == 0:
+            continue
+        node = _Region.apply(base, _region_of(v, base))
+        v._grad_fn, v._output_nr, v.requires_grad = node._grad_fn, 0, True
 
 
 class CopySlices(Op):
@@ -132,18 +163,7 @@ class _Region(Op):
 
 def _rebase_view(view_t, base, res):
     """Make ``base``'s graph reflect the write into ``view_t`` (torch's CopySlices)."""
-    if not base._data.flags.c_contiguous:
-        raise RuntimeError("ember: an in-place op through a view of a non-contiguous tensor cannot be recorded "
-                           "for autograd; call .contiguous() on the base first or do the op out of place")
-    vd = view_t._data
-    item = vd.dtype.itemsize
-    offset = (vd.__array_interface__["data"][0] - base._data.__array_interface__["data"][0]) // item
-    shape, strides = vd.shape, vd.strides
-
-    def region(arr):
-        flat = arr.reshape(-1)
-        return np.lib.stride_tricks.as_strided(flat[offset:], shape=shape, strides=strides)
-
+    region = _region_of(view_t, base)
     old_base = _wrap(base._data)
     old_base._grad_fn, old_base._output_nr, old_base.requires_grad = base._grad_fn, base._output_nr, \
         base.requires_grad
