@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]
@@ -20,6 +22,25 @@ def _default_world():
     if dist is None or not getattr(dist, "is_initialized", lambda: False)():
         raise ValueError(_NOT_INITIALIZED)
     return dist.get_world_size(), dist.get_rank()
+
+
+def _torch_permutation(n, seed):
+    """The permutation ``torch.randperm(n, generator=torch.Generator().manual_seed(seed))`` gives on the CPU.
+
+    Every rank must draw the same order, and a job resumed under torch or ember must keep its shards, so the
+    sampler reproduces torch's exact stream instead of ember's own generator: a Mersenne Twister (MT19937)
+    seeded with the low 32 bits of ``seed``, one 32-bit draw per position of a forward Fisher-Yates shuffle
+    (``swap(r[i], r[i + draw % (n - i)])``).  Checked against torch in tests/distributed.
+    """
+    bits = np.random.MT19937()
+    bits._legacy_seeding(seed % 2 ** 32)            # init_genrand(seed): the seeding torch's CPU generator uses
+    order = list(range(n))
+    if n > 1:
+        draws = bits.random_raw(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)   # (n-1,) offsets into the tail
+        for i, offset in enumerate(draws.tolist()):
+            j = i + offset
+            order[i], order[j] = order[j], order[i]
+    return order
 
 
 class DistributedSampler(Sampler):
@@ -57,10 +78,7 @@ class DistributedSampler(Sampler):
     def __iter__(self):
         n = len(self.dataset)
         if self.shuffle:
-            import ember  # noqa: PLC0415
-            g = ember.Generator()
-            g.manual_seed(self.seed + self.epoch)
-            indices = ember.randperm(n, generator=g).tolist()
+            indices = _torch_permutation(n, self.seed + self.epoch)
         else:
             indices = list(range(n))
         if self.drop_last:
