@@ -173,7 +173,7 @@ def _inplace_binary(ufunc, slow):
                 o = o * alpha
             d = self._data
             od = np.asarray(o)
-            if od.dtype.kind in "fc" and d.dtype.kind in "biu" or (od.dtype.kind == "c" and d.dtype.kind != "c"):
+            if isinstance(other, Tensor) and _CAT[od.dtype.kind] > _CAT[d.dtype.kind]:
                 raise RuntimeError(f"result type {_tn(od.dtype)} can't be cast to the desired output type "
                                    f"{_tn(d.dtype)}")
             if not isinstance(other, Tensor) and isinstance(other, (bool, int, float, complex)):
@@ -195,6 +195,9 @@ def _inplace_binary(ufunc, slow):
     return method
 
 
+_CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+
+
 def _tn(np_dtype):
     from .inplace import _tname
     return _tname(np.dtype(np_dtype))
@@ -205,7 +208,11 @@ def _div_(self, other, *, rounding_mode=None):
         raise RuntimeError(f"result type Float can't be cast to the desired output type {_tn(self._data.dtype)}")
     if rounding_mode is None and _fast_ok(self, other) and type(self._data) is np.ndarray:
         check_inplace(self)
-        np.divide(self._data, _operand(other), out=self._data, casting="unsafe")
+        try:
+            np.divide(self._data, _operand(other), out=self._data, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(self._data.shape, np.shape(_operand(other))))}") from None
         self._bump_version()
         return self
     return apply_inplace(self, lambda t, o: arith.div(t, o, rounding_mode=rounding_mode), other)

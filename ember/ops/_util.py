@@ -89,8 +89,8 @@ def promote_operands(a, b):
 
 def _promote_scalar(t, s, swapped):
     ts = type(s)
-    if ts is float and t._data.dtype.kind == "f" or ts is int and t._data.dtype.kind in "fiu" and \
-            (t._data.dtype.kind == "f" or -2 ** 31 <= s < 2 ** 31):
+    if ts is float and t._data.dtype.kind == "f" or ts is int and t._data.dtype.kind in "fi" and \
+            (t._data.dtype.kind == "f" or t._data.dtype.itemsize >= 4 and -2 ** 31 <= s < 2 ** 31):
         return (s, t) if swapped else (t, s)      # the common case: NumPy's weak scalar keeps t's dtype
     if type(s) not in _PY_SCALARS:
         if isinstance(s, np.generic):

@@ -270,6 +270,17 @@ def where_(cond, x, y):
 # public functions
 # ----------------------------------------------------------------------------------------------------------
 
+def _need_tensor(name, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+def _no_bool_kernel(kernel, input, other):
+    """torch has no bool kernel for some binary ops: both operands bool raise NotImplementedError."""
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _check_tensor_arg(name, *xs):
     if not any(isinstance(x, Tensor) for x in xs):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(xs[0]).__name__}")
@@ -399,16 +410,19 @@ def floor_divide(input, other, *, out=None):
 
 
 def remainder(input, other, *, out=None):
+    _no_bool_kernel("remainder_cpu", input, other)
     a, b = promote_operands(input, other)
     return _out(_binary(Remainder, a, b), out)
 
 
 def fmod(input, other, *, out=None):
+    _no_bool_kernel("fmod_cpu", input, other)
     a, b = promote_operands(input, other)
     return _out(_binary(Fmod, a, b), out)
 
 
 def pow(input, exponent, *, out=None):
+    _no_bool_kernel("pow", input, exponent)
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -436,27 +450,34 @@ negative = neg
 
 
 def maximum(input, other, *, out=None):
+    _need_tensor("maximum", other)
     a, b = promote_operands(input, other)
     return _out(_binary(Maximum, a, b), out)
 
 
 def minimum(input, other, *, out=None):
+    _need_tensor("minimum", other)
     a, b = promote_operands(input, other)
     return _out(_binary(Minimum, a, b), out)
 
 
 def fmax(input, other, *, out=None):
+    _need_tensor("fmax", other)
     a, b = promote_operands(input, other)
     return _out(_binary(Fmax, a, b), out)
 
 
 def fmin(input, other, *, out=None):
+    _need_tensor("fmin", other)
     a, b = promote_operands(input, other)
     return _out(_binary(Fmin, a, b), out)
 
 
 def atan2(input, other, *, out=None):
-    a, b = promote_operands(float_like(input), float_like(other))
+    _need_tensor("atan2", other)
+    a, b = promote_operands(input, other)
+    a = float_like(a) if isinstance(a, Tensor) else a
+    b = float_like(b) if isinstance(b, Tensor) else b
     return _out(_binary(Atan2, a, b), out)
 
 
@@ -464,6 +485,7 @@ arctan2 = atan2
 
 
 def hypot(input, other, *, out=None):
+    _no_bool_kernel("hypot_cpu", input, other)
     return _out((input * input + other * other).sqrt(), out)
 
 
