@@ -81,7 +81,8 @@ class _Bucket:
 
 def _assign_buckets(params, cap_bytes, first_bytes):
     """Bucket the parameters in reverse order, one dtype per bucket; the first bucket of each dtype closes at
-    ``first_bytes``, the later ones at ``cap_bytes``.  Returns lists of parameter positions."""
+    ``first_bytes``, the later ones at ``cap_bytes``.  Returns lists of parameter positions, in the order the
+    buckets are expected to become ready."""
     open_buckets, closed = {}, []
     for i in reversed(range(len(params))):
         p = params[i]
@@ -94,6 +95,7 @@ def _assign_buckets(params, cap_bytes, first_bytes):
             closed.append(bucket[0])
             open_buckets[key] = [[], 0, bucket[2] + 1]
     closed.extend(b[0] for b in open_buckets.values() if b[0])
+    closed.sort(key=lambda positions: -min(positions))     # a bucket is ready when its earliest parameter is
     return closed
 
 
