@@ -12,7 +12,7 @@ $(VPY):
 
 $(STAMP): pyproject.toml | $(VPY)
 	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -e '.[dev,demo]'
+	$(VPY) -m pip install -q -e '.[dev,demo,distributed]'
 	touch $(STAMP)
 
 $(DEMO_STAMP): pyproject.toml | $(VPY)
