@@ -10,12 +10,11 @@ JOBS ?= 2
 $(VPY):
 	$(PY) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(VPY)
-	$(VPY) -m pip install -q --upgrade pip
+$(STAMP): pyproject.toml Makefile | $(VPY)
 	$(VPY) -m pip install -q -e '.[dev,demo,distributed]'
 	touch $(STAMP)
 
-$(DEMO_STAMP): pyproject.toml | $(VPY)
+$(DEMO_STAMP): pyproject.toml Makefile | $(VPY)
 	$(VPY) -m pip install -q -e '.[demo]'
 	touch $(DEMO_STAMP)
 

@@ -27,7 +27,7 @@ from ._creation import range  # noqa: F401  (shadows the builtin inside this nam
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state, default_generator
 from ._tensor_str import get_printoptions, set_printoptions
 from . import autograd, random, testing, linalg, special, cuda, backends, utils  # noqa: E402
-from . import nn, optim  # noqa: E402
+from . import nn, optim, distributed  # noqa: E402  (distributed imports mpi4py only when initialised)
 from .serialization import load, save  # noqa: E402
 from .func_api import func, vmap  # noqa: E402
 
