@@ -205,7 +205,10 @@ class Linear(Op):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        y = x @ w.T
+        if x.ndim > 2:      # NumPy runs stacked matmuls gemm by gemm (about 3x slower): one 2-D product instead
+            y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        else:
+            y = x @ w.T
         if b is not None:
             y += b
         ctx.has_bias = b is not None
@@ -216,7 +219,7 @@ class Linear(Op):
         x, w = ctx.saved_tensors
         gx = gw = gb = None
         if ctx._edges[0] is not None:
-            gx = grad @ w
+            gx = grad @ w if grad.ndim <= 2 else (grad.reshape(-1, grad.shape[-1]) @ w).reshape(x.shape)
         if ctx._edges[1] is not None:
             if grad.ndim == 2:
                 gw = grad.mT @ x
