@@ -27,8 +27,26 @@ from ._creation import range  # noqa: F401  (shadows the builtin inside this nam
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state, default_generator
 from ._tensor_str import get_printoptions, set_printoptions
 from . import autograd, random, testing, linalg, special, cuda, backends, utils  # noqa: E402
-from . import nn, optim, distributed  # noqa: E402  (distributed imports mpi4py only when initialised)
-from .serialization import load, save  # noqa: E402
+from . import nn  # noqa: E402
+
+
+def save(obj, f, *args, **kwargs):
+    """Save ``obj`` to ``f`` in torch's .pth format (``ember.serialization.save``; loaded on first use)."""
+    from .serialization import save as _save
+    return _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    """Load a torch .pth file without running code from it (``ember.serialization.load``)."""
+    from .serialization import load as _load
+    return _load(f, *args, **kwargs)
+
+
+def __getattr__(name):  # heavier subpackages load on first use, so ``import ember`` stays light
+    import importlib
+    if name in ("optim", "distributed", "serialization", "safetensors"):
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
 from .func_api import func, vmap  # noqa: E402
 
 import builtins as _builtins

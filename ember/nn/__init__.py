@@ -2,4 +2,10 @@
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from . import functional, init, utils  # noqa: F401,E402
-from . import parallel  # noqa: F401,E402
+
+
+def __getattr__(name):  # nn.parallel (DistributedDataParallel) loads on first use
+    if name == "parallel":
+        import importlib
+        return importlib.import_module(f"{__name__}.parallel")
+    raise AttributeError(f"module 'ember.nn' has no attribute '{name}'")

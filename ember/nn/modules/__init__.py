@@ -1,22 +1,25 @@
-"""All of ``ember.nn``'s layer classes, gathered from one file per family."""
+"""All of ``ember.nn``'s layer classes, gathered from one file per family (each lists them in ``__all__``)."""
 from __future__ import annotations
 
-import importlib as _importlib
-
-__all__ = []
-
-# one file per family; each lists its public classes in __all__
-_FILES = ["module", "container", "linear", "activation", "conv", "pooling", "padding", "pixelshuffle",
-          "upsampling", "fold", "channelshuffle", "normalization", "batchnorm", "instancenorm", "dropout",
-          "sparse", "loss", "distance", "flatten", "rnn", "transformer", "activation_attention"]
-
-for _name in _FILES:
-    try:
-        _mod = _importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _exc:  # a family not written yet
-        if _exc.name != f"{__name__}.{_name}":
-            raise
-        continue
-    for _cls in getattr(_mod, "__all__", ()):
-        globals()[_cls] = getattr(_mod, _cls)
-        __all__.append(_cls)
+from .module import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .activation_attention import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .batchnorm import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
