@@ -1,0 +1,102 @@
+"""Block-parallel loops for large elementwise and row-wise kernels on NumPy arrays.
+
+NumPy runs each ufunc on one thread and streams every intermediate of a composite (erf, GELU, layer norm)
+through RAM.  ``for_blocks(kernel, n, block)`` calls ``kernel(lo, hi)`` on consecutive ranges of at most
+``block`` items covering ``range(n)``: a kernel written with ``out=`` ufuncs on cache-sized blocks keeps its
+intermediates in L2, and above ``min_parallel`` items the ranges are split between the calling thread and a
+lazily created pool (NumPy releases the GIL inside ufuncs, so the threads really run at once).
+
+The calling thread always takes a share, so the pool holds ``threads - 1`` workers and one call costs one
+``submit``.  A kernel called from a pool worker (nested use) runs serially instead of waiting on itself.
+
+Measured on the 2-core benchmark machine (``benchmarks/README.md``): blocks of 32K float32 elements (128 KiB)
+are as fast as any size from 16K to 128K for a 20-pass erf pipeline and 2x faster than whole-array passes; two
+threads pay from about 128K elements up (a submit + wake-up costs 20-60 us).
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+__all__ = ["for_blocks", "num_threads", "set_num_threads", "BLOCK", "MIN_PARALLEL"]
+
+BLOCK = 1 << 15          # elements per block of an elementwise pipeline (128 KiB of float32)
+MIN_PARALLEL = 1 << 17   # below this many elements one thread is faster than two
+
+
+def _default_threads():
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        n = min(n, int(env))
+    return max(1, n)
+
+
+_threads = _default_threads()
+_pool = None
+_pool_lock = threading.Lock()
+_local = threading.local()
+
+
+def num_threads() -> int:
+    """Threads that ``for_blocks`` uses (the CPU affinity, capped by ``OMP_NUM_THREADS``)."""
+    return _threads
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads from the next call on (1 turns the pool off)."""
+    global _threads, _pool
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"Expected a positive number of threads, got {n}")
+    with _pool_lock:
+        if _pool is not None and n != _threads:
+            _pool.shutdown(wait=True)
+            _pool = None
+        _threads = n
+
+
+def _get_pool():
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+                _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="ember-block",
+                                           initializer=_mark_worker)
+    return _pool
+
+
+def _mark_worker():
+    _local.worker = True
+
+
+def _serial(kernel, lo, hi, block):
+    for start in range(lo, hi, block):
+        kernel(start, min(start + block, hi))
+
+
+def for_blocks(kernel, n, block=BLOCK, min_parallel=MIN_PARALLEL, cost=1):
+    """Call ``kernel(lo, hi)`` for consecutive ranges of at most ``block`` items covering ``range(n)``.
+
+    ``cost`` is the work per item in elements (e.g. the row length when the items are rows): the ranges run on
+    ``num_threads()`` threads when ``n * cost >= min_parallel``.  Each range is written by exactly one thread;
+    a kernel that accumulates must keep one accumulator per call (or per thread) and combine afterwards.
+    """
+    threads = _threads
+    if threads == 1 or n * cost < min_parallel or n <= block or getattr(_local, "worker", False):
+        _serial(kernel, 0, n, block)
+        return
+    nblocks = -(-n // block)
+    threads = min(threads, nblocks)
+    per = -(-nblocks // threads) * block           # items per thread, a whole number of blocks
+    pool = _get_pool()
+    futures = [pool.submit(_serial, kernel, lo, min(lo + per, n), block) for lo in range(per, n, per)]
+    try:
+        _serial(kernel, 0, min(per, n), block)
+    finally:
+        for f in futures:
+            f.result()
