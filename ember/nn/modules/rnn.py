@@ -156,8 +156,8 @@ class RNNBase(Module):
     # ---- the forward pass -----------------------------------------------------------------------------
 
     def _prepare(self, input, hx_list):
-        """Turn ``input`` into packed rows; returns (rows (N, I), batch_sizes, hx_list, unbatched, packed,
-        sorted_indices, unsorted_indices, (T, B) for a plain input)."""
+        """Turn ``input`` into packed rows: (rows (N, I), batch_sizes, hx_list in sorted order, unbatched,
+        packed, (T, B) of a plain input or None)."""
         if isinstance(input, PackedSequence):
             bs = np.asarray(input.batch_sizes._host(), dtype=np.int64)
             self.check_input(input.data, bs)
