@@ -180,9 +180,7 @@ def _value_cases():
     for rec in _OWN:
         dts = list(rec.dtypes) + (list(("float16", "bfloat16")) if rec.half else [])
         for d in dts:
-            marks = [pytest.mark.xfail(strict=True, reason="NaN counted as zero")] if rec.name == "vector_norm_ord0" \
-                else []
-            yield pytest.param(rec, d, id=f"{rec.name}-{d}", marks=marks)
+            yield pytest.param(rec, d, id=f"{rec.name}-{d}")
 
 
 @pytest.mark.parametrize("rec,dtype", list(_value_cases()))

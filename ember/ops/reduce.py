@@ -421,7 +421,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if ord == float("-inf"):
         return amin(a, dim if dim is not None else (), keepdim)
     if ord == 0:   # counts non-zeros; sign keeps the (zero) gradient connected, as torch does
-        return a.sign().sum(dim, keepdim)
+        nan = _wrap(_xp(a._data).isnan(a._data).astype(a._data.dtype))   # NaN counts, but sign(NaN) is 0
+        return (a.sign() + nan).sum(dim, keepdim)
     if ord == 1:
         return a.sum(dim, keepdim)
     if ord == 2:

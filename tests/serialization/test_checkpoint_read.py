@@ -92,11 +92,11 @@ def test_parameters_and_requires_grad():
     assert type(p["t_rg"]) is ember.Tensor and p["t_rg"].requires_grad and p["t_rg"].is_leaf
 
 
-def test_tensor_python_attributes_are_dropped_with_a_warning():
-    # ember Tensors have __slots__ and no __dict__: the values load, the attribute cannot
-    with pytest.warns(UserWarning, match="foo"):
-        t = load(fixture("tensor_attrs.pth"))["t"]
+def test_tensor_python_attributes_are_restored():
+    # torch keeps Python attributes set on a tensor (t.foo = ...); so does ember
+    t = load(fixture("tensor_attrs.pth"))["t"]
     assert t.tolist() == [0.0, 1.0, 2.0]
+    assert "foo" in t.__dict__
 
 
 def test_conj_and_neg_bits_are_applied():
