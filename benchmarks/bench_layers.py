@@ -1,80 +1,82 @@
-"""ember vs torch, forward + backward, side by side at 2 threads: BatchNorm2d, LayerNorm, GELU, softmax and
-cross-entropy on (4096, 1000) logits.  Prints medians (ms) and the ember/torch ratio.
+"""Layer kernels, ember vs torch, forward + backward at 2 threads (``harness.compare``: alternating timed rounds,
+medians): BatchNorm2d, LayerNorm, GELU (erf and tanh), softmax / log-softmax and cross-entropy on (4096, 1000),
+and the small shapes the Transformer workload uses.  Targets: within 1.5x of torch.
 
-    python benchmarks/bench_layers.py [--repeat 15]
+    python benchmarks/bench_layers.py [name filter ...]
 """
 from __future__ import annotations
 
-import argparse
-import os
-import time
+import sys
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
-os.environ.setdefault("MKL_NUM_THREADS", "2")
+import numpy as np
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+from harness import compare, table
 
-import ember  # noqa: E402
-
-torch.set_num_threads(2)
+BIG = (4096, 1000)
 
 
-def _median_ms(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)) * 1e3
+def _arrays(shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape).astype(np.float32)
 
 
-def _case(name, shape, build_e, build_t, repeat):
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    xe = ember.tensor(x, requires_grad=True)
-    xt = torch.tensor(x, requires_grad=True)
-    fe, ft = build_e(), build_t()
-    ge = ember.tensor(np.random.default_rng(1).standard_normal(shape).astype(np.float32))
-    gt = torch.tensor(ge.numpy())
+def layer_case(build, shape=BIG):
+    """``build(torch)`` returns a function of one tensor; the step runs it forward and backward."""
+    def setup(torch):
+        x, g = _arrays(shape)
+        x, g = torch.tensor(x, requires_grad=True), torch.tensor(g)
+        fn = build(torch)
 
-    def run_e():
-        out = fe(xe)
-        out.backward(ge if out.ndim else None)
-        xe.grad = None
-
-    def run_t():
-        out = ft(xt)
-        out.backward(gt if out.ndim else None)
-        xt.grad = None
-    te, tt = _median_ms(run_e, repeat), _median_ms(run_t, repeat)
-    print(f"{name:<34} {te:9.2f} {tt:9.2f} {te / tt:7.2f}x")
-    return name, te, tt
+        def step():
+            x.grad = None
+            fn(x).backward(g)
+        return step
+    return setup
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=15)
-    args = ap.parse_args()
-    r = args.repeat
-    target = np.random.default_rng(2).integers(0, 1000, 4096)
-    te_, tt_ = ember.tensor(target), torch.tensor(target)
-    print(f"{'case (forward + backward)':<34} {'ember ms':>9} {'torch ms':>9} {'ratio':>8}")
-    _case("BatchNorm2d(64) (32,64,32,32)", (32, 64, 32, 32), lambda: ember.nn.BatchNorm2d(64),
-          lambda: torch.nn.BatchNorm2d(64), r)
-    _case("LayerNorm(1000) (4096,1000)", (4096, 1000), lambda: ember.nn.LayerNorm(1000),
-          lambda: torch.nn.LayerNorm(1000), r)
-    _case("GELU (4096,1000)", (4096, 1000), lambda: ember.nn.GELU(), lambda: torch.nn.GELU(), r)
-    _case("GELU tanh (4096,1000)", (4096, 1000), lambda: ember.nn.GELU("tanh"), lambda: torch.nn.GELU("tanh"), r)
-    _case("softmax dim=1 (4096,1000)", (4096, 1000), lambda: (lambda x: x.softmax(1)),
-          lambda: (lambda x: x.softmax(1)), r)
-    _case("cross_entropy (4096,1000)", (4096, 1000),
-          lambda: (lambda x: ember.nn.functional.cross_entropy(x, te_)),
-          lambda: (lambda x: torch.nn.functional.cross_entropy(x, tt_)), r)
-    _case("cross_entropy ls=0.1 (4096,1000)", (4096, 1000),
-          lambda: (lambda x: ember.nn.functional.cross_entropy(x, te_, label_smoothing=0.1)),
-          lambda: (lambda x: torch.nn.functional.cross_entropy(x, tt_, label_smoothing=0.1)), r)
+def loss_case(label_smoothing=0.0, shape=BIG):
+    def setup(torch):
+        x, _ = _arrays(shape)
+        x = torch.tensor(x, requires_grad=True)
+        target = torch.tensor(np.random.default_rng(2).integers(0, shape[1], shape[0]))
+
+        def step():
+            x.grad = None
+            torch.nn.functional.cross_entropy(x, target, label_smoothing=label_smoothing).backward()
+        return step
+    return setup
+
+
+CASES = [
+    ("BatchNorm2d(64) on (32, 64, 32, 32)", layer_case(lambda t: t.nn.BatchNorm2d(64), (32, 64, 32, 32))),
+    ("BatchNorm2d(32) on (32, 32, 32, 32)", layer_case(lambda t: t.nn.BatchNorm2d(32), (32, 32, 32, 32))),
+    ("LayerNorm(1000) on (4096, 1000)", layer_case(lambda t: t.nn.LayerNorm(1000))),
+    ("LayerNorm(128) on (16, 64, 128)", layer_case(lambda t: t.nn.LayerNorm(128), (16, 64, 128))),
+    ("GELU on (4096, 1000)", layer_case(lambda t: t.nn.GELU())),
+    ("GELU on (16, 64, 512)", layer_case(lambda t: t.nn.GELU(), (16, 64, 512))),
+    ("GELU tanh on (4096, 1000)", layer_case(lambda t: t.nn.GELU("tanh"))),
+    ("x.softmax(1) on (4096, 1000)", layer_case(lambda t: (lambda x: x.softmax(1)))),
+    ("F.softmax(dim=-1) on (4096, 1000)", layer_case(lambda t: (lambda x: t.nn.functional.softmax(x, -1)))),
+    ("F.softmax(dim=-1) on (16, 4, 64, 64)", layer_case(lambda t: (lambda x: t.nn.functional.softmax(x, -1)),
+                                                          (16, 4, 64, 64))),
+    ("F.log_softmax(dim=1) on (4096, 1000)", layer_case(lambda t: (lambda x: t.nn.functional.log_softmax(x, 1)))),
+    ("cross_entropy on (4096, 1000)", loss_case()),
+    ("cross_entropy ls=0.1 on (4096, 1000)", loss_case(0.1)),
+    ("cross_entropy on (64, 10)", loss_case(shape=(64, 10))),
+]
+
+
+def main(argv=None):
+    only = [a.lower() for a in (argv if argv is not None else sys.argv[1:])]
+    results = []
+    for name, setup in CASES:
+        if only and not any(o in name.lower() for o in only):
+            continue
+        results.append(compare(name + ", fwd+bwd", setup, target=1.5, rounds=7))
+        print(f"{name}: {results[-1]['ratio']:.2f}x", flush=True)
+    out = table(results, "Layer kernels (median time per forward + backward)")
+    print(out)
+    return out
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import threading
 
 __all__ = ["for_blocks", "num_threads", "set_num_threads", "BLOCK", "MIN_PARALLEL"]
 
-BLOCK = 1 << 15          # elements per block of an elementwise pipeline (128 KiB of float32)
+BLOCK = 1 << 16          # elements per block of an elementwise pipeline (256 KiB of float32)
 MIN_PARALLEL = 1 << 17   # below this many elements one thread is faster than two
 
 
@@ -74,29 +74,68 @@ def _mark_worker():
     _local.worker = True
 
 
-def _serial(kernel, lo, hi, block):
-    for start in range(lo, hi, block):
-        kernel(start, min(start + block, hi))
+def _serial(kernel, n, block):
+    for lo in range(0, n, block):
+        kernel(lo, min(lo + block, n))
+
+
+class _Job:
+    """Blocks handed out one at a time to whichever thread asks next, so a worker that the OS has not scheduled
+    (a loaded machine) costs nothing: the caller takes its blocks.  The caller waits only for blocks already
+    running elsewhere."""
+
+    __slots__ = ("kernel", "n", "block", "next", "busy", "error", "lock", "idle")
+
+    def __init__(self, kernel, n, block):
+        self.kernel, self.n, self.block = kernel, n, block
+        self.next = self.busy = 0
+        self.error = None
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+
+    def run(self):
+        kernel, n, block, lock = self.kernel, self.n, self.block, self.lock
+        while True:
+            with lock:
+                lo = self.next
+                if lo >= n or self.error is not None:
+                    return
+                self.next = lo + block
+                self.busy += 1
+            try:
+                kernel(lo, min(lo + block, n))
+            except BaseException as e:  # noqa: BLE001 -- re-raised in the calling thread
+                with lock:
+                    if self.error is None:
+                        self.error = e
+            finally:
+                with lock:
+                    self.busy -= 1
+                    if not self.busy:
+                        self.idle.notify_all()
+
+    def wait(self):
+        with self.lock:
+            while self.busy:
+                self.idle.wait()
+        if self.error is not None:
+            raise self.error
 
 
 def for_blocks(kernel, n, block=BLOCK, min_parallel=MIN_PARALLEL, cost=1):
     """Call ``kernel(lo, hi)`` for consecutive ranges of at most ``block`` items covering ``range(n)``.
 
     ``cost`` is the work per item in elements (e.g. the row length when the items are rows): the ranges run on
-    ``num_threads()`` threads when ``n * cost >= min_parallel``.  Each range is written by exactly one thread;
-    a kernel that accumulates must keep one accumulator per call (or per thread) and combine afterwards.
+    ``num_threads()`` threads when ``n * cost >= min_parallel``.  Each range is written by exactly one thread,
+    in no fixed order; a kernel that accumulates keeps one slot per range (index ``lo // block``) and the
+    caller combines them afterwards, so results do not depend on the scheduling.
     """
-    threads = _threads
-    if threads == 1 or n * cost < min_parallel or n <= block or getattr(_local, "worker", False):
-        _serial(kernel, 0, n, block)
+    if _threads == 1 or n <= block or n * cost < min_parallel or getattr(_local, "worker", False):
+        _serial(kernel, n, block)
         return
-    nblocks = -(-n // block)
-    threads = min(threads, nblocks)
-    per = -(-nblocks // threads) * block           # items per thread, a whole number of blocks
+    job = _Job(kernel, n, block)
     pool = _get_pool()
-    futures = [pool.submit(_serial, kernel, lo, min(lo + per, n), block) for lo in range(per, n, per)]
-    try:
-        _serial(kernel, 0, min(per, n), block)
-    finally:
-        for f in futures:
-            f.result()
+    for _ in range(min(_threads, -(-n // block)) - 1):
+        pool.submit(job.run)
+    job.run()
+    job.wait()

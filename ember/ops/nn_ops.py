@@ -719,9 +719,19 @@ def layer_norm_op(x, w, b, k, eps):
 # batch norm (training: batch statistics)
 # ----------------------------------------------------------------------------------------------------------
 
+def _channel_blocks(x):
+    """(x3, items per block, blocks) for block kernels over the samples of an (N, C, *) array."""
+    n, c = x.shape[0], x.shape[1]
+    x3 = x.reshape(n, c, -1)                                          # (N, C, L)
+    per = max(1, BLOCK // max(1, c * x3.shape[2]))
+    return x3, per, -(-n // per)
+
+
 def batch_stats(x):
     """Per-channel (dim 1) mean and biased variance of an (N, C, *) array, as float arrays of shape (C,)."""
     xp = _xp(x)
+    if _blockable(x) and x.size:
+        return _batch_stats_blocked(x)
     n, c = x.shape[0], x.shape[1]
     x3 = x.reshape(n, c, -1)                                          # (N, C, L)
     count = n * x3.shape[2]
@@ -729,6 +739,25 @@ def batch_stats(x):
     xc = x3 - mean[:, None]
     var = xp.einsum("ncl,ncl->c", xc, xc) / x.dtype.type(count)
     return mean, var
+
+
+def _batch_stats_blocked(x):
+    """Two passes of per-block partial sums (the mean, then the squares about it), samples over threads."""
+    x3, per, nblocks = _channel_blocks(x)
+    inv = x.dtype.type(1.0 / (x3.shape[0] * x3.shape[2]))
+    part = np.empty((nblocks, x3.shape[1]), x.dtype)
+
+    def sums(lo, hi):
+        np.sum(x3[lo:hi].sum(2), 0, out=part[lo // per])
+
+    def squares(lo, hi):
+        xc = np.subtract(x3[lo:hi], mean[:, None])
+        np.einsum("ncl,ncl->c", xc, xc, out=part[lo // per])
+
+    for_blocks(sums, x3.shape[0], per, cost=x3[0].size)
+    mean = part.sum(0) * inv
+    for_blocks(squares, x3.shape[0], per, cost=x3[0].size)
+    return mean, part.sum(0) * inv
 
 
 class BatchNormTrain(Op):
@@ -743,9 +772,22 @@ class BatchNormTrain(Op):
         n, c = x.shape[0], x.shape[1]
         x3 = x.reshape(n, c, -1)                                      # (N, C, L)
         rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
-        xhat = (x3 - mean[:, None]) * rstd[:, None]
-        ctx.eps, ctx.stats = eps, (xhat, rstd)
         scale = rstd if w is None else rstd * w
+        ctx.eps = eps
+        if _blockable(x) and x.size and all(a is None or a.dtype == x.dtype for a in (w, b, mean, var)):
+            ctx.stats = (None, mean, rstd)                            # xhat is rebuilt per block in backward
+            shift = -mean * scale if b is None else b - mean * scale
+            y = np.empty_like(x3)
+
+            def kernel(lo, hi):
+                yb = np.multiply(x3[lo:hi], scale[:, None], out=y[lo:hi])
+                yb += shift[:, None]
+
+            per = _channel_blocks(x)[1]
+            for_blocks(kernel, n, per, cost=x3[0].size)
+            return y.reshape(x.shape)
+        xhat = (x3 - mean[:, None]) * rstd[:, None]
+        ctx.stats = (xhat, mean, rstd)
         y = (x3 - mean[:, None]) * scale[:, None]
         if b is not None:
             y += b[:, None]
@@ -756,7 +798,9 @@ class BatchNormTrain(Op):
         if _grad_state[0]:
             return _batch_norm_backward_graph(ctx, grad)
         x, w, b = ctx.saved_tensors
-        xhat, rstd = ctx.stats
+        xhat, mean, rstd = ctx.stats
+        if xhat is None:
+            return _batch_norm_backward_blocked(ctx, grad._data, x._data, w, b, mean, rstd)
         g3 = grad._data.reshape(xhat.shape)                          # (N, C, L)
         count = xhat.shape[0] * xhat.shape[2]
         xp = _xp(g3)
@@ -776,6 +820,45 @@ class BatchNormTrain(Op):
         if b is not None and ctx._edges[2] is not None:
             gb = _wrap(gsum)
         return gx, gw, gb, None, None, None
+
+
+def _batch_norm_backward_blocked(ctx, grad, x, w, b, mean, rstd):
+    """Pass 1: per-block channel sums of g and g (x - mean); pass 2: gx = a_c g + b_c (x - mean) + c_c, from
+    gx = scale (g - mean(g) - xhat mean(g xhat)), scale = rstd w."""
+    x3, per, nblocks = _channel_blocks(x)
+    g3 = grad.reshape(x3.shape)                                       # (N, C, L)
+    C = x3.shape[1]
+    gpart, gxpart = np.empty((nblocks, C), x.dtype), np.empty((nblocks, C), x.dtype)
+    mcol = mean[:, None]
+
+    def sums(lo, hi):
+        gb_, i = g3[lo:hi], lo // per
+        np.sum(gb_.sum(2), 0, out=gpart[i])
+        np.einsum("ncl,ncl->c", gb_, np.subtract(x3[lo:hi], mcol), out=gxpart[i])
+
+    for_blocks(sums, x3.shape[0], per, cost=x3[0].size)
+    gsum, gxsum = gpart.sum(0), gxpart.sum(0) * rstd                 # sum g, sum g xhat
+    gx = None
+    if ctx._edges[0] is not None:
+        scale = rstd if w is None else rstd * w._data
+        inv = x.dtype.type(1.0 / (x3.shape[0] * x3.shape[2]))
+        a = scale[:, None]
+        bx = (-scale * rstd * gxsum * inv)[:, None]                   # d gx / d x through xhat
+        c0 = (-scale * gsum * inv)[:, None]
+        out = np.empty_like(x3)
+
+        def apply(lo, hi):
+            ob = np.multiply(g3[lo:hi], a, out=out[lo:hi])
+            tmp = np.subtract(x3[lo:hi], mcol)                       # x - mean, not x: no cancellation
+            tmp *= bx
+            tmp += c0
+            ob += tmp
+
+        for_blocks(apply, x3.shape[0], per, cost=x3[0].size)
+        gx = _wrap(out.reshape(x.shape))
+    gw = _wrap(gxsum) if w is not None and ctx._edges[1] is not None else None
+    gb = _wrap(gsum) if b is not None and ctx._edges[2] is not None else None
+    return gx, gw, gb, None, None, None
 
 
 def _batch_norm_backward_graph(ctx, grad):
