@@ -18,10 +18,14 @@ def _shape(x):
     return x.shape if isinstance(x, np.ndarray) or hasattr(x, "shape") else ()
 
 
+def _scalar_shape(b):
+    return () if type(b) in (float, int, bool, complex) else np.shape(b)
+
+
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else np.shape(b))
+        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else _scalar_shape(b))
         return a + b
 
     @staticmethod
@@ -35,7 +39,7 @@ class Add(Op):
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else np.shape(b))
+        ctx.shapes = (a.shape if type(a) is _nd else np.shape(a), b.shape if type(b) is _nd else _scalar_shape(b))
         return a - b
 
     @staticmethod
@@ -302,8 +306,21 @@ def _scaled(input, other, alpha, op):
     return scaled if scaled.dtype is rt or not isinstance(input, Tensor) else scaled.to(rt)
 
 
+def _fast_operands(input, other):
+    """True when no promotion or checking is needed: a float tensor with a float tensor of the same dtype, or
+    with a Python float (the common case in models and in every backward pass)."""
+    if type(input) is not Tensor:
+        return False
+    to = type(other)
+    if to is Tensor:
+        return input._data.dtype is other._data.dtype and input._data.dtype.kind == "f"
+    return to is float and input._data.dtype.kind == "f"
+
+
 def add(input, other, *, alpha=1, out=None):
     """out = input + alpha * other"""
+    if type(alpha) is int and alpha == 1 and out is None and _fast_operands(input, other):
+        return _binary(Add, input, other)
     if alpha != 1 or isinstance(alpha, bool):
         other = _scaled(input, other, alpha, "add")
     a, b = promote_operands(input, other)
@@ -316,6 +333,8 @@ def _is_bool(x):
 
 def sub(input, other, *, alpha=1, out=None):
     """out = input - alpha * other"""
+    if type(alpha) is int and alpha == 1 and out is None and _fast_operands(input, other):
+        return _binary(Sub, input, other)
     if _is_bool(input) and _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
                            "or `logical_xor()` operator instead.")
@@ -354,6 +373,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def mul(input, other, *, out=None):
+    if out is None and _fast_operands(input, other):
+        return _binary(Mul, input, other)
     a, b = promote_operands(input, other)
     return _out(_binary(Mul, a, b), out)
 
@@ -363,6 +384,8 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None, out=None):
     """True division (ints give the default float); ``rounding_mode='trunc' | 'floor'`` round the result."""
+    if rounding_mode is None and out is None and _fast_operands(input, other):
+        return _binary(Div, input, other)
     if rounding_mode is None:
         a, b = promote_operands(input, other)
         if isinstance(a, Tensor) and a._data.dtype.kind in "biu" and \
