@@ -34,6 +34,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
+from ..backend.parallel import for_blocks
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "convolution", "unfold_patches", "fold_patches"]
@@ -90,6 +91,13 @@ def _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt):
     """x (N, C, *S) -> contiguous columns (G, C/g * K, N * P)."""
     xpad = _pad_cf(x, pad, dt)                                    # (C, N, *Sp)
     cols = _windows(xpad, ksize, stride, dilation, out_sp)       # (C, *K, N, *P), a view
+    if type(xpad) is np.ndarray:
+        out = np.empty(cols.shape, dt)                            # the copy, by channels over threads
+
+        def copy(lo, hi):
+            np.copyto(out[lo:hi], cols[lo:hi])
+        for_blocks(copy, cols.shape[0], 1, cost=cols[0].size)
+        cols = out
     return _xp(x).ascontiguousarray(cols).reshape(groups, x.shape[1] // groups * math.prod(ksize),
                                                   x.shape[0] * math.prod(out_sp))
 
@@ -120,6 +128,15 @@ def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
     out_sp = g.shape[2:]
     ksize = w.shape[2:]
     c = w.shape[1] * groups
+    # with stride 1 the input size is P + d (k - 1) - lo - hi, plus what output_padding added at the high end
+    full = tuple((d * (k - 1) - lo, d * (k - 1) - hi + s - (p + d * (k - 1) - lo - hi))
+                 for k, d, (lo, hi), s, p in zip(ksize, dilation, pad, in_sp, out_sp))
+    if groups == 1 and o <= c and all(s == 1 for s in stride) and all(lo >= 0 and hi >= 0 for lo, hi in full):
+        # stride 1: the adjoint is a full correlation with the flipped kernel, one (C, O*K) @ (O*K, N*P)
+        # product on g's columns (O*K of them); with O <= C that beats the (C*K, N*P) product plus col2im
+        flip = (slice(None), slice(None)) + (slice(None, None, -1),) * len(ksize)
+        wf = xp.ascontiguousarray(xp.swapaxes(w, 0, 1)[flip])                      # (C, O, *K)
+        return conv_forward(g, wf, stride, full, dilation, 1, tuple(in_sp))
     gm = xp.ascontiguousarray(xp.swapaxes(g, 0, 1), dtype=dt).reshape(groups, o // groups, -1)  # (G, Og, N*P)
     wt = xp.swapaxes(w.astype(dt, copy=False).reshape(groups, o // groups, -1), 1, 2)          # (G, Cg*K, Og)
     cols = (wt[0] @ gm[0])[None] if groups == 1 else xp.matmul(wt, gm)                        # (G, Cg*K, N*P)
@@ -133,10 +150,18 @@ def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
 
 
 def _col2im_add(out, cols, ksize, stride, dilation, out_sp):
-    """out (C, N, *Sp) += every tap of cols (C, *K, N, *P) at its strided window position."""
-    for kk in _offsets(ksize):
-        key = tuple(slice(k * d, k * d + s * (p - 1) + 1, s) for k, d, s, p in zip(kk, dilation, stride, out_sp))
-        out[(slice(None), slice(None)) + key] += cols[(slice(None),) + kk]
+    """out (C, N, *Sp) += every tap of cols (C, *K, N, *P) at its strided window position (channels over
+    threads)."""
+    keys = [(kk, tuple(slice(k * d, k * d + s * (p - 1) + 1, s) for k, d, s, p in zip(kk, dilation, stride, out_sp)))
+            for kk in _offsets(ksize)]
+
+    def add(lo, hi):
+        for kk, key in keys:
+            out[(slice(lo, hi), slice(None)) + key] += cols[(slice(lo, hi),) + kk]
+    if type(out) is np.ndarray:
+        for_blocks(add, out.shape[0], 1, cost=cols[0].size)
+    else:
+        add(0, out.shape[0])
 
 
 def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups, cols=None):
