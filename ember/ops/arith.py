@@ -424,6 +424,14 @@ def _rounded_div(input, other, mode):
             r = xp.remainder(ad, bd)
             q = q + ((r != 0) & ((xp.asarray(ad) < 0) != (xp.asarray(bd) < 0)))
         return _wrap(xp.asarray(q).astype(ref._data.dtype))
+    if ref._data.dtype.kind == "V" or ref._data.dtype == np.float16:
+        # torch divides half types in float32 and rounds once at the end; rounding the quotient to 16 bits
+        # first can move it across an integer (-5.99 -> -6.0)
+        low = ref.dtype
+        a32 = a.float() if isinstance(a, Tensor) else a
+        b32 = b.float() if isinstance(b, Tensor) else b
+        q = Div.apply(a32, b32)
+        return (q.trunc() if mode == "trunc" else q.floor()).to(low)
     q = Div.apply(a, b)
     return q.trunc() if mode == "trunc" else q.floor()
 

@@ -216,19 +216,51 @@ class Linear(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        # written with the primitives directly (no argument checking: the shapes are known to fit), since
+        # this runs for every Linear layer in every step
         x, w = ctx.saved_tensors
         gx = gw = gb = None
+        g2 = grad if grad.ndim <= 2 else grad.reshape(-1, grad.shape[-1])          # (N, out)
         if ctx._edges[0] is not None:
-            gx = grad @ w if grad.ndim <= 2 else (grad.reshape(-1, grad.shape[-1]) @ w).reshape(x.shape)
+            gx = Matmul.apply(g2, w)                                                 # (N, in)
+            if grad.ndim > 2:
+                gx = gx.reshape(x.shape)
         if ctx._edges[1] is not None:
-            if grad.ndim == 2:
-                gw = grad.mT @ x
-            else:
-                g2 = grad.reshape(-1, grad.shape[-1])
-                gw = g2.mT @ x.reshape(-1, x.shape[-1])
+            x2 = x if x.ndim <= 2 else x.reshape(-1, x.shape[-1])
+            gw = Matmul.apply(_Transpose2d.apply(g2), x2) if g2.ndim == 2 else outer(g2, x2)   # (out, in)
         if ctx.has_bias and ctx._edges[2] is not None:
-            gb = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+            gb = _SumRows.apply(g2) if g2.ndim == 2 else grad                           # (out,)
         return gx, gw, gb
+
+
+class _Transpose2d(Op):
+    """The transpose of a matrix (a view); its own backward."""
+
+    is_view = True
+    _grad_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _Transpose2d.apply(grad)
+
+
+class _SumRows(Op):
+    """Column sums of a matrix: (N, C) -> (C,)."""
+
+    _grad_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.rows = x.shape[0]
+        return x.sum(0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.unsqueeze(0).expand(ctx.rows, grad.shape[0])
 
 
 def linear(input, weight, bias=None):

@@ -263,8 +263,22 @@ class Tanh(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = ctx.saved_output
-        return grad * (1 - out * out)
+        return TanhBackward.apply(grad, ctx.saved_output)
+
+
+class TanhBackward(Op):
+    """grad * (1 - y^2) in one pass (y = tanh(x)); differentiable itself for higher orders."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        return grad * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, y = ctx.saved_tensors
+        return gg * (1 - y * y), -2 * gg * grad * y
 
 
 class Asinh(Op):
@@ -324,8 +338,22 @@ class Sigmoid(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = ctx.saved_output
-        return grad * out * (1 - out)
+        return SigmoidBackward.apply(grad, ctx.saved_output)
+
+
+class SigmoidBackward(Op):
+    """grad * y * (1 - y) in one pass (y = sigmoid(x)); differentiable itself for higher orders."""
+
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        return grad * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, y = ctx.saved_tensors
+        return gg * y * (1 - y), gg * grad * (1 - 2 * y)
 
 
 class Erf(Op):
