@@ -2,15 +2,37 @@
 medians): BatchNorm2d, LayerNorm, GELU (erf and tanh), softmax / log-softmax and cross-entropy on (4096, 1000),
 and the small shapes the Transformer workload uses.  Targets: within 1.5x of torch.
 
-    python benchmarks/bench_layers.py [name filter ...]
+    python benchmarks/bench_layers.py [--threads N] [name filter ...]
+
+``--threads 1`` runs both libraries on one thread (BLAS, torch's intra-op pool and ember's block pool): on a
+loaded machine that comparison is far steadier than the 2-thread one.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
 
-from harness import compare, table
+
+def _threads_from_argv(argv):
+    """Remove ``--threads N`` from argv and set the thread environment before torch and ember load."""
+    if "--threads" not in argv:
+        return None
+    i = argv.index("--threads")
+    n = argv[i + 1]
+    del argv[i:i + 2]
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = n
+    return int(n)
+
+
+THREADS = _threads_from_argv(sys.argv)
+
+from harness import compare, table, torch  # noqa: E402
+
+if THREADS:
+    torch.set_num_threads(THREADS)
 
 BIG = (4096, 1000)
 
@@ -74,7 +96,8 @@ def main(argv=None):
             continue
         results.append(compare(name + ", fwd+bwd", setup, target=1.5, rounds=7))
         print(f"{name}: {results[-1]['ratio']:.2f}x", flush=True)
-    out = table(results, "Layer kernels (median time per forward + backward)")
+    threads = THREADS or 2
+    out = table(results, f"Layer kernels (median time per forward + backward, {threads} thread(s))")
     print(out)
     return out
 

@@ -3,13 +3,14 @@
 Conv2d 3x3, 32 -> 64 channels, 32x32, batch 32 (target: within 2x of torch); MaxPool2d 2x2 stride 2 on the
 conv's output shape (target: within 1.5x).  Also a strided conv (the im2col path with stride 2) for reference.
 
-    python benchmarks/bench_spatial.py
+    python benchmarks/bench_spatial.py [--threads N]
 """
 from __future__ import annotations
 
 import sys
 
-from harness import compare, table
+from bench_layers import THREADS  # noqa: F401 -- handles --threads before torch and ember load
+from harness import compare, table  # noqa: E402
 
 
 def conv2d_fwd_bwd(torch, stride=1):
@@ -41,7 +42,7 @@ def main():
                 rounds=7),
         compare("MaxPool2d 2x2 on (32, 64, 32, 32), fwd+bwd", maxpool2d_fwd_bwd, target=1.5, rounds=7),
     ]
-    out = table(results, "Spatial: convolution and pooling")
+    out = table(results, f"Spatial: convolution and pooling ({THREADS or 2} thread(s))")
     print(out)
     return out
 

@@ -6,12 +6,16 @@ through RAM.  ``for_blocks(kernel, n, block)`` calls ``kernel(lo, hi)`` on conse
 intermediates in L2, and above ``min_parallel`` items the ranges are split between the calling thread and a
 lazily created pool (NumPy releases the GIL inside ufuncs, so the threads really run at once).
 
-The calling thread always takes a share, so the pool holds ``threads - 1`` workers and one call costs one
-``submit``.  A kernel called from a pool worker (nested use) runs serially instead of waiting on itself.
+The calling thread always works too, so the pool holds ``threads - 1`` workers.  Blocks are handed out on
+demand: a worker the OS has not scheduled yet (a loaded machine) delays nothing, the caller takes its blocks.
+A kernel called from a pool worker (nested use) runs serially instead of waiting on itself.
 
-Measured on the 2-core benchmark machine (``benchmarks/README.md``): blocks of 32K float32 elements (128 KiB)
-are as fast as any size from 16K to 128K for a 20-pass erf pipeline and 2x faster than whole-array passes; two
-threads pay from about 128K elements up (a submit + wake-up costs 20-60 us).
+Measured on the 2-core benchmark machine under load (``benchmarks/README.md``): for a 20-pass float32 erf
+pipeline, blocks of 64K elements beat 16K (by 15%), 32K (5%) and 256K (15%), and beat whole-array passes by
+about 3x; fresh multi-megabyte temporaries also cost page faults (3-4 ms per 37 MB).  Two threads gave
+1.2-1.4x on 4M-element GELU and layer norm when the second core was free at all; below ``MIN_PARALLEL``
+the submit and wake-up (tens of microseconds) is not worth it.  ``copysign`` and masked ``where=`` ufuncs have
+no SIMD loop in NumPy 2.x (10-50x a multiply): block kernels avoid them.
 """
 from __future__ import annotations
 
@@ -72,6 +76,16 @@ def _get_pool():
 
 def _mark_worker():
     _local.worker = True
+
+
+def _after_fork():
+    """A forked child (a DataLoader worker) has none of the parent's threads: start a fresh pool on demand."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _serial(kernel, n, block):

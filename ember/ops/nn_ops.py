@@ -6,6 +6,11 @@ graph nodes and three times the memory traffic; cross-entropy from logits would 
 log-probabilities twice.  The fused backward passes run on arrays when no graph is being recorded (the
 ordinary ``loss.backward()``); under ``create_graph=True`` they are written in ember ops, so double backward
 works.
+
+For contiguous float32/float64 NumPy arrays, GELU, layer norm, batch norm and last-dim softmax run as block
+kernels (``backend.parallel.for_blocks``): in-place ufuncs on cache-sized blocks, blocks over two threads,
+reductions summed per block and then across blocks so results do not depend on the scheduling.  Other
+arrays (CuPy, half precision, strided) take the whole-array expressions.
 """
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ from ._util import _wrap
 
 __all__ = ["leaky_relu_op", "elu_op", "softplus_op", "hardtanh_op", "hardsigmoid_op", "hardswish_op",
            "hardshrink_op", "softshrink_op", "threshold_op", "logsigmoid_op", "gelu_op", "layer_norm_op",
-           "batch_norm_train_op", "cross_entropy_op", "softmax_last_dim_op", "embedding_op", "prelu_op", "fast_erfc"]
+           "batch_norm_train_op", "cross_entropy_op", "softmax_last_dim_op", "embedding_op", "prelu_op",
+           "fast_erfc"]
 
 _grad_state = grad_mode._state
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
