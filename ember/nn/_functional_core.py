@@ -265,18 +265,9 @@ def _softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _last_dim(input, dim, dtype):
-    """True when the fused last-dim kernel (``nn_ops.softmax_last_dim_op``) may take the call."""
-    return dtype is None and type(dim) is int and input.ndim > 0 and dim in (-1, input.ndim - 1)
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
-    if _last_dim(input, dim, dtype):
-        out = nn_ops.softmax_last_dim_op(input)
-        if out is not None:
-            return out
     return _softmax(input, dim, dtype=dtype)
 
 
@@ -291,10 +282,6 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
-    if _last_dim(input, dim, dtype):
-        out = nn_ops.softmax_last_dim_op(input, log=True)
-        if out is not None:
-            return out
     return _log_softmax(input, dim, dtype=dtype)
 
 

@@ -894,6 +894,11 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     d = wrap_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return Softmax.apply(x, None)
+    if d == x._data.ndim - 1:                  # the blocked last-dim kernel, when the array fits it
+        from .nn_ops import softmax_last_dim_op
+        out = softmax_last_dim_op(x, log=False)
+        if out is not None:
+            return out
     return Softmax.apply(x, d)
 
 
@@ -912,6 +917,11 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     d = wrap_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
         return LogSoftmax.apply(x, None)
+    if d == x._data.ndim - 1:                  # the blocked last-dim kernel, when the array fits it
+        from .nn_ops import softmax_last_dim_op
+        out = softmax_last_dim_op(x, log=True)
+        if out is not None:
+            return out
     return LogSoftmax.apply(x, d)
 
 
