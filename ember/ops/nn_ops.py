@@ -986,6 +986,41 @@ def softmax_last_dim_op(x, log=False):
 # cross-entropy from logits with class-index targets
 # ----------------------------------------------------------------------------------------------------------
 
+def _exp_shifted_rows(x2, want_sum):
+    """(exp(x - max), max, row sums of the exponentials, row sums of x or None) of a contiguous (M, C) array,
+    blocks of rows over threads."""
+    M, C = x2.shape
+    e, m, s = np.empty_like(x2), np.empty((M, 1), x2.dtype), np.empty(M, x2.dtype)
+    xsum = np.empty(M, x2.dtype) if want_sum else None
+
+    def kernel(lo, hi):
+        xb, eb = x2[lo:hi], e[lo:hi]
+        np.max(xb, 1, keepdims=True, out=m[lo:hi])
+        np.subtract(xb, m[lo:hi], out=eb)
+        np.exp(eb, out=eb)
+        np.sum(eb, 1, out=s[lo:hi])
+        if want_sum:
+            np.sum(xb, 1, out=xsum[lo:hi])
+
+    for_blocks(kernel, M, max(1, BLOCK // C), cost=C)
+    return e, m, s, xsum
+
+
+def _scale_rows(a, col, shift=None):
+    """a * col[:, None] - shift[:, None] for an (M, C) array (blocks of rows over threads when large)."""
+    if a.size <= BLOCK or not _blockable(a):
+        return a * col[:, None] if shift is None else a * col[:, None] - shift[:, None]
+    out = np.empty_like(a)
+
+    def kernel(lo, hi):
+        ob = np.multiply(a[lo:hi], col[lo:hi, None], out=out[lo:hi])
+        if shift is not None:
+            ob -= shift[lo:hi, None]
+
+    for_blocks(kernel, a.shape[0], max(1, BLOCK // a.shape[1]), cost=a.shape[1])
+    return out
+
+
 class CrossEntropy(Op):
     """loss_i = w_t * (1 - eps) * (-log p_i,t) + eps / C * sum_c w_c (-log p_i,c), rows with t == ignore give 0.
 
@@ -1003,16 +1038,20 @@ class CrossEntropy(Op):
         ft = x.dtype.type
         valid = t != ignore_index
         ts = xp.where(valid, t, 0)
-        m = x.max(1, keepdims=True) if C else xp.zeros((M, 1), x.dtype)
-        e = xp.exp(x - m)                                             # (M, C)
-        s = e.sum(1)
+        xsum = None
+        if x.size > BLOCK and _blockable(x):
+            e, m, s, xsum = _exp_shifted_rows(x, bool(eps) and w is None)   # (M, C), (M, 1), (M,), (M,)
+        else:
+            m = x.max(1, keepdims=True) if C else xp.zeros((M, 1), x.dtype)
+            e = xp.exp(x - m)                                         # (M, C)
+            s = e.sum(1)
         lse = xp.log(s) + m[:, 0]                                     # (M,)
         wt = valid.astype(x.dtype) if w is None else w[ts] * valid
         rows = xp.arange(M)
         loss = (lse - x[rows, ts]) * wt
         if eps:
             if w is None:
-                smooth = (lse * ft(C) - x.sum(1)) * valid
+                smooth = (lse * ft(C) - (x.sum(1) if xsum is None else xsum)) * valid
             else:
                 smooth = (lse * w.sum() - x @ w) * valid
             loss = loss * ft(1 - eps) + smooth * ft(eps / C)
@@ -1038,11 +1077,12 @@ class CrossEntropy(Op):
         total_w = ft(C) if w is None else w.sum()
         gi = g * wt * ft(1 - eps) if reduction == "none" else wt * (g * ft(1 - eps))   # (M,)
         coef = gi if not eps else gi + (g * ft(eps / C) * total_w) * valid
-        out = e * (coef / s)[:, None]                                 # p * coef, (M, C)
+        smooth_row = (g * ft(eps / C)) * valid if eps else None
+        out = _scale_rows(e, (coef / s).astype(e.dtype, copy=False),   # p * coef - smoothing, (M, C)
+                          None if w is not None or not eps else smooth_row.astype(e.dtype, copy=False))
         out[np.arange(e.shape[0]), ts] -= gi
-        if eps:
-            smooth_row = (g * ft(eps / C)) * valid
-            out -= smooth_row[:, None] * (1 if w is None else w[None, :])
+        if eps and w is not None:
+            out -= smooth_row[:, None] * w[None, :]
         return _wrap(out.astype(e.dtype, copy=False)), None, None, None, None, None
 
 
