@@ -14,6 +14,10 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
 os.environ.setdefault("MKL_NUM_THREADS", "2")
+# both libraries share this process: idle thread pools must sleep, not spin, or each steals the second core
+# from the other (torch's OpenMP pool after its turn, OpenBLAS's after ember's)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 import torch  # noqa: E402
 
