@@ -47,9 +47,11 @@ def __getattr__(name):  # heavier subpackages load on first use, so ``import emb
     if name in ("optim", "distributed", "serialization", "safetensors"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
 from .func_api import func, vmap  # noqa: E402
 
-import builtins as _builtins
+import builtins as _builtins  # noqa: E402
 
 # torch also exposes these nn.functional entry points at the top level
 for _name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -66,9 +68,27 @@ for _name in ("relu_", "sigmoid_", "tanh_", "selu_", "celu_", "threshold_", "rre
     if _name not in globals() and hasattr(Tensor, _name):
         globals()[_name] = getattr(Tensor, _name)
 
-# torch's aliases at the top level
-FloatTensor = DoubleTensor = LongTensor = IntTensor = BoolTensor = ByteTensor = HalfTensor = None
-del FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor, ByteTensor, HalfTensor
+
+
+def _legacy_constructor(dt, name):
+    def make(*args, **kwargs):
+        """torch's legacy typed constructor: sizes give an uninitialised tensor, data is copied."""
+        if not args:
+            return empty(0, dtype=dt)
+        if _builtins.all(isinstance(a, _builtins.int) for a in args) or isinstance(args[0], Size):
+            return empty(*args, dtype=dt)
+        return tensor(args[0], dtype=dt, **kwargs)
+    make.__name__ = make.__qualname__ = name
+    return make
+
+
+FloatTensor = _legacy_constructor(float32, "FloatTensor")
+DoubleTensor = _legacy_constructor(float64, "DoubleTensor")
+HalfTensor = _legacy_constructor(float16, "HalfTensor")
+LongTensor = _legacy_constructor(int64, "LongTensor")
+IntTensor = _legacy_constructor(int32, "IntTensor")
+BoolTensor = _legacy_constructor(bool, "BoolTensor")
+ByteTensor = _legacy_constructor(uint8, "ByteTensor")
 
 strided = "torch.strided"
 contiguous_format = "torch.contiguous_format"

@@ -244,3 +244,11 @@ def test_legacy_tensor_constructor():
     assert ember.Tensor([1, 2]).dtype is ember.float32
     assert isinstance(ember.ones(1), ember.Tensor)
     assert ember.is_tensor(ember.ones(1)) and not ember.is_tensor(1)
+
+
+def test_legacy_typed_constructors():
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor"):
+        e, t = getattr(ember, name)([1, 0, 2 ** 20]), getattr(torch, name)([1, 0, 2 ** 20])
+        assert_same(e, t)
+        assert tuple(getattr(ember, name)(2, 3).shape) == (2, 3)
+    assert ember.LongTensor([2 ** 40]).item() == 2 ** 40
