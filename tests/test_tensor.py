@@ -248,7 +248,7 @@ def test_legacy_tensor_constructor():
 
 def test_legacy_typed_constructors():
     for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor"):
-        e, t = getattr(ember, name)([1, 0, 2 ** 20]), getattr(torch, name)([1, 0, 2 ** 20])
+        e, t = getattr(ember, name)([1, 0, 200]), getattr(torch, name)([1, 0, 200])
         assert_same(e, t)
         assert tuple(getattr(ember, name)(2, 3).shape) == (2, 3)
     assert ember.LongTensor([2 ** 40]).item() == 2 ** 40
