@@ -286,8 +286,8 @@ _SCALARS = [True, 3, -2, 2.5, float("inf")]
 
 # known deviations still open (uint8 with negative Python ints in in-place ops and where, bool operands of
 # ops torch has no bool kernel for or no Scalar overload for, int floor/true division corner cases)
-_PROMO_OPEN = {"__truediv__", "__floordiv__", "__mod__", "__pow__", "maximum", "minimum", "fmax", "atan2", "hypot",
-               "fmod", "remainder", "where_method", "__imul__", "__iadd__"}
+_PROMO_OPEN = {"__truediv__", "__floordiv__", "__mod__", "__pow__", "hypot", "fmod", "remainder", "where_method",
+               "__imul__", "__iadd__"}
 
 
 def _promo_cases():

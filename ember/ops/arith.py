@@ -274,7 +274,9 @@ def where_(cond, x, y):
 # public functions
 # ----------------------------------------------------------------------------------------------------------
 
-def _need_tensor(name, other):
+def _need_tensor(name, other, input=None):
+    if input is not None and not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
@@ -481,31 +483,31 @@ negative = neg
 
 
 def maximum(input, other, *, out=None):
-    _need_tensor("maximum", other)
+    _need_tensor("maximum", other, input)
     a, b = promote_operands(input, other)
     return _out(_binary(Maximum, a, b), out)
 
 
 def minimum(input, other, *, out=None):
-    _need_tensor("minimum", other)
+    _need_tensor("minimum", other, input)
     a, b = promote_operands(input, other)
     return _out(_binary(Minimum, a, b), out)
 
 
 def fmax(input, other, *, out=None):
-    _need_tensor("fmax", other)
+    _need_tensor("fmax", other, input)
     a, b = promote_operands(input, other)
     return _out(_binary(Fmax, a, b), out)
 
 
 def fmin(input, other, *, out=None):
-    _need_tensor("fmin", other)
+    _need_tensor("fmin", other, input)
     a, b = promote_operands(input, other)
     return _out(_binary(Fmin, a, b), out)
 
 
 def atan2(input, other, *, out=None):
-    _need_tensor("atan2", other)
+    _need_tensor("atan2", other, input)
     a, b = promote_operands(input, other)
     a = float_like(a) if isinstance(a, Tensor) else a
     b = float_like(b) if isinstance(b, Tensor) else b
