@@ -875,11 +875,12 @@ class LogSoftmax(Op):
 def _softmax_dim(ndim):
     import warnings
     warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to include dim=X "
-                  "as an argument.", stacklevel=3)
+                  "as an argument.", stacklevel=4)
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def _softmax_family(input, dim, dtype, log):
+    """softmax / log_softmax: dtype handling, torch's errors, then the fused op for the dim."""
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
@@ -888,41 +889,27 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
             return input.clone()
         from .inplace import _tname
         raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{_tname(input._data.dtype)}'")
+    op = LogSoftmax if log else Softmax
     x = input
     if dim is None:
         dim = _softmax_dim(x.ndim)
     d = wrap_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
-        return Softmax.apply(x, None)
+        return op.apply(x, None)
     if d == x._data.ndim - 1:                  # the blocked last-dim kernel, when the array fits it
         from .nn_ops import softmax_last_dim_op
-        out = softmax_last_dim_op(x, log=False)
+        out = softmax_last_dim_op(x, log=log)
         if out is not None:
             return out
-    return Softmax.apply(x, d)
+    return op.apply(x, d)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return _softmax_family(input, dim, dtype, log=False)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input._data.dtype.kind in "biu":
-        wrap_dim(dim if dim is not None else 0, input._data.ndim)
-        if input._data.size == 0:
-            return input.clone()
-        from .inplace import _tname
-        raise NotImplementedError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{_tname(input._data.dtype)}'")
-    x = input
-    if dim is None:
-        dim = _softmax_dim(x.ndim)
-    d = wrap_dim(dim, x._data.ndim)
-    if x._data.ndim == 0:
-        return LogSoftmax.apply(x, None)
-    if d == x._data.ndim - 1:                  # the blocked last-dim kernel, when the array fits it
-        from .nn_ops import softmax_last_dim_op
-        out = softmax_last_dim_op(x, log=True)
-        if out is not None:
-            return out
-    return LogSoftmax.apply(x, d)
+    return _softmax_family(input, dim, dtype, log=True)
 
 
 def _out(result, out):
