@@ -112,6 +112,97 @@ def test_orthogonal(shape, map_):
     assert me.parametrizations.weight.original.grad is not None
 
 
+def _copy_state(me, mt):
+    me.load_state_dict({k: to_ember(v.detach()) for k, v in mt.state_dict().items()})
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (3, 6), (4, 4), (5, 1)])
+@pytest.mark.parametrize("triv", [True, False])
+def test_orthogonal_householder(shape, triv):
+    me, mt = _linear_pair(shape[1], shape[0])
+    P.orthogonal(me, orthogonal_map="householder", use_trivialization=triv)
+    torch.nn.utils.parametrizations.orthogonal(mt, orthogonal_map="householder", use_trivialization=triv)
+    assert list(me.state_dict()) == list(mt.state_dict())
+    assert_same(me.weight, mt.weight.detach(), rtol=1e-9, atol=1e-11)   # QR projection of the initial W
+    if not triv:   # the stored reflectors (LAPACK's geqrf with sign-fixed diagonal)
+        assert_same(me.parametrizations.weight.original, mt.parametrizations.weight.original.detach(),
+                    rtol=1e-9, atol=1e-11)
+    _copy_state(me, mt)
+    x = np.random.default_rng(0).standard_normal((5, shape[1]))
+    _compare_forward_backward(me, mt, x)
+    with torch.no_grad():   # away from the identity point, so every reflector matters
+        o = mt.parametrizations.weight.original
+        o.add_(torch.from_numpy(np.random.default_rng(1).standard_normal(tuple(o.shape))) * 0.5)
+    _copy_state(me, mt)
+    me.zero_grad()
+    mt.zero_grad()
+    _compare_forward_backward(me, mt, x)
+    W = np.random.default_rng(2).standard_normal(shape)
+    me.weight = ember.tensor(W)
+    mt.weight = torch.tensor(W)
+    if not triv or shape[0] == shape[1]:   # otherwise base is completed with random columns
+        assert_same(me.weight, mt.weight.detach(), rtol=1e-9, atol=1e-11)
+        assert_same(me.parametrizations.weight.original, mt.parametrizations.weight.original.detach(),
+                    rtol=1e-9, atol=1e-11)
+    else:
+        assert_same(me.weight, mt.weight.detach(), rtol=1e-9, atol=1e-11)
+
+
+def test_orthogonal_householder_gradcheck_batched_float32():
+    rng = np.random.default_rng(0)
+    X = ember.tensor(rng.standard_normal((2, 5, 3)), requires_grad=True)
+    orth = P._Orthogonal(X, "householder", use_trivialization=False)
+    assert ember.autograd.gradcheck(orth, (X,))
+    Xt = torch.tensor(X.detach().numpy())
+    orth_t = torch.nn.utils.parametrizations._Orthogonal(Xt, torch.nn.utils.parametrizations._OrthMaps.householder,
+                                                         use_trivialization=False)
+    assert_same(orth(X), orth_t(Xt), rtol=1e-10, atol=1e-12)
+    # float32 batch of matrices registered on a buffer-free module
+    me, mt = ember.nn.Module(), torch.nn.Module()
+    w = rng.standard_normal((3, 4, 2)).astype(np.float32)
+    me.w = ember.nn.Parameter(ember.tensor(w))
+    mt.w = torch.nn.Parameter(torch.tensor(w))
+    P.orthogonal(me, "w", use_trivialization=False)
+    torch.nn.utils.parametrizations.orthogonal(mt, "w", use_trivialization=False)
+    assert_same(me.w, mt.w.detach(), rtol=1e-4, atol=1e-5)
+    assert_same(me.parametrizations.w.original, mt.parametrizations.w.original.detach(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Complex modules")
+def test_orthogonal_defaults_and_errors():
+    for shape, expect in [((4, 4), "matrix_exp"), ((5, 3), "householder"), ((3, 5), "householder")]:
+        m = ember.nn.Linear(shape[1], shape[0])
+        P.orthogonal(m)
+        assert m.parametrizations.weight[0].orthogonal_map == expect
+    q = np.linalg.qr(np.random.default_rng(0).standard_normal((4, 4)))[0]
+    m = ember.nn.Linear(4, 4, bias=False).double()
+    m.weight.data = ember.tensor(q)
+    P.orthogonal(m)      # already orthogonal: kept as it is (not re-projected)
+    np.testing.assert_array_equal(m.parametrizations.weight[0].base.numpy(), q)
+
+    def errors(lib, **kw):
+        m = lib.nn.Linear(3, 4)
+        orth = P.orthogonal if lib is ember else torch.nn.utils.parametrizations.orthogonal
+        with pytest.raises(Exception) as info:
+            orth(m, **kw)
+        return type(info.value), str(info.value)
+
+    assert errors(ember, orthogonal_map="qr") == errors(torch, orthogonal_map="qr")
+    assert errors(ember, name="bias") == errors(torch, name="bias")
+    assert errors(ember, name="nope")[0] is ValueError
+    mc, mtc = ember.nn.Linear(3, 4).to(ember.complex64), torch.nn.Linear(3, 4).to(torch.complex64)
+    with pytest.raises(ValueError, match="householder parametrization does not support complex") as e1:
+        P.orthogonal(mc, orthogonal_map="householder")
+    with pytest.raises(ValueError) as e2:
+        torch.nn.utils.parametrizations.orthogonal(mtc, orthogonal_map="householder")
+    assert str(e1.value) == str(e2.value)
+    m = P.orthogonal(ember.nn.Linear(3, 4), orthogonal_map="cayley", use_trivialization=False)
+    with pytest.raises(NotImplementedError, match="use_trivialization=False"):
+        m.weight = ember.randn(4, 3)
+    with pytest.raises(ValueError, match=r"Expected a matrix or batch of matrices of shape"):
+        m.parametrizations.weight[0].right_inverse(ember.randn(3, 3))
+
+
 def test_register_remove_cached():
     class Symmetric(ember.nn.Module):
         def forward(self, X):
