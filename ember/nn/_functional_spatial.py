@@ -467,12 +467,15 @@ native_channel_shuffle = channel_shuffle
 # interpolate
 # ----------------------------------------------------------------------------------------------------------
 
-_MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "lanczos": 2}
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims of (N, C, *S) ``input`` to ``size`` or by ``scale_factor``."""
+    """Resize the spatial dims of (N, C, *S) ``input`` to ``size`` or by ``scale_factor``.
+
+    ``antialias=True`` (bilinear, bicubic, lanczos; 4-D input) low-pass filters when downsampling: the
+    filter's support grows with the downscale factor and its weights are normalised."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -480,40 +483,71 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     elif align_corners is None:
         align_corners = False
     nd = input._data.ndim - 2
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported by ember")
+    in_sp = tuple(input._data.shape[2:])
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
-    if size is None and scale_factor is None:
+    scales = None
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != nd:
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {list(in_sp)} and output size of {size}. Please "
+                                 f"provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                                 f"(o1, o2, ...,oK) format.")
+            if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) or _is_int_tensor(v)
+                       for v in size):
+                raise TypeError(f"expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                                f"Tuple[int, int, int], but got size with types {[type(v) for v in size]}")
+            out_sp = tuple(int(v) for v in size)
+        else:
+            out_sp = (int(size),) * nd
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != nd:
+                raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                                 f"input with spatial dimensions of {list(in_sp)} and scale_factor of shape "
+                                 f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                                 f"scale_factor in (s1, s2, ...,sK) format.")
+            scales = tuple(float(v) for v in scale_factor)
+        else:
+            scales = (float(scale_factor),) * nd
+        out_sp = tuple(int(math.floor(float(n) * s)) for n, s in zip(in_sp, scales))
+    else:
         raise ValueError("either size or scale_factor should be defined")
-    if (mode not in ("nearest", "nearest-exact", "area") and mode not in _MODE_DIMS) or nd < 1 or nd > 3:
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if recompute_scale_factor or mode == "area":
+        scales = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and nd == 2):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         "4-D tensor as input")
+    known = mode in ("nearest", "nearest-exact", "area") or mode in _MODE_DIMS
+    if not known or not 1 <= nd <= 3 or (mode == "lanczos" and nd != 2):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {nd + 2}D) for the "
                                   f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
                                   f"nearest-exact (got {mode})")
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         raise NotImplementedError(f"Got {nd + 2}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input")
-    in_sp = input._data.shape[2:]
-    scales = None
-    if size is not None:
-        out_sp = (int(size),) * nd if isinstance(size, (int, np.integer)) else tuple(int(v) for v in size)
-        if len(out_sp) != nd:
-            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
-                             f"spatial dimensions of {list(in_sp)} and output size of {list(out_sp)}. Please provide "
-                             f"input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
-                             f"format.")
-    else:
-        sf = (float(scale_factor),) * nd if isinstance(scale_factor, numbers.Number) else \
-            tuple(float(v) for v in scale_factor)
-        if len(sf) != nd:
-            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
-                             f"with spatial dimensions of {list(in_sp)} and scale_factor of shape {list(sf)}. Please "
-                             f"provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
-                             f"(s1, s2, ...,sK) format.")
-        out_sp = tuple(int(math.floor(float(n) * s)) for n, s in zip(in_sp, sf))
-        scales = None if recompute_scale_factor else sf
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if mode == "area":
         return _adaptive_avg(input, nd, out_sp, f"adaptive_avg_pool{nd}d")
-    return _resample(input, out_sp, mode, align_corners, scales)
+    if min(in_sp + out_sp) <= 0:
+        names = ("D", "H", "W")[3 - nd:]
+        sizes_in = ", ".join(f"{k}: {v}" for k, v in zip(names, in_sp))
+        sizes_out = ", ".join(f"{k}: {v}" for k, v in zip(names, out_sp))
+        joint = " and output" if nd == 1 else " output"
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({sizes_in}){joint} "
+                           f"({sizes_out})")
+    return _resample(input, out_sp, mode, align_corners, scales, antialias)
+
+
+def _is_int_tensor(v):
+    from ..tensor import Tensor
+    return isinstance(v, Tensor) and v.ndim == 0 and not v.is_floating_point() and not v.is_complex()
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

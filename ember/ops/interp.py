@@ -73,19 +73,74 @@ def _cubic_taps(in_size, out_size, align_corners, scale, ftype):
     return [(np.clip(i - 1 + j, 0, in_size - 1), w.astype(ftype)) for j, w in enumerate(weights)]
 
 
-def resample(input, out_size, mode, align_corners, scales):
-    """Separable resampling of the last ``len(out_size)`` dims of ``input`` (N, C, *S)."""
+def _triangle(x):
+    return np.maximum(1 - np.abs(x), 0)
+
+
+def _keys_cubic(x):
+    """Keys' cubic convolution kernel with a = -0.5 (the antialiasing bicubic filter)."""
+    x = np.abs(x)
+    a = x.dtype.type(-0.5)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0)).astype(x.dtype)
+
+
+def _lanczos3(x):
+    """sinc(x) sinc(x / 3) on |x| < 3."""
+    out = np.sinc(x.astype(np.float64)) * np.sinc(x.astype(np.float64) / 3)
+    return np.where(np.abs(x) < 3, out, 0).astype(x.dtype)
+
+
+# filter and its support radius (in input pixels, before widening by the downscale factor)
+_AA_FILTERS = {"bilinear": (_triangle, 1), "bicubic": (_keys_cubic, 2), "lanczos": (_lanczos3, 3)}
+
+
+def _antialias_taps(in_size, out_size, align_corners, scale, ftype, mode):
+    """Taps of the antialiased filter: output i covers input pixels j within ``support`` of the centre
+    c_i = s (i + 1/2), weight f((j + 1/2 - c_i) / max(s, 1)) normalised to sum 1, where the filter's support
+    is widened by the downscale factor s = in / out when s > 1.  Arithmetic follows torch's rounding in
+    float32: centre and support rounded to the input's precision, the filter argument formed in double."""
+    fn, radius = _AA_FILTERS[mode]
+    s = _scale(in_size, out_size, align_corners, scale, ftype)
+    support = ftype(radius * float(s)) if s >= 1 else ftype(radius)
+    invscale = ftype(1.0 / float(s)) if s >= 1 else ftype(1)
+    centre = (float(s) * (np.arange(out_size) + 0.5)).astype(ftype)                     # (out,)
+    lo = np.maximum(np.trunc((centre - support).astype(np.float64) + 0.5).astype(np.int64), 0)
+    hi = np.minimum(np.trunc((centre + support).astype(np.float64) + 0.5).astype(np.int64), in_size)
+    count = np.maximum(hi - lo, 0)
+    ntaps = int(math.ceil(float(support))) * 2 + 1
+    j = np.arange(ntaps)[:, None]                                                        # (taps, 1)
+    arg = ((j + lo - centre).astype(ftype).astype(np.float64) + 0.5) * float(invscale)   # (taps, out)
+    w = np.where(j < count, fn(arg.astype(ftype)), ftype(0)).astype(ftype)
+    total = np.zeros(out_size, ftype)
+    for row in w:                                # sequential sum, in the input's precision
+        total = (total + row).astype(ftype)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w).astype(ftype)
+    idx = np.minimum(lo + np.minimum(j, np.maximum(count - 1, 0)), in_size - 1)          # padding taps: weight 0
+    used = int(count.max()) if out_size else 0
+    return list(zip(idx[:used], w[:used]))
+
+
+def resample(input, out_size, mode, align_corners, scales, antialias=False):
+    """Separable resampling of the last ``len(out_size)`` dims of ``input`` (N, C, *S); ``antialias``
+    (bilinear, bicubic, lanczos) widens the filter by the downscale factor and skips dims whose size is kept."""
     nd = len(out_size)
     ftype = np.float64 if input._data.dtype == np.float64 else np.float32
     x = input
-    for i in range(nd):
+    for i in reversed(range(nd)) if antialias else range(nd):
         axis = x._data.ndim - nd + i
         n, o = x._data.shape[axis], out_size[i]
         sc = scales[i] if scales is not None else None
         if mode in ("nearest", "nearest-exact"):
             x = TakePad.apply(x, axis, _nearest_map(n, o, sc, mode == "nearest-exact"))
             continue
-        taps = (_cubic_taps if mode == "bicubic" else _linear_taps)(n, o, align_corners, sc, ftype)
+        if antialias:
+            if n == o:
+                continue
+            taps = _antialias_taps(n, o, align_corners, sc, ftype, mode)
+        else:
+            taps = (_cubic_taps if mode == "bicubic" else _linear_taps)(n, o, align_corners, sc, ftype)
         shape = [1] * x._data.ndim
         shape[axis] = o
         out = None
@@ -93,7 +148,7 @@ def resample(input, out_size, mode, align_corners, scales):
             term = TakePad.apply(x, axis, idx) * _wrap(w.reshape(shape).astype(x._data.dtype))
             out = term if out is None else out + term
         x = out
-    return x
+    return input.clone() if x is input else x      # antialias with every size kept: still a new tensor
 
 
 # ----------------------------------------------------------------------------------------------------------

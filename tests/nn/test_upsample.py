@@ -78,6 +78,70 @@ def test_interpolate_errors_match_torch(shape, kw, exc):
     _same_error(lambda: EF.interpolate(ember.ones(shape), **kw), lambda: TF.interpolate(torch.ones(shape), **kw), exc)
 
 
+AA_MODES = [("bilinear", False), ("bilinear", True), ("bicubic", False), ("bicubic", True), ("lanczos", None)]
+AA_SIZES = [dict(size=(5, 4)), dict(scale_factor=0.3), dict(size=(20, 15)), dict(scale_factor=(0.5, 1.7)),
+            dict(size=(4, 13)), dict(scale_factor=0.37, recompute_scale_factor=True), dict(size=(17, 13))]
+
+
+@pytest.mark.parametrize("mode,align", AA_MODES)
+@pytest.mark.parametrize("kw", AA_SIZES)
+def test_interpolate_antialias_matches_torch(mode, align, kw):
+    x = rng.standard_normal((2, 3, 17, 13))
+
+    def run(lib):
+        return lambda a: lib.interpolate(a, mode=mode, align_corners=align, antialias=True, **kw)
+    check_against_torch(run(EF), run(TF), [x], rtol=1e-10, atol=1e-12)
+    # float32: bilinear's weights are torch's to the bit; the cubic filters' differ in the last float32 digits
+    atol = 1e-7 if mode == "bilinear" else 3e-6
+    check_against_torch(run(EF), run(TF), [x.astype(np.float32)], rtol=1e-5, atol=atol)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+def test_interpolate_antialias_gradcheck(mode):
+    x = ember.tensor(rng.standard_normal((1, 2, 9, 7)), requires_grad=True)
+    f = lambda a: EF.interpolate(a, size=(4, 3), mode=mode, antialias=True)  # noqa: E731
+    assert ember.autograd.gradcheck(f, [x])
+    g = lambda a: EF.interpolate(a, size=(12, 4), mode=mode, antialias=True)  # noqa: E731
+    assert ember.autograd.gradcheck(g, [x])
+
+
+def test_interpolate_antialias_keeps_a_new_tensor():
+    x = ember.randn(1, 1, 4, 5)
+    y = EF.interpolate(x, size=(4, 5), mode="bilinear", antialias=True)
+    assert_same(y, torch.tensor(x.numpy()))
+    y.add_(1)     # not a view of x
+    assert_same(y - x, torch.ones(1, 1, 4, 5))
+
+
+@pytest.mark.parametrize("shape,kw,exc", [
+    ((1, 3, 6, 6), dict(size=3, mode="nearest"), ValueError), ((1, 3, 6), dict(size=3, mode="linear"), ValueError),
+    ((1, 3, 6, 6), dict(size=3, mode="area"), ValueError), ((1, 3, 6), dict(size=3, mode="bilinear"), ValueError),
+    ((1, 3, 6, 6, 6), dict(size=3, mode="trilinear"), ValueError),
+    ((1, 3, 6, 6, 6), dict(size=3, mode="bicubic"), ValueError),
+    ((1, 3, 6, 6), dict(size=3, mode="nearest-exact"), ValueError),
+    ((1, 3, 6, 6), dict(size=3, mode="lanczos", align_corners=True), ValueError),
+    ((1, 3, 6, 6), dict(size=(0, 3), mode="bilinear"), RuntimeError),
+])
+def test_interpolate_antialias_errors_match_torch(shape, kw, exc):
+    _same_error(lambda: EF.interpolate(ember.ones(shape), antialias=True, **kw),
+                lambda: TF.interpolate(torch.ones(shape), antialias=True, **kw), exc)
+
+
+@pytest.mark.parametrize("shape,kw,exc", [
+    ((1, 3, 6, 6), dict(size=3, mode="lanczos"), ValueError),
+    ((1, 3, 6), dict(size=(0,), mode="linear"), RuntimeError),
+    ((1, 3, 0, 6), dict(size=(2, 2), mode="nearest"), RuntimeError),
+    ((1, 3, 4, 4, 4), dict(size=(2, 0, 2), mode="trilinear"), RuntimeError),
+    ((1, 3, 4, 4), dict(size=(2.0, 2), mode="bilinear"), TypeError),
+    ((1, 3, 4, 4), dict(size=(2, 2), recompute_scale_factor=True), ValueError),
+    ((1, 3, 4, 4), dict(size=(2, 2, 2)), ValueError),
+    ((1, 3, 4, 4), dict(scale_factor=(2, 2, 2)), ValueError),
+])
+def test_interpolate_size_errors_match_torch(shape, kw, exc):
+    _same_error(lambda: EF.interpolate(ember.ones(shape), **kw), lambda: TF.interpolate(torch.ones(shape), **kw),
+                exc)
+
+
 @pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align", [False, True])
