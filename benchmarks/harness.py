@@ -11,9 +11,11 @@ import platform
 import statistics
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
-os.environ.setdefault("MKL_NUM_THREADS", "2")
+# BENCH_THREADS=1 (with ``taskset -c 0``) gives the per-core comparison, steady on a shared machine
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))
+os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
 # both libraries share this process: idle thread pools must sleep, not spin, or each steals the second core
 # from the other (torch's OpenMP pool after its turn, OpenBLAS's after ember's)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -23,7 +25,8 @@ import torch  # noqa: E402
 
 import ember  # noqa: E402
 
-torch.set_num_threads(2)
+torch.set_num_threads(THREADS)
+ember.set_num_threads(THREADS)
 
 
 def _time(step, inner):
@@ -77,7 +80,7 @@ def machine_line():
     except ImportError:
         pass
     return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, NumPy {ember._np.__version__}, "
-            f"torch {torch.__version__} (2 threads); BLAS: {blas}")
+            f"torch {torch.__version__} ({THREADS} threads); BLAS: {blas}")
 
 
 def table(results, title="ember vs torch"):

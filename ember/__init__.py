@@ -140,16 +140,25 @@ def typename(obj):
 
 
 def get_num_threads():
-    import os
-    return os.cpu_count() or 1
+    """Threads ember's block kernels use (``backend.parallel``): the CPU affinity, capped by OMP_NUM_THREADS."""
+    from .backend.parallel import num_threads
+    return num_threads()
 
 
 def set_num_threads(n):
+    """Threads for ember's block kernels and, when threadpoolctl is installed, for the BLAS library."""
+    import builtins
+    if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    from .backend import parallel
+    parallel.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
-        threadpool_limits(n)
     except ImportError:
-        pass
+        return
+    threadpool_limits(n)
 
 
 def get_num_interop_threads():

@@ -34,6 +34,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
+from ..backend import scratch
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "convolution", "unfold_patches", "fold_patches"]
@@ -86,12 +87,45 @@ def _out_size(in_sp, ksize, stride, pad, dilation):
                  for s, k, st, (lo, hi), d in zip(in_sp, ksize, stride, pad, dilation))
 
 
+def _pad_cf_scratch(x, pad, dtype):
+    """``_pad_cf`` into a recycled buffer (NumPy only): only the border is zeroed, the interior is copied."""
+    n, c = x.shape[:2]
+    sp = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pad))
+    out = scratch.take((c, n) + sp, dtype)
+    for i, (s, (lo, hi)) in enumerate(zip(x.shape[2:], pad)):
+        lead = (slice(None),) * (2 + i)
+        if lo:
+            out[lead + (slice(0, lo),)] = 0
+        if hi:
+            out[lead + (slice(lo + s, None),)] = 0
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pad))
+    out[(slice(None), slice(None)) + inner] = np.swapaxes(x, 0, 1)
+    return out
+
+
 def _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt):
-    """x (N, C, *S) -> contiguous columns (G, C/g * K, N * P)."""
-    xpad = _pad_cf(x, pad, dt)                                    # (C, N, *Sp)
-    cols = _windows(xpad, ksize, stride, dilation, out_sp)       # (C, *K, N, *P), a view
-    return _xp(x).ascontiguousarray(cols).reshape(groups, x.shape[1] // groups * math.prod(ksize),
-                                                  x.shape[0] * math.prod(out_sp))
+    """x (N, C, *S) -> contiguous columns (G, C/g * K, N * P).
+
+    On NumPy the columns and the padded copy come from ``backend.scratch`` (a fresh 37 MB array costs more in
+    page faults than the copy into it); the columns are a view of a pooled buffer that the caller may hand
+    back with ``_release`` once nothing reads them any more."""
+    shape = (groups, x.shape[1] // groups * math.prod(ksize), x.shape[0] * math.prod(out_sp))
+    if type(x) is not np.ndarray:
+        xpad = _pad_cf(x, pad, dt)                                    # (C, N, *Sp)
+        cols = _windows(xpad, ksize, stride, dilation, out_sp)       # (C, *K, N, *P), a view
+        return _xp(x).ascontiguousarray(cols).reshape(shape)
+    xpad = _pad_cf_scratch(x, pad, dt)
+    win = _windows(xpad, ksize, stride, dilation, out_sp)
+    buf = scratch.take(win.shape, dt)
+    np.copyto(buf, win)
+    scratch.give(xpad)
+    return buf.reshape(shape)
+
+
+def _release(cols):
+    """Hand im2col columns (a reshaped view of a pooled buffer) back to the pool."""
+    if cols is not None and type(cols) is np.ndarray and cols.base is not None:
+        scratch.give(cols.base)
 
 
 def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):
@@ -104,12 +138,21 @@ def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):
     if out_sp is None:
         out_sp = _out_size(x.shape[2:], w.shape[2:], stride, pad, dilation)
     cols = _im2col_cf(x, w.shape[2:], stride, pad, dilation, out_sp, groups, dt)   # (G, Cg*K, N*P)
+    wg = w.astype(dt, copy=False).reshape(groups, o // groups, -1)                 # (G, Og, Cg*K)
+    pooled = type(cols) is np.ndarray and cols.base is not None
+    ybuf = scratch.take((groups, o // groups, cols.shape[2]), dt) if pooled else None
+    if groups == 1:
+        y = xp.matmul(wg[0], cols[0], out=None if ybuf is None else ybuf[0])[None]   # (G, Og, N*P)
+    else:
+        y = xp.matmul(wg, cols, out=ybuf)
     if keep is not None:
         keep.append(cols)
-    wg = w.astype(dt, copy=False).reshape(groups, o // groups, -1)                 # (G, Og, Cg*K)
-    y = (wg[0] @ cols[0])[None] if groups == 1 else xp.matmul(wg, cols)            # (G, Og, N*P)
+    else:
+        _release(cols)
     y = y.reshape((o, n) + tuple(out_sp))
-    return xp.ascontiguousarray(xp.swapaxes(y, 0, 1)).astype(x.dtype, copy=False)   # (N, O, *P)
+    out = xp.ascontiguousarray(xp.swapaxes(y, 0, 1)).astype(x.dtype, copy=False)    # (N, O, *P)
+    scratch.give(ybuf)
+    return out
 
 
 def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
@@ -157,13 +200,18 @@ def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups, cols=None):
     dt = _compute_dtype(x)
     o = g.shape[1]
     out_sp = g.shape[2:]
-    if cols is None:
+    own = cols is None
+    if own:
         cols = _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt)    # (G, Cg*K, N*P)
     gm = xp.ascontiguousarray(xp.swapaxes(g, 0, 1), dtype=dt).reshape(groups, o // groups, -1)  # (G, Og, N*P)
     # cols @ g^T then transpose: OpenBLAS is far slower at g @ cols^T (a long inner dim in "NT" form)
     gmt = xp.swapaxes(gm, 1, 2)
-    gwt = (cols[0] @ gmt[0])[None] if groups == 1 else xp.matmul(cols, gmt)         # (G, Cg*K, Og)
+    # np.dot, not matmul: with two OpenBLAS threads on a loaded machine, matmul's call for a thin ``cols``
+    # (e.g. 27 rows: a 3-channel stem) stalled for ~1 s where dot took 1 ms (measured, NumPy 2.4 / OpenBLAS 0.3.31)
+    gwt = xp.dot(cols[0], gmt[0])[None] if groups == 1 else xp.matmul(cols, gmt)    # (G, Cg*K, Og)
     gw = xp.ascontiguousarray(xp.swapaxes(gwt, 1, 2))                               # (G, Og, Cg*K)
+    if own:
+        _release(cols)
     return gw.reshape((o, x.shape[1] // groups) + tuple(ksize)).astype(x.dtype, copy=False)
 
 
@@ -187,7 +235,11 @@ class Conv(Op):
         y = conv_forward(x, w, *p, out_sp, keep)
         # the weight gradient reuses the forward's im2col columns (as torch's CPU conv keeps ``finput``), up to
         # a size where holding them for every layer would cost more memory than recomputing costs time
-        ctx.cols = keep[0] if keep[0].nbytes <= _KEEP_COLS_BYTES else None
+        if keep[0].nbytes <= _KEEP_COLS_BYTES:
+            ctx.cols = keep[0]
+        else:
+            ctx.cols = None
+            _release(keep[0])
         if b is not None:
             y += b.reshape((-1,) + (1,) * (y.ndim - 2))
         ctx.has_bias = b is not None
@@ -201,7 +253,9 @@ class Conv(Op):
             gx = ConvTranspose.apply(grad, w, None, ctx.p, ctx.in_sp)
         if ctx._edges[1] is not None:
             gw = ConvWeight.apply(x, grad, ctx.p, w.shape[2:], ctx.cols)
-        ctx.cols = None
+        # the columns have no other reader (ConvWeight does not keep them): recycle them for the next forward
+        cols, ctx.cols = ctx.cols, None
+        _release(cols)
         if ctx.has_bias and ctx._edges[2] is not None:
             gb = grad.sum((0,) + tuple(range(2, grad.ndim)))
         return gx, gw, gb, None, None
