@@ -212,6 +212,49 @@ def test_instancenorm_errors():
         ember.nn.InstanceNorm1d(3, affine=True)(ember.randn(2, 4, 5))
 
 
+def _load_outcome(lib, make, source, as_plain_dict, strict=True, drop=(), metadata_version="keep"):
+    """What ``make().load_state_dict(source's state dict)`` does in ``lib``: (exception type, message) or the
+    result's repr, plus the module's num_batches_tracked and whether the caller's dict was left untouched."""
+    module = eval(f"lib.nn.{make}")
+    sd = eval(f"lib.nn.{source}").state_dict()
+    if metadata_version != "keep":
+        sd._metadata[""] = {} if metadata_version is None else {"version": metadata_version}
+    sd = dict(sd) if as_plain_dict else sd
+    for key in drop:
+        sd.pop(key)
+    before = list(sd)
+    try:
+        outcome = repr(module.load_state_dict(sd, strict=strict))
+    except RuntimeError as err:
+        outcome = ("RuntimeError", str(err))
+    tracked = getattr(module, "num_batches_tracked", None)
+    return outcome, None if tracked is None else int(tracked), list(sd) == before
+
+
+@pytest.mark.parametrize("make,source,kw", [
+    ("InstanceNorm2d(3)", "BatchNorm2d(3)", dict(as_plain_dict=True)),
+    ("InstanceNorm2d(3)", "BatchNorm2d(3)", dict(as_plain_dict=True, strict=False)),
+    ("InstanceNorm2d(3)", "BatchNorm2d(3)", dict(as_plain_dict=False)),
+    ("InstanceNorm2d(3)", "BatchNorm2d(3)", dict(as_plain_dict=False, strict=False)),
+    ("InstanceNorm1d(3, affine=True)", "InstanceNorm1d(3, affine=True, track_running_stats=True)",
+     dict(as_plain_dict=True)),
+    ("InstanceNorm1d(3, affine=True)", "InstanceNorm1d(3, affine=True, track_running_stats=True)",
+     dict(as_plain_dict=True, strict=False, drop=("running_var",))),
+    ("InstanceNorm3d(3)", "InstanceNorm3d(3, track_running_stats=True)",
+     dict(as_plain_dict=False, strict=False, metadata_version=None)),
+    ("InstanceNorm3d(3)", "InstanceNorm3d(3, track_running_stats=True)",
+     dict(as_plain_dict=False, strict=False, metadata_version=1)),
+    ("InstanceNorm1d(3, track_running_stats=True)", "InstanceNorm1d(3, track_running_stats=True)",
+     dict(as_plain_dict=True, drop=("num_batches_tracked",))),
+    ("InstanceNorm1d(3, track_running_stats=True)", "InstanceNorm1d(3)", dict(as_plain_dict=True)),
+    ("Sequential(lib.nn.Conv2d(3, 3, 1), lib.nn.InstanceNorm2d(3))",
+     "Sequential(lib.nn.Conv2d(3, 3, 1), lib.nn.BatchNorm2d(3))", dict(as_plain_dict=True, strict=False)),
+])
+def test_instancenorm_loading_running_stats_matches_torch(make, source, kw):
+    # untracked InstanceNorm refuses running stats from unversioned checkpoints (even non-strict), torch's wording
+    assert _load_outcome(ember, make, source, **kw) == _load_outcome(torch, make, source, **kw)
+
+
 # ---- local response norm -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size,shape", [(2, (2, 5, 3)), (3, (2, 4, 3, 3)), (5, (1, 6, 2, 2, 2))])

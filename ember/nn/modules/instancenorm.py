@@ -20,6 +20,26 @@ class _InstanceNorm(_NormBase):
     def _get_no_batch_dim(self):
         raise NotImplementedError
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # a checkpoint without a version (saved before 0.4.0, or a plain dict that lost ``_metadata``) may hold
+        # running stats that an untracked InstanceNorm no longer has: refuse them loudly, even with strict=False
+        if local_metadata.get("version", None) is None and not self.track_running_stats:
+            keys = [prefix + name for name in ("running_mean", "running_var") if prefix + name in state_dict]
+            if keys:
+                klass = type(self).__name__
+                names = " and ".join(f'"{k}"' for k in keys)
+                error_msgs.append(f"Unexpected running stats buffer(s) {names} for {klass} with "
+                                  f"track_running_stats=False. If state_dict is a checkpoint saved before 0.4.0, "
+                                  f"this may be expected because {klass} does not track running stats by default "
+                                  f"since 0.4.0. Please remove these keys from state_dict. If the running stats are "
+                                  f"actually needed, instead set track_running_stats=True in {klass} to enable "
+                                  f"them. See the documentation of {klass} for details.")
+                for key in keys:
+                    state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
     def _apply_instance_norm(self, input):
         return F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                                self.training or not self.track_running_stats,
