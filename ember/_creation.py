@@ -38,9 +38,13 @@ def _infer_np(data):
     """A NumPy array for nested Python data with torch's dtype inference."""
     if isinstance(data, Tensor):
         return data._host().copy()
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flatten(data)):
-        flat = _flatten_with_tensors(data)
-        return flat
+    if isinstance(data, (list, tuple)):
+        _check_nested(data)
+        leaves = list(_flatten(data))
+        if any(isinstance(x, (Tensor, np.generic, np.ndarray)) for x in leaves):
+            return _infer_mixed(data, leaves)
+    if data is None or isinstance(data, (dict, set)):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     arr = np.array(data)
     kind = arr.dtype.kind
     if kind == "f":
@@ -56,8 +60,74 @@ def _infer_np(data):
     elif kind == "b":
         pass
     elif kind in "OUS":
-        raise TypeError(f"Could not infer dtype of {_type_of_first(data)}")
+        bad = _type_of_first(data)
+        if bad == "NoneType":
+            raise RuntimeError("Could not infer dtype of NoneType")
+        raise TypeError(f"new(): invalid data type '{bad}'")
     return arr
+
+
+def _leaf_dtype(x):
+    """The dtype torch infers for one element of a nested list (promoted across all elements)."""
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, (np.generic, np.ndarray)):
+        return _dt.from_numpy_dtype(x.dtype)
+    if isinstance(x, (bool, int, float, _builtins.complex)):
+        return _dt.dtype_for_category(_dt.scalar_category(x))
+    if x is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+
+
+def _infer_mixed(data, leaves):
+    """Lists holding NumPy scalars/arrays or tensors: the dtype is the promotion of every element's dtype."""
+    if any(isinstance(x, np.ndarray) for x in leaves):
+        import warnings
+        warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+                      "converting the list to a single numpy.ndarray with numpy.array() before converting to a "
+                      "tensor.", UserWarning, stacklevel=4)
+    dt = None
+    for x in leaves:
+        d = _leaf_dtype(x)
+        dt = d if dt is None else _dt.promote_types(dt, d)
+
+    def conv(x):
+        if isinstance(x, Tensor):
+            if x.numel() != 1:
+                raise TypeError("only integer tensors of a single element can be converted to an index")
+            return x._host().reshape(())
+        if isinstance(x, (list, tuple)):
+            return [conv(y) for y in x]
+        return x
+    return np.array(conv(data)).astype(dt.np)
+
+
+def _check_nested(data):
+    """torch's errors for ragged nested lists: the shape is read along the first elements, then checked."""
+    shape, x = [], data
+    while isinstance(x, (list, tuple)):
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+
+    def walk(x, dim):
+        if dim == len(shape):
+            if isinstance(x, (list, tuple)):
+                if any(isinstance(v, (float, np.floating)) for v in _flatten(data)):
+                    raise TypeError(f"must be real number, not {type(x).__name__}")
+                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            return
+        if not isinstance(x, (list, tuple, np.ndarray, Tensor)):
+            raise TypeError("not a sequence")
+        if not isinstance(x, (list, tuple)):
+            return
+        if len(x) != shape[dim]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(x)})")
+        for y in x:
+            walk(y, dim + 1)
+    walk(data, 0)
 
 
 def _flatten(x):
@@ -66,19 +136,6 @@ def _flatten(x):
             yield from _flatten(y)
     else:
         yield x
-
-
-def _flatten_with_tensors(data):
-    """Nested lists holding one-element tensors (``tensor([t1, t2])``), converted element by element."""
-    def conv(x):
-        if isinstance(x, Tensor):
-            if x.numel() != 1:
-                raise ValueError("only one element tensors can be converted to Python scalars")
-            return x.item()
-        if isinstance(x, (list, tuple)):
-            return [conv(y) for y in x]
-        return x
-    return _infer_np(conv(data))
 
 
 def _type_of_first(data):
@@ -162,18 +219,29 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return _finish(arr, requires_grad=requires_grad)
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (list, tuple, Size)):
+def _size(size, name="zeros"):
+    """The shape from ``f(2, 3)`` or ``f((2, 3))``, with torch's argument errors for ``name``."""
+    packed = len(size) == 1 and isinstance(size[0], (list, tuple, Size))
+    if packed:
         size = tuple(size[0])
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s.item())
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but found element of "
-                            f"type {type(s).__name__} at pos {len(out)}")
+            kind, pos = type(s).__name__, len(out)
+            if packed:
+                msg = f"must be tuple of ints, but found element of type {kind} at pos {pos}"
+            elif pos == 0:
+                msg = f"must be tuple of ints, not {kind}"
+            else:
+                raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {pos + 1} with "
+                                f"error \"type must be tuple of ints,but got {kind}\"")
+            raise TypeError(f"{name}(): argument 'size' (position 1) {msg}")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {[int(v) for v in size]}")
         out.append(int(s))
     return tuple(out)
 
@@ -187,12 +255,12 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(np.ones(_size(size), _dtype_or_default(dtype)), None, device, requires_grad)
+    return _finish(np.ones(_size(size, "ones"), _dtype_or_default(dtype)), None, device, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
-    return _finish(np.empty(_size(size), _dtype_or_default(dtype)), None, device, requires_grad)
+    return _finish(np.empty(_size(size, "empty"), _dtype_or_default(dtype)), None, device, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
@@ -211,7 +279,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
             dtype = _dt.get_default_dtype()
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,)), fill_value,
+    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,), "full"), fill_value,
                            _dt.as_dtype(dtype).np), None, device, requires_grad)
 
 
@@ -248,13 +316,22 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in vals)
         dtype = _dt.get_default_dtype() if is_float else _dt.int64
     n = max(int(math.ceil((end - start) / step)), 0)
     npd = _dt.as_dtype(dtype).np
-    if npd.kind in "iu" and all(isinstance(v, int) for v in vals):
+    if npd.kind in "iub" and not all(isinstance(v, int) for v in vals):
+        # trap: torch truncates the bounds to integers first; for int64 the length too, and a step that
+        # truncates to 0 is refused, for narrower ints the length comes from the float bounds
+        istart, iend, istep = int(start), int(end), int(step)
+        if npd == np.int64:
+            if istep == 0:
+                raise ValueError("step must be nonzero")
+            n = max(int(math.ceil((iend - istart) / istep)), 0)
+        arr = (istart + np.arange(n, dtype=np.int64) * istep).astype(npd)
+    elif npd.kind in "iu":
         arr = np.arange(start, end, step, dtype=np.int64).astype(npd)
     else:
         arr = (start + np.arange(n, dtype=np.float64) * step).astype(npd)
@@ -368,24 +445,29 @@ def vander(x, N=None, increasing=False):
 # random sampling
 # ----------------------------------------------------------------------------------------------------------
 
-def _float_np(dtype):
+# torch's C++ names for dtypes, as its "not implemented for 'Long'" errors spell them
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _float_np(dtype, kernel="check_uniform_bounds"):
     d = _dt.as_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point and not d.is_complex:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name.capitalize()}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAMES.get(d.name, d.name)}'")
     return d.np
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     npd = _float_np(dtype)
-    arr = _gen(generator).random(_size(size), dtype=np.float64 if npd != np.float32 else np.float32)
+    arr = _gen(generator).random(_size(size, "rand"), dtype=np.float64 if npd != np.float32 else np.float32)
     return _finish(arr.astype(npd, copy=False), None, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    npd = _float_np(dtype)
-    arr = _gen(generator).standard_normal(_size(size), dtype=np.float64 if npd != np.float32 else np.float32)
+    npd = _float_np(dtype, "normal_kernel_cpu")
+    shape = _size(size, "randn")
+    arr = _gen(generator).standard_normal(shape, dtype=np.float64 if npd != np.float32 else np.float32)
     return _finish(arr.astype(npd, copy=False), None, device, requires_grad)
 
 
@@ -400,7 +482,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    arr = _gen(generator).integers(low, high, _size((size,) if isinstance(size, int) else (size,)),
+    arr = _gen(generator).integers(low, high, _size((size,) if isinstance(size, int) else (size,), "randint"),
                                    dtype=np.int64)
     return _finish(arr, dtype or _dt.int64, device, requires_grad)
 
@@ -443,7 +525,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         return _finish(arr)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    arr = mean + std * g.standard_normal(_size((size,) if isinstance(size, int) else (size,)))
+    arr = mean + std * g.standard_normal(_size((size,) if isinstance(size, int) else (size,), "normal"))
     return _finish(arr.astype(_dtype_or_default(dtype)), None, device, requires_grad)
 
 

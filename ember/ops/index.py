@@ -92,6 +92,51 @@ def _check_int_bounds(shape, key):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
 
 
+def _check_advanced(shape, key):
+    """torch's errors for tensor indices: a mask of the wrong shape, an index out of range, shapes that do not
+    broadcast.  Dims are counted once integer indices are applied; an index's dim is counted from the first
+    tensor index, as torch reports it."""
+    def width(k):
+        if k is None or k is Ellipsis or isinstance(k, bool):
+            return 0
+        return k.ndim if isinstance(k, np.ndarray) and k.dtype == np.bool_ else 1
+    n_real = sum(width(k) for k in key)
+    kept, arrays, dim = [], [], 0  # kept: the shape once integer indices are applied
+    for k in key:
+        if k is Ellipsis:
+            n = len(shape) - n_real
+            kept.extend(shape[dim:dim + n])
+            dim += n
+            continue
+        w = width(k)
+        if isinstance(k, np.ndarray):
+            arrays.append((k, len(kept)))
+        if not isinstance(k, int):
+            kept.extend(shape[dim:dim + w])
+        dim += w
+    kept.extend(shape[dim:])
+    first = arrays[0][1] if arrays else 0
+    for arr, at in arrays:
+        if arr.dtype == np.bool_:
+            for j, n in enumerate(arr.shape):
+                if at + j >= len(kept) or kept[at + j] != n:
+                    raise IndexError(f"The shape of the mask {list(arr.shape)} at index {j} does not match the "
+                                     f"shape of the indexed tensor {list(kept)} at index {at + j}")
+        elif arr.size and at < len(kept):
+            n = kept[at]
+            bad = (arr < -n) | (arr >= n)
+            if bad.any():
+                raise IndexError(f"index {int(arr[bad].flat[0])} is out of bounds for dimension {at - first} "
+                                 f"with size {n}")
+    ints = [arr.shape for arr, _ in arrays if arr.dtype != np.bool_]
+    if len(ints) == len(arrays) and len(ints) > 1:
+        try:
+            np.broadcast_shapes(*ints)
+        except ValueError:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                             + ", ".join(str(list(s)) for s in ints)) from None
+
+
 class IndexGet(Op):
     """Advanced indexing: a copy; backward accumulates into the indexed positions."""
 
@@ -138,9 +183,7 @@ def getitem(input, key):
     if not advanced:
         _check_int_bounds(input._data.shape, nkey)
         return Slice.apply(input, nkey)
-    for k in nkey:
-        if isinstance(k, np.ndarray) and k.dtype.kind in "iu" and k.size:
-            pass
+    _check_advanced(input._data.shape, nkey)
     return IndexGet.apply(input, nkey)
 
 
@@ -196,6 +239,8 @@ def setitem(input, key, value):
     nkey, advanced = _convert_key(key)
     if not advanced:
         _check_int_bounds(input._data.shape, nkey)
+    else:
+        _check_advanced(input._data.shape, nkey)
     value = _value_operand(value, input)
     if input.requires_grad and input._grad_fn is None and input._base is None and _needs_graph(input):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")

@@ -1,0 +1,173 @@
+"""Sweep of ordinary tensor code (creation, indexing, errors), run with ember and torch and compared."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from helpers import assert_same
+
+
+def outcome(fn, lib):
+    """``fn(lib)``'s value, or the type and first line of the error it raised."""
+    try:
+        return fn(lib)
+    except Exception as e:  # noqa: BLE001 - the error itself is what is compared
+        return (type(e).__name__, str(e).split("\n")[0])
+
+
+def same(fn):
+    e, t = outcome(fn, ember), outcome(fn, torch)
+    if isinstance(t, tuple) and len(t) == 2 and isinstance(t[0], str) and t[0].endswith(("Error", "Exception")):
+        assert e == t
+    else:
+        assert_same(e, t)
+
+
+CREATION = {
+    "bool_int_float_list": lambda L: L.tensor([True, 1, 2.5]),
+    "bool_list": lambda L: L.tensor([True, False]),
+    "int_nested": lambda L: L.tensor([[1, 2], [3, 4]]),
+    "empty_list": lambda L: L.tensor([]),
+    "empty_rows": lambda L: L.tensor([[], []]),
+    "complex_list": lambda L: L.tensor([1 + 2j, 3]),
+    "np_float32_in_list": lambda L: L.tensor([np.float32(1), 2]),
+    "np_int32_in_list": lambda L: L.tensor([1, np.int32(2)]),
+    "np_int32_only": lambda L: L.tensor([np.int32(1), np.int32(2)]),
+    "np_float64_in_list": lambda L: L.tensor([1.5, np.float64(2)]),
+    "np_int8_uint8": lambda L: L.tensor([np.int8(1), np.uint8(2)]),
+    "np_scalar": lambda L: L.tensor(np.int32(2)),
+    "tensor_in_list": lambda L: L.tensor([L.tensor(1.5, dtype=L.float64), 2]),
+    "ragged": lambda L: L.tensor([[1, 2], [3]]),
+    "ragged_deep": lambda L: L.tensor([[[1], [2]], [[1], [2, 3]]]),
+    "ragged_empty": lambda L: L.tensor([[1, 2], []]),
+    "scalar_where_list": lambda L: L.tensor([[1, 2], 3]),
+    "list_where_int": lambda L: L.tensor([1, 2, [3]]),
+    "list_where_float": lambda L: L.tensor([1., 2, [3]]),
+    "str_in_list": lambda L: L.tensor([1, "a"]),
+    "none_in_list": lambda L: L.tensor([1, None]),
+    "dict": lambda L: L.tensor({1: 2}),
+    "multi_elem_tensors": lambda L: L.tensor([L.tensor([1, 2]), L.tensor([3, 4])]),
+    "arange_float_step": lambda L: L.arange(0, 1, 0.1),
+    "arange_half_steps": lambda L: L.arange(1, 4, 0.5),
+    "arange_float_end": lambda L: L.arange(0.0, 5),
+    "arange_neg": lambda L: L.arange(10, 0, -2),
+    "arange_int64_float_step": lambda L: L.arange(0, 5, 1.5, dtype=L.int64),
+    "arange_int64_zero_step": lambda L: L.arange(0, 1, 0.3, dtype=L.int64),
+    "arange_int32_float_step": lambda L: L.arange(0, 2.5, 0.5, dtype=L.int32),
+    "arange_int32_offsets": lambda L: L.arange(0.5, 3, 0.7, dtype=L.int32),
+    "arange_int64_float_end": lambda L: L.arange(5.0, dtype=L.int64),
+    "arange_bad_sign": lambda L: L.arange(10, 0, 1),
+    "arange_bad_sign_int64": lambda L: L.arange(0, -0.5, dtype=L.int64),
+    "arange_zero_step": lambda L: L.arange(0, 10, 0),
+    "linspace": lambda L: L.linspace(0, 1, 5),
+    "linspace_int": lambda L: L.linspace(0, 10, 5, dtype=L.int64),
+    "linspace_int_neg": lambda L: L.linspace(-1, 1, 4, dtype=L.int32),
+    "logspace": lambda L: L.logspace(0, 2, 3),
+    "full_int": lambda L: L.full((2, 3), 7),
+    "full_float": lambda L: L.full((2, 3), 7.),
+    "full_bool": lambda L: L.full((2, 3), True),
+    "full_like_trunc": lambda L: L.full_like(L.tensor([1, 2]), 2.7),
+    "ones_like_dtype": lambda L: L.ones_like(L.tensor([1, 2]), dtype=L.float32),
+    "eye_rect": lambda L: L.eye(2, 3),
+    "zeros_negative": lambda L: L.zeros(2, -3),
+    "ones_negative": lambda L: L.ones(-1),
+    "rand_negative": lambda L: L.rand(2, -1),
+    "full_negative": lambda L: L.full((-1,), 1),
+    "ones_float_size": lambda L: L.ones(2.5),
+    "randn_float_size": lambda L: L.randn(2, 3.0),
+    "full_float_size": lambda L: L.full((2.0,), 1),
+    "rand_int_dtype": lambda L: L.rand(2, dtype=L.int32),
+    "randn_long_like": lambda L: L.randn_like(L.tensor([1, 2])),
+    "rand_like_long": lambda L: L.rand_like(L.tensor([1, 2])),
+    "randn_byte": lambda L: L.randn(2, dtype=L.uint8),
+    "randint_dtype": lambda L: L.randint(0, 10, (3,)).dtype is L.int64,
+    "item_types": lambda L: [type(L.tensor(2).item()).__name__, type(L.tensor(True).item()).__name__,
+                             type(L.tensor(1.5).item()).__name__] == ["int", "bool", "float"],
+    "tolist": lambda L: L.tensor([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]],
+    "item_many": lambda L: L.tensor([1, 2]).item(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CREATION))
+def test_creation(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        same(CREATION[name])
+
+
+def test_list_of_arrays_warns_like_torch():
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match="Creating a tensor from a list of numpy.ndarrays is extremely slow"):
+            t = lib.tensor([np.array([1, 2]), np.array([3, 4])])
+        assert t.tolist() == [[1, 2], [3, 4]]
+
+
+def _grid(L):
+    return L.arange(24).view(2, 3, 4)
+
+
+INDEXING = {
+    "negative_step": lambda L: L.tensor([1, 2, 3])[::-1],
+    "view_after_t": lambda L: L.arange(12).view(3, 4).t().view(12),
+    "reshape_after_t": lambda L: L.arange(12).view(3, 4).t().reshape(12),
+    "view_bad": lambda L: L.arange(12).view(5, -1),
+    "view_two_infer": lambda L: L.arange(12).view(-1, -1),
+    "reshape_bad": lambda L: L.arange(12).reshape(5, 3),
+    "permute_bad": lambda L: L.arange(12).view(3, 4).permute(0),
+    "fancy_pairs": lambda L: L.arange(12).view(3, 4)[[0, 2], [1, 3]],
+    "row_out_of_range": lambda L: L.arange(12).view(3, 4)[5],
+    "col_out_of_range": lambda L: L.arange(12).view(3, 4)[:, 4],
+    "too_many": lambda L: L.arange(12).view(3, 4)[1, 2, 3],
+    "mask_short": lambda L: L.arange(12).view(3, 4)[L.tensor([True, False])],
+    "mask_2d_bad": lambda L: _grid(L)[L.ones(2, 5, dtype=L.bool)],
+    "mask_after_slice": lambda L: _grid(L)[:, L.ones(2, dtype=L.bool)],
+    "mask_after_int": lambda L: _grid(L)[0, L.ones(2, dtype=L.bool)],
+    "mask_after_ellipsis": lambda L: _grid(L)[..., L.ones(3, dtype=L.bool)],
+    "mask_list": lambda L: _grid(L)[[True, False, True]],
+    "mask_2d_ok": lambda L: _grid(L)[L.ones(2, 3, dtype=L.bool)],
+    "mask_mid_ok": lambda L: _grid(L)[0, L.tensor([True, False, True]), 1:],
+    "index_oob_second": lambda L: _grid(L)[L.tensor([0, 1]), L.tensor([0, 7])],
+    "index_oob_last": lambda L: _grid(L)[:, :, L.tensor([0, 7])],
+    "index_oob_after_slice": lambda L: _grid(L)[:, L.tensor([0, 1]), L.tensor([0, 7])],
+    "index_oob_after_int": lambda L: _grid(L)[0, L.tensor([0, 7])],
+    "index_negative": lambda L: _grid(L)[L.tensor([-1, 1]), L.tensor([0, -3])],
+    "index_no_broadcast": lambda L: _grid(L)[L.tensor([[0], [1]]), L.tensor([0, 1, 2]), L.tensor([0, 1])],
+}
+
+
+@pytest.mark.parametrize("name", sorted(INDEXING))
+def test_indexing(name):
+    same(INDEXING[name])
+
+
+def test_setitem_patterns():
+    def run(L):
+        t = L.arange(12).view(3, 4)
+        t[t > 5] = 0
+        t[:, 1] = L.tensor([9, 9, 9])
+        t[0] = 1.5  # truncated into the int tensor
+        z = L.zeros(3)
+        z[L.tensor([0, 0, 1])] += 1  # repeated index: not accumulated
+        errs = []
+        for bad in (lambda: t.__setitem__(L.ones(5, dtype=L.bool), 0),
+                    lambda: t.__setitem__((slice(None), L.tensor([0, 5])), 1)):
+            errs.append(outcome(lambda _: bad(), L))
+        return t, z, errs
+    (te, ze, ee), (tt, zt, et) = run(ember), run(torch)
+    assert_same(te, tt)
+    assert_same(ze, zt)
+    assert ee == et
+
+
+def test_numpy_memory_sharing():
+    for L in (ember, torch):
+        a = np.arange(3.)
+        t = L.from_numpy(a)
+        a[0] = 10
+        assert t[0].item() == 10.0
+        t2 = L.ones(3)
+        t2.numpy()[0] = 5
+        assert t2.tolist() == [5.0, 1.0, 1.0]
+    same(lambda L: L.ones(3, requires_grad=True).numpy())
