@@ -633,77 +633,95 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     """Sums, means or maxima of bags of embeddings: a 2-D ``input`` is one bag per row; a 1-D one is split at
-    ``offsets``.  Entries equal to ``padding_idx`` are left out of their bag (an empty bag gives zeros)."""
+    ``offsets``.  Entries equal to ``padding_idx`` are left out of their bag (an empty bag gives zeros).  In
+    ``max`` mode each output element is the first largest of its column in the bag, and only that row gets
+    the gradient."""
     _check_indices(input, "embedding_bag")
-    if mode not in ("sum", "mean", "max"):
-        raise ValueError(f"mode has to be one of sum, mean or max")
-    if per_sample_weights is not None:
-        if mode != "sum":
-            raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
-                                      f"supported for mode='sum' (got mode='{mode}'). Please open a feature "
-                                      "request on GitHub.")
-        if tuple(per_sample_weights.shape) != tuple(input.shape):
-            raise ValueError(f"embedding_bag: If per_sample_weights ({tuple(per_sample_weights.shape)}) is not "
-                             f"None, then it must have the same shape as the input ({tuple(input.shape)})")
-    num, D = weight.shape
-    padding_idx = _padding_idx(padding_idx, num)
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(input.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
+                         f"then it must have the same shape as the input ({input.shape})")
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}")
+    n_in = input._data.size
     if input.ndim == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
-                             "fixed length sequences. However, found offsets of type Tensor")
+                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
         B, L = input.shape
-        flat = input.reshape(-1)
-        starts = np.arange(0, B * L, L, dtype=np.int64) if L else np.zeros(B, np.int64)
-        psw = per_sample_weights.reshape(-1) if per_sample_weights is not None else None
-        ends = starts + L
+        starts = np.arange(B, dtype=np.int64) * L                        # (B,)
     elif input.ndim == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
         if offsets.ndim != 1:
             raise ValueError("offsets has to be a 1D Tensor")
-        flat = input
-        psw = per_sample_weights
         off = offsets._data.astype(np.int64)
-        n = flat.shape[0]
-        if include_last_offset:
-            starts, ends = off[:-1], off[1:]
-        else:
-            starts = off
-            ends = np.append(off[1:], n)
+        if off.size and off[0] != 0:
+            raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
+                               f"from position 0. However, got {int(off[0])}\n[ torch.{_tn(offsets)}Tensor{{}} ]")
+        if off.size and off[-1] > n_in:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length {n_in} but got offsets[-1] of "
+                               f"{int(off[-1])}")
+        starts = off[:-1] if include_last_offset else off
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
-    idx = flat._data.astype(np.int64)
-    if idx.size and (idx.min() < 0 or idx.max() >= num):
-        raise IndexError("index out of range in self")
+    if mode == "max":
+        if scale_grad_by_freq:
+            raise ValueError("max mode does not support scaling the gradient by the frequency")
+        if sparse:
+            raise ValueError("max mode does not support sparse weights")
+    elif mode not in ("sum", "mean"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    idx = input._data.reshape(-1).astype(np.int64)
+    num, D = weight.shape
+    bad = np.flatnonzero((idx < 0) | (idx >= num))
+    if bad.size:
+        raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                           f"{int(idx[bad[0]])}")
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
-    rows = nn_ops.embedding_op(weight, idx, None, scale_grad_by_freq)       # (n, D)
-    keep = np.ones(idx.shape[0], bool) if padding_idx is None else idx != padding_idx
-    if psw is not None:
-        rows = rows * psw.unsqueeze(1)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    padding_idx = _padding_idx(padding_idx, num)
     nbags = len(starts)
-    bag_of = np.full(idx.shape[0], -1, np.int64)
-    for b in range(nbags):
-        bag_of[starts[b]:ends[b]] = b
-    valid = keep & (bag_of >= 0)
-    counts = np.bincount(bag_of[valid], minlength=nbags)
-    if mode in ("sum", "mean"):
-        sel = np.nonzero(valid)[0]
-        from ..ops.index import index_add
-        out = index_add(_wrap(np.zeros((nbags, D), weight._data.dtype)), 0, _wrap(bag_of[sel]),
-                        rows[_wrap(sel)])
-        if mode == "mean":
-            out = out / _wrap(np.maximum(counts, 1).astype(weight._data.dtype)).unsqueeze(1)
-        return out
-    from ..ops.shape import stack
-    pieces = []
-    for b in range(nbags):
-        members = np.nonzero(valid & (bag_of == b))[0]
-        if members.size == 0:
-            pieces.append(_wrap(np.zeros(D, weight._data.dtype)))
-        else:
-            pieces.append(rows[_wrap(members)].amax(0))
-    return stack(pieces, 0) if pieces else _wrap(np.zeros((0, D), weight._data.dtype))
+    # the bag of each entry, offsets being non-decreasing; as in torch, the last bag runs to the end of the
+    # input even when include_last_offset's final offset stops short of it
+    bag_of = np.searchsorted(starts, np.arange(idx.size), side="right") - 1
+    valid = bag_of >= 0
+    if padding_idx is not None:
+        valid &= idx != padding_idx
+    sel = np.flatnonzero(valid)                                          # kept entries, grouped by bag
+    zeros = _wrap(np.zeros((nbags, D), weight._data.dtype))
+    from ..ops.index import index_add
+    if mode == "max":
+        return index_add(zeros, 0, _wrap(np.unique(bag_of[sel])), _bag_max(weight, idx[sel], bag_of[sel]))
+    rows = nn_ops.embedding_op(weight, idx[sel], None, scale_grad_by_freq)   # (kept, D)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1)[_wrap(sel)].unsqueeze(1)
+    out = index_add(zeros, 0, _wrap(bag_of[sel]), rows)
+    if mode == "mean":
+        counts = np.bincount(bag_of[sel], minlength=nbags)
+        out = out / _wrap(np.maximum(counts, 1).astype(weight._data.dtype)).unsqueeze(1)
+    return out
+
+
+def _bag_max(weight, idx, bag):
+    """(bags with entries, D): per column, the first largest of the rows ``weight[idx]`` of each bag (``bag``
+    sorted).  As torch's running max with ``>``: NaNs are passed over, unless the bag's first value is NaN."""
+    D = weight.shape[1]
+    if idx.size == 0:                                                    # still part of the graph
+        return weight.reshape(-1)[_wrap(np.zeros((0, D), np.int64))]
+    values = weight._data[idx]                                           # (kept, D)
+    first = np.flatnonzero(np.r_[True, bag[1:] != bag[:-1]])             # (bags,) segment starts
+    top = np.fmax.reduceat(values, first, axis=0)                        # (bags, D) ignoring NaN
+    segment = np.cumsum(np.r_[False, bag[1:] != bag[:-1]])               # (kept,) segment of each entry
+    position = np.arange(idx.size)[:, None]
+    hit = np.where(values == top[segment], position, idx.size)           # (kept, D)
+    arg = np.minimum.reduceat(hit, first, axis=0)                        # (bags, D) first arg-max
+    arg = np.where((arg == idx.size) | np.isnan(values[first]), first[:, None], arg)
+    flat = idx[arg] * D + np.arange(D)                                   # (bags, D) into weight.reshape(-1)
+    return weight.reshape(-1)[_wrap(flat)]
 
 
 def one_hot(tensor, num_classes=-1):

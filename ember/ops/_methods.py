@@ -182,6 +182,8 @@ def _inplace_binary(ufunc, slow):
                           else 3):
                     raise RuntimeError(f"result type {('Bool', 'Long', 'Float', 'ComplexFloat')[cat]} can't be "
                                        f"cast to the desired output type {_tn(d.dtype)}")
+                if cat == 1:   # torch wraps an int into an integer tensor's range (uint8 += -2 subtracts 2)
+                    o = _dt.wrap_int(o, d.dtype) if d.dtype.kind in "iu" else _dt.parse_int(o)
             try:
                 ufunc(d, o, out=d, casting="unsafe")
             except ValueError:
@@ -230,7 +232,7 @@ Tensor.__iadd__ = lambda self, other: Tensor.add_(self, other)
 Tensor.__isub__ = lambda self, other: Tensor.sub_(self, other)
 Tensor.__imul__ = lambda self, other: Tensor.mul_(self, other)
 Tensor.__itruediv__ = lambda self, other: Tensor.div_(self, other)
-Tensor.__ifloordiv__ = lambda self, other: apply_inplace(self, arith.floor_divide, other)
+Tensor.__ifloordiv__ = arith.floor_divide_inplace
 Tensor.__imod__ = lambda self, other: apply_inplace(self, arith.remainder, other)
 Tensor.__ipow__ = lambda self, other: apply_inplace(self, arith.pow, other)
 Tensor.__iand__ = lambda self, other: apply_inplace(self, compare.bitwise_and, other)
@@ -290,6 +292,9 @@ for _name in ["pow", "remainder", "fmod", "neg", "exp", "exp2", "expm1", "log", 
               "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "ldexp", "sinc", "renorm", "arctan2",
               "logical_not", "lgamma", "digamma", "i0"]:
     setattr(Tensor, _name + "_", make_inplace(getattr(Tensor, _name)))
+
+
+Tensor.floor_divide_ = arith.floor_divide_inplace
 
 
 def _comparison_inplace(fn):
@@ -490,7 +495,15 @@ Tensor.softmax = lambda self, dim=None, dtype=None: reduce.softmax(self, dim, dt
 Tensor.log_softmax = lambda self, dim=None, dtype=None: reduce.log_softmax(self, dim, dtype=dtype)
 Tensor.var_mean = reduce.var_mean
 Tensor.std_mean = reduce.std_mean
-Tensor.where = lambda self, condition, other: shape.where(condition, self, other)
+
+
+def _where_method(self, condition, other):
+    if type(other) is int and self._data.dtype.kind in "iu":   # torch's checked conversion of the scalar
+        other = _dt.checked_int(other, _dt.from_numpy_dtype(self._data.dtype))
+    return shape.where(condition, self, other)
+
+
+Tensor.where = _where_method
 Tensor.type_as = lambda self, other: self.to(other.dtype)
 Tensor.is_set_to = lambda self, other: self._data is other._data
 Tensor.is_nonzero = lambda self: bool(self)

@@ -108,3 +108,86 @@ def test_one_hot():
         F.one_hot(ember.tensor([1.0]))
     with pytest.raises(RuntimeError, match="Class values must be smaller than num_classes."):
         F.one_hot(ember.tensor([1, 5]), 3)
+
+
+def _bag_both(args_of, weight, cot):
+    """Run F.embedding_bag in torch and ember on copies of ``weight``: (output, weight grad) or (type, message)."""
+    out = []
+    for lib in (torch, ember):
+        w = lib.tensor(weight.copy(), requires_grad=True)
+        try:
+            y = lib.nn.functional.embedding_bag(*args_of(lib, w))
+        except Exception as err:   # noqa: BLE001 - the error itself is compared
+            out.append((type(err).__name__, str(err)))
+            continue
+        y.backward(lib.tensor(cot[:y.shape[0]].copy()))
+        out.append((y, w.grad))
+    (yt, gt), (ye, ge) = out
+    if isinstance(yt, str):
+        assert (ye, ge) == (yt, gt)
+    else:
+        assert_same(ye, yt.detach(), rtol=1e-12)
+        assert_same(ge, gt, rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+@pytest.mark.parametrize("include_last_offset", [False, True])
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_embedding_bag_empty_bags_ties_and_last_offset(mode, include_last_offset, padding_idx):
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((10, 4))
+    w[3, 1] = w[5, 1]                                         # a tie: the first row of the bag wins
+    cot = rng.standard_normal((8, 4))
+    idx = np.array([1, 2, 3, 5, 2, 9, 0, 3, 5, 7, 2, 2])
+    # empty bags (repeated offsets), a bag of padding only; with include_last_offset the final offset (9) stops
+    # short of the input, and torch's last bag still runs to its end
+    off = np.array([0, 0, 3, 3, 7, 9 if include_last_offset else 12])
+    _bag_both(lambda lib, wt: (lib.tensor(idx), wt, lib.tensor(off), None, 2, False, mode, False, None,
+                               include_last_offset, padding_idx), w, cot)
+    _bag_both(lambda lib, wt: (lib.tensor(idx.reshape(3, 4)), wt, None, None, 2, False, mode, False, None, False,
+                               padding_idx), w, cot)
+    _bag_both(lambda lib, wt: (lib.tensor(np.array([2, 2, 2])), wt, lib.tensor(np.array([0, 1])), None, 2, False,
+                               mode, False, None, False, 2), w, cot)
+
+
+@pytest.mark.parametrize("order", [[1, 0, 2], [0, 1, 2], [2, 0]])
+def test_embedding_bag_max_nan_like_torch(order):
+    # torch keeps a running max with ">": NaN is passed over, unless it comes first in its bag
+    w = np.array([[np.nan, 0.0], [1.0, 2.0], [3.0, np.nan]])
+    _bag_both(lambda lib, wt: (lib.tensor(order), wt, lib.tensor([0]), None, 2, False, "max"), w, np.ones((1, 2)))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([1, 3]), None, 2, False, "max"),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 4]), None, 2, False, "sum"),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 2]), None, 2, True, "max"),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 2]), None, 2, False, "max", True),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 2]), None, 2, False, "min"),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 2]), None, 2, False, "mean", False, lib.ones(2)),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w, lib.tensor([0, 2]), None, 2, False, "max", False, lib.ones(3)),
+    lambda lib, w: (lib.tensor([1, 2, 3]), w[0], lib.tensor([0, 2])),
+    lambda lib, w: (lib.tensor([1, 12, 3]), w, lib.tensor([0, 2]), None, 2, False, "max"),
+    lambda lib, w: (lib.tensor([[[1]]]), w, None),
+    lambda lib, w: (lib.tensor([1, 2]), w, None),
+])
+def test_embedding_bag_errors_match_torch(case):
+    _bag_both(case, np.ones((10, 3)), np.ones((5, 3)))
+
+
+def test_embedding_bag_max_many_bags_is_vectorised():
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((50, 8))
+    idx = rng.integers(0, 50, 20000)
+    off = np.sort(rng.choice(20000, 4000, replace=False))
+    off[0] = 0
+    _bag_both(lambda lib, wt: (lib.tensor(idx), wt, lib.tensor(off), None, 2, False, "max", False, None, False, 7),
+              w, rng.standard_normal((4000, 8)))
+
+
+def test_embedding_bag_gradcheck():
+    w = ember.tensor(np.random.default_rng(5).standard_normal((6, 3)), requires_grad=True)
+    psw = ember.tensor(np.random.default_rng(6).standard_normal((2, 3)), requires_grad=True)
+    idx = ember.tensor([[0, 2, 5], [5, 1, 1]])
+    assert ember.autograd.gradcheck(lambda t: F.embedding_bag(idx, t, mode="max"), (w,))
+    assert ember.autograd.gradcheck(lambda t, p: F.embedding_bag(idx, t, mode="sum", per_sample_weights=p),
+                                    (w, psw))
