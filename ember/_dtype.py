@@ -286,3 +286,42 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Python int scalars meeting integer tensors
+# ----------------------------------------------------------------------------------------------------------
+
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+            "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
+
+
+def parse_int(value):
+    """A Python int as torch's argument parser takes it: OverflowError outside [-2**63, 2**64)."""
+    if value < -0x8000000000000000:
+        raise OverflowError("can't convert negative int to unsigned")
+    if value > 0xFFFFFFFFFFFFFFFF:
+        raise OverflowError("int too big to convert")
+    return value
+
+
+def wrap_int(value, np_dtype):
+    """A Python int operand of an integer tensor's arithmetic, converted to that dtype by wrapping modulo
+    2**bits as torch does (``uint8_tensor + -2`` adds 254); NumPy 2 would refuse it."""
+    parse_int(value)
+    bits = np_dtype.itemsize * 8
+    v = value & ((1 << bits) - 1)
+    if np_dtype.kind == "i" and v >> (bits - 1):
+        v -= 1 << bits
+    return v
+
+
+def checked_int(value, d):
+    """torch's checked conversion of a Python int to integer dtype ``d`` (``where``'s scalar operand): a value
+    outside the type's range raises, except that an unsigned type also takes negatives down to -max (wrapped)."""
+    parse_int(value)
+    info = np.iinfo(d.np)
+    lo = _builtins.int(info.min) if d.is_signed else -_builtins.int(info.max)
+    if not lo <= value <= _builtins.int(info.max):
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(d.name, d.name)} without overflow")
+    return wrap_int(value, d.np)

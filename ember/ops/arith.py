@@ -89,7 +89,8 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a ** b
+        out = a ** b if type(b) is not _nd or b.dtype.kind not in "iu" else _int_pow(a, b)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -190,37 +191,127 @@ class Atan2(Op):
 
 
 class Remainder(Op):
-    """Python-style modulo (sign of the divisor): d/da = 1, d/db = -floor(a / b)."""
+    """Python-style modulo (sign of the divisor): d/da = 1, d/db = -floor_divide(a, b)."""
 
+    _grad_name = "RemainderBackward1"
     save_inputs = (0, 1)
 
     @staticmethod
     def forward(ctx, a, b):
-        return _xp(a, b).remainder(a, b)
+        return _remainder_kernel(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         ga = unbroadcast(grad, _sh(a)) if isinstance(a, Tensor) else None
-        gb = unbroadcast(-grad * (a / b).floor(), _sh(b)) if isinstance(b, Tensor) else None
+        gb = None
+        if isinstance(b, Tensor):   # the quotient is piecewise constant: no gradient flows through it
+            q = _wrap(_division_kernel(_data(a), b._data, "floor"))
+            gb = unbroadcast(-grad * q, b.shape)
         return ga, gb
+
+
+class _RemainderScalarTensor(Op):
+    """``remainder(Scalar, Tensor)``: torch has no derivative; backward refuses."""
+
+    _grad_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _remainder_kernel(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
 class Fmod(Op):
-    """C-style modulo (sign of the dividend): d/da = 1, d/db = -trunc(a / b)."""
+    """C-style modulo (sign of the dividend): d/da = 1, d/db = -div(a, b, rounding_mode='trunc')."""
 
+    _grad_name = "FmodBackward1"
     save_inputs = (0, 1)
 
     @staticmethod
     def forward(ctx, a, b):
-        return _xp(a, b).fmod(a, b)
+        return _fmod_kernel(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         ga = unbroadcast(grad, _sh(a)) if isinstance(a, Tensor) else None
-        gb = unbroadcast(-grad * (a / b).trunc(), _sh(b)) if isinstance(b, Tensor) else None
+        gb = None
+        if isinstance(b, Tensor):
+            q = _wrap(_division_kernel(_data(a), b._data, "trunc"))
+            gb = unbroadcast(-grad * q, b.shape)
         return ga, gb
+
+
+class _RemainderScalar(Remainder):
+    _grad_name = "RemainderBackward0"     # torch's node for remainder(Tensor, Scalar)
+
+
+class _FmodScalar(Fmod):
+    _grad_name = "FmodBackward0"
+
+
+class RoundedDiv(Op):
+    """``div(a, b, rounding_mode='floor' | 'trunc')``: torch's derivative is zero for both inputs."""
+
+    _grad_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx.shapes = (np.shape(a), np.shape(b))
+        return _division_kernel(a, b, mode)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = _xp(grad._data, None)
+        ea, eb = ctx._edges[0], ctx._edges[1]
+        sa, sb = ctx.shapes
+        return (_wrap(xp.zeros(sa, grad._data.dtype)) if ea is not None else None,
+                _wrap(xp.zeros(sb, grad._data.dtype)) if eb is not None else None, None)
+
+
+class FloorDivide(Op):
+    """``floor_divide`` / ``//``: torch has no derivative; the output requires grad, backward refuses."""
+
+    _grad_name = "torch::autograd::NotImplemented"
+    _aten = "floor_divide"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _division_kernel(a, b, "floor")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"derivative for aten::{type(ctx)._aten} is not implemented")
+
+
+class FloorDivideInplace(FloorDivide):
+    _grad_name = "torch::autograd::NotImplemented"
+    _aten = "floor_divide_"
+
+
+class Hypot(Op):
+    """sqrt(a^2 + b^2) without overflow in the squares: d/da = a / out, d/db = b / out."""
+
+    save_inputs = (0, 1)
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.dtype.kind == "V" or a.dtype == np.float16:   # computed in float32, rounded once
+            return _xp(a, b).hypot(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+        return _xp(a, b).hypot(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        out = ctx.saved_output
+        ea, eb = ctx._edges
+        return (unbroadcast(grad * a / out, a.shape) if ea is not None else None,
+                unbroadcast(grad * b / out, b.shape) if eb is not None else None)
 
 
 class Neg(Op):
@@ -258,6 +349,126 @@ def _xp(a, b):
             from ..backend import backend_of
             return backend_of(x).xp
     return np
+
+
+def _data(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _is_int_array(x):
+    return hasattr(x, "dtype") and x.dtype.kind in "biu"
+
+
+def _low_float(x):
+    """float16 / bfloat16 arrays: torch computes these kernels in float32 and rounds the result once."""
+    return hasattr(x, "dtype") and (x.dtype.kind == "V" or x.dtype == np.float16)
+
+
+def _zero_division_check(xp, b):
+    if xp.any(xp.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _division_kernel(a, b, mode):
+    """torch's ``div(a, b, rounding_mode=mode)`` on arrays (or one Python scalar) of one common dtype.
+
+    Integers divide exactly (a zero divisor raises).  Floats floor as torch does, through ``fmod``: the
+    quotient of the exact remainder, not ``floor(a / b)`` (1.0 // 0.1 is 9.0, inf // 2 is nan)."""
+    xp = _xp(a, b)
+    ref = a if hasattr(a, "dtype") else b
+    dt = ref.dtype
+    if dt.kind in "biu":
+        with np.errstate(all="ignore"):
+            q = xp.floor_divide(a, b)
+            if mode == "trunc":
+                q = q + ((xp.remainder(a, b) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
+        _zero_division_check(xp, b)
+        return xp.asarray(q).astype(dt, copy=False)
+    if dt.kind == "V" or dt == np.float16:
+        return _half_division(xp, a, b, mode, dt)
+    with np.errstate(all="ignore"):
+        if mode == "trunc":
+            return xp.asarray(xp.trunc(xp.true_divide(a, b))).astype(dt, copy=False)
+        return xp.asarray(_floor_steps(xp, a, b, None)).astype(dt, copy=False)
+
+
+def _floor_steps(xp, a, b, rnd):
+    """Floor division of floats the way torch does it; ``rnd`` rounds each step to a 16-bit type (or None)."""
+    rnd = rnd or (lambda x: x)
+    mod = xp.fmod(a, b)                                  # exact
+    div = rnd(rnd(a - mod) / b)
+    div = xp.where((mod != 0) & ((xp.asarray(b) < 0) != (mod < 0)), rnd(div - 1), div)
+    q = xp.floor(div)
+    q = xp.where(rnd(div - q) > 0.5, rnd(q + 1), q)
+    q = xp.where(div != 0, q, xp.copysign(xp.zeros_like(q), rnd(xp.true_divide(a, b))))
+    return xp.where(xp.asarray(b) == 0, rnd(xp.true_divide(a, b)), q)
+
+
+def _half_division(xp, a, b, mode, dt):
+    """float16 / bfloat16, as torch's CPU kernels: with a Python scalar divisor everything is computed in
+    float32 (the scalar unrounded) and rounded once; otherwise the quotient is rounded to the 16-bit type
+    before trunc, and floor division rounds every step."""
+    f32 = np.float32
+    with np.errstate(all="ignore"):
+        if not hasattr(b, "dtype"):
+            a32, b32 = a.astype(f32), f32(b)
+            q = xp.trunc(a32 / b32) if mode == "trunc" else _floor_steps(xp, a32, b32, None)
+            return q.astype(dt)
+        a32 = a.astype(f32) if hasattr(a, "dtype") else f32(np.asarray(a, dtype=dt))
+        b32 = b.astype(f32)
+
+        def rnd(x):
+            return xp.asarray(x).astype(dt).astype(f32)
+        q = xp.trunc(rnd(a32 / b32)) if mode == "trunc" else _floor_steps(xp, a32, b32, rnd)
+        return xp.asarray(q).astype(dt)
+
+
+def _remainder_kernel(a, b):
+    """torch's remainder: ``fmod`` moved to the divisor's sign (a zero result keeps the dividend's sign)."""
+    xp = _xp(a, b)
+    ref = a if hasattr(a, "dtype") else b
+    dt = ref.dtype
+    if dt.kind in "biu":
+        with np.errstate(all="ignore"):
+            r = xp.remainder(a, b)
+        _zero_division_check(xp, b)
+        return xp.asarray(r).astype(dt, copy=False)
+    if dt.kind == "V" or dt == np.float16:    # in float32, a scalar rounded to the tensor's type first
+        a, b = _to_f32(a, dt), _to_f32(b, dt)
+    with np.errstate(all="ignore"):
+        mod = xp.fmod(a, b)
+        mod = xp.where((mod != 0) & ((xp.asarray(b) < 0) != (mod < 0)), mod + b, mod)
+    return xp.asarray(mod).astype(dt, copy=False)
+
+
+def _to_f32(x, dt):
+    return x.astype(np.float32) if hasattr(x, "dtype") else np.float32(np.asarray(x, dtype=dt))
+
+
+def _fmod_kernel(a, b):
+    xp = _xp(a, b)
+    ref = a if hasattr(a, "dtype") else b
+    dt = ref.dtype
+    if dt.kind == "V":
+        a, b = _to_f32(a, dt), _to_f32(b, dt)
+    with np.errstate(all="ignore"):
+        r = xp.fmod(a, b)
+    if dt.kind in "biu":
+        _zero_division_check(xp, b)
+    return xp.asarray(r).astype(dt, copy=False)
+
+
+def _int_pow(a, b):
+    """Integer powers with torch's rule for negative exponents: 1 and -1 keep their powers, others give 0."""
+    xp = _xp(a, b)
+    neg = xp.asarray(b) < 0
+    if not neg.any():
+        return xp.power(a, b)
+    out = xp.power(a, xp.where(neg, 0, b))
+    a_ = xp.asarray(a)
+    odd = (xp.asarray(b) % 2) != 0
+    special = xp.where(a_ == 1, 1, xp.where(a_ == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, special, out).astype(out.dtype, copy=False)
 
 
 def _log_scalar(a, like):
@@ -354,17 +565,22 @@ def _binary(cls, a, b):
     try:
         return cls.apply(a, b)
     except ValueError:
-        sa, sb = _sh(a), _sh(b)
-        if sa != sb:
-            try:
-                np.broadcast_shapes(sa, sb)
-            except ValueError:
-                n = max(len(sa), len(sb))
-                pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
-                i = max(k for k in range(n) if pa[k] != pb[k] and 1 not in (pa[k], pb[k]))
-                raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
-                                   f"non-singleton dimension {i}") from None
+        _broadcast_error(a, b)
         raise
+
+
+def _broadcast_error(a, b):
+    """Raise torch's error when ``a`` and ``b`` do not broadcast (else return: the ValueError was another)."""
+    sa, sb = _sh(a), _sh(b)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            n = max(len(sa), len(sb))
+            pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+            i = max(k for k in range(n) if pa[k] != pb[k] and 1 not in (pa[k], pb[k]))
+            raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                               f"non-singleton dimension {i}") from None
 
 
 subtract = sub
@@ -389,83 +605,113 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None and out is None and _fast_operands(input, other):
         return _binary(Div, input, other)
     if rounding_mode is None:
+        if result_dtype(input, other).category < 2:
+            # integer and bool operands divide in the default float dtype; a Python int stays a number (its
+            # sign intact: uint8_tensor / -2 is negative)
+            if isinstance(input, Tensor):
+                input = float_like(input)
+            if isinstance(other, Tensor):
+                other = float_like(other)
         a, b = promote_operands(input, other)
-        if isinstance(a, Tensor) and a._data.dtype.kind in "biu" and \
-                (not isinstance(b, Tensor) or b._data.dtype.kind in "biu"):
-            a = float_like(a)
-            if isinstance(b, Tensor):
-                b = float_like(b)
-        elif isinstance(b, Tensor) and b._data.dtype.kind in "biu" and not isinstance(a, Tensor):
-            b = float_like(b)
         return _out(_binary(Div, a, b), out)
-    if rounding_mode in ("trunc", "floor") and _is_bool(input) and _is_bool(other):
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    if _is_bool(input) and _is_bool(other):
         raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
-    if rounding_mode == "trunc":
-        return _out(_rounded_div(input, other, "trunc"), out)
-    if rounding_mode == "floor":
-        return _out(_rounded_div(input, other, "floor"), out)
-    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                       f"'{rounding_mode}'")
+    a, b = _promote_for_division(input, other)
+    return _out(_binary3(RoundedDiv, a, b, rounding_mode), out)
+
+
+def _promote_for_division(input, other):
+    """``promote_operands``, except that a Python number dividing a float16 / bfloat16 tensor stays unrounded
+    (torch's kernels take that scalar in float32)."""
+    if type(other) in (int, float) and type(input) is Tensor and \
+            (input._data.dtype.kind == "V" or input._data.dtype == np.float16):
+        return input, other
+    return promote_operands(input, other)
 
 
 divide = div
 true_divide = div
 
 
-def _rounded_div(input, other, mode):
-    a, b = promote_operands(input, other)
-    ref = a if isinstance(a, Tensor) else b
-    if ref._data.dtype.kind in "iu":
-        ad = a._data if isinstance(a, Tensor) else a
-        bd = b._data if isinstance(b, Tensor) else b
-        xp = _xp(ad, bd)
-        if xp.any(xp.asarray(bd) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        q = xp.floor_divide(ad, bd)
-        if mode == "trunc":
-            r = xp.remainder(ad, bd)
-            q = q + ((r != 0) & ((xp.asarray(ad) < 0) != (xp.asarray(bd) < 0)))
-        return _wrap(xp.asarray(q).astype(ref._data.dtype))
-    if ref._data.dtype.kind == "V" or ref._data.dtype == np.float16:
-        # torch divides half types in float32 and rounds once at the end; rounding the quotient to 16 bits
-        # first can move it across an integer (-5.99 -> -6.0)
-        low = ref.dtype
-        a32 = a.float() if isinstance(a, Tensor) else a
-        b32 = b.float() if isinstance(b, Tensor) else b
-        q = Div.apply(a32, b32)
-        return (q.trunc() if mode == "trunc" else q.floor()).to(low)
-    q = Div.apply(a, b)
-    return q.trunc() if mode == "trunc" else q.floor()
+def _binary3(cls, a, b, extra):
+    """``cls.apply(a, b, extra)`` with torch's error for shapes that do not broadcast."""
+    try:
+        return cls.apply(a, b, extra)
+    except ValueError:
+        _broadcast_error(a, b)
+        raise
 
 
 def floor_divide(input, other, *, out=None):
-    return div(input, other, rounding_mode="floor", out=out)
+    """Floor of the quotient (torch has no derivative for it: backward through the result raises)."""
+    return _out(_floor_divide(input, other, FloorDivide), out)
+
+
+def _floor_divide(input, other, cls):
+    if _is_bool(input) and _is_bool(other):
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    a, b = _promote_for_division(input, other)
+    return _binary(cls, a, b)
+
+
+def floor_divide_inplace(self, other):
+    """``self //= other`` / ``self.floor_divide_(other)`` (the node names the in-place op, as torch's)."""
+    from .inplace import apply_inplace
+    return apply_inplace(self, lambda t, o: _floor_divide(t, o, FloorDivideInplace), other)
+
+
+_NUMBER_TYPES = (bool, int, float, complex)
+
+
+def _invalid_arguments(name, overloads, *args):
+    got = ", ".join("Tensor" if isinstance(x, Tensor) else type(x).__name__ for x in args)
+    lines = "".join(f"\n * ({o})" for o in overloads)
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one "
+                     f"of:{lines}\n")
 
 
 def remainder(input, other, *, out=None):
     _no_bool_kernel("remainder_cpu", input, other)
     a, b = promote_operands(input, other)
-    return _out(_binary(Remainder, a, b), out)
+    cls = (Remainder if isinstance(b, Tensor) else _RemainderScalar) if isinstance(a, Tensor) else \
+        _RemainderScalarTensor
+    return _out(_binary(cls, a, b), out)
 
 
 def fmod(input, other, *, out=None):
+    if not isinstance(input, Tensor) or not isinstance(other, (Tensor,) + _NUMBER_TYPES + (np.generic,)):
+        raise _invalid_arguments("fmod", ("Tensor input, Tensor other, *, Tensor out = None",
+                                          "Tensor input, Number other, *, Tensor out = None"), input, other)
     _no_bool_kernel("fmod_cpu", input, other)
     a, b = promote_operands(input, other)
-    return _out(_binary(Fmod, a, b), out)
+    return _out(_binary(Fmod if isinstance(b, Tensor) else _FmodScalar, a, b), out)
 
 
 def pow(input, exponent, *, out=None):
-    _no_bool_kernel("pow", input, exponent)
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        if input._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        kind = input._data.dtype.kind
+        te = type(exponent)
+        if kind in "biu" and te is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if exponent == 1 and not input.requires_grad:
+        if te in (bool, int) and exponent in (0, 1) and (kind != "b" or te is bool) and kind in "biu":
+            # torch copies for exponent 1 and fills ones for 0 (a bool tensor keeps bool with a bool exponent)
+            return _out(input.clone() if exponent else _ones_like(input), out)
+        if exponent == 1 and kind in "fVc" and te is not complex and not input.requires_grad:
             return _out(input.clone(), out)
-        if exponent == 2 and input._data.dtype.kind in "fV":
+        if exponent == 2 and kind in "fV" and te is not complex:
             from .unary import square
             return _out(square(input), out)
+    _no_bool_kernel("pow", input, exponent)
     a, b = promote_operands(input, exponent)
     return _out(_binary(Pow, a, b), out)
+
+
+def _ones_like(t):
+    xp = _xp(t._data, None)
+    return _wrap(xp.ones(t._data.shape, t._data.dtype))
 
 
 def float_power(input, exponent):
@@ -518,8 +764,13 @@ arctan2 = atan2
 
 
 def hypot(input, other, *, out=None):
-    _no_bool_kernel("hypot_cpu", input, other)
-    return _out((input * input + other * other).sqrt(), out)
+    _need_tensor("hypot", other, input)
+    rt = result_dtype(input, other)
+    if rt.category < 2:
+        from .inplace import _tname
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_tname(rt.np)}'")
+    a, b = promote_operands(input, other)
+    return _out(_binary(Hypot, a, b), out)
 
 
 def lerp(input, end, weight, *, out=None):
