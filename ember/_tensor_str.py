@@ -169,8 +169,8 @@ def tensor_repr(t):
     default = _dt.get_default_dtype()
     show_dtype = not (dt is default or dt is _dt.int64 or dt is _dt.bool or
                       (dt is _dt.default_complex_dtype()))
-    if a.size == 0 and dt is not default and dt is not _dt.int64 and dt is not _dt.bool:
-        show_dtype = True
+    if a.size == 0:  # no values to tell an int64 or bool tensor apart, so only the default dtype goes unsaid
+        show_dtype = dt is not default
     if show_dtype:
         suffixes.append(f"dtype={dt!r}")
     if t._grad_fn is not None:

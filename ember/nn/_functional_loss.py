@@ -15,7 +15,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..ops import nn_ops
 from ..ops.reduce import log_softmax, vector_norm
-from ..ops.shape import where
+from ..ops.shape import present_as, where
 from ..tensor import Tensor, _wrap
 
 __all__ = ["l1_loss", "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
@@ -86,7 +86,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _warn_size(input, target)
     d = input - target
     loss = d * d
-    return _reduce(loss * weight if weight is not None else loss, reduction)
+    return present_as(_reduce(loss * weight if weight is not None else loss, reduction), "MseLossBackward0")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -96,7 +96,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     d = input - target
     z = d.abs()
     loss = where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
-    return _reduce(loss * weight if weight is not None else loss, reduction)
+    return present_as(_reduce(loss * weight if weight is not None else loss, reduction), "HuberLossBackward0")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -111,7 +111,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return _reduce(z, reduction)
     loss = where(z < beta, 0.5 * d * d / beta, z - 0.5 * beta)
-    return _reduce(loss, reduction)
+    return present_as(_reduce(loss, reduction), "SmoothL1LossBackward0")
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
@@ -221,10 +221,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     wt = valid.astype(x2._data.dtype) if weight is None else weight._data[ts] * valid
     loss = -picked * _wrap(wt.astype(x2._data.dtype))
     if reduction == "none":
-        return loss.reshape(out_shape)
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / _wrap(np.asarray(wt.sum(), x2._data.dtype))
+        loss = loss.reshape(out_shape)
+    elif reduction == "sum":
+        loss = loss.sum()
+    else:
+        loss = loss.sum() / _wrap(np.asarray(wt.sum(), x2._data.dtype))
+    return present_as(loss, _nll_node_name(input, reduction))
+
+
+def _nll_node_name(input, reduction):
+    """torch's node for nll_loss: 2-D kernels for spatial inputs (then a view for 3-D/5-D unreduced)."""
+    if input.ndim <= 2:
+        return "NllLossBackward0"
+    return "NllLoss2DBackward0" if reduction != "none" or input.ndim == 4 else "ViewBackward0"
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -248,7 +257,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_bounds(t, C, ignore_index)
     w = None if weight is None else weight._data.astype(x2._data.dtype, copy=False)
     loss = nn_ops.cross_entropy_op(x2, t, w, ignore_index, float(label_smoothing), reduction)
-    return loss.reshape(out_shape) if reduction == "none" else loss
+    loss = loss.reshape(out_shape) if reduction == "none" else loss
+    return present_as(loss, "AddBackward0" if label_smoothing else _nll_node_name(input, reduction))
 
 
 def _cross_entropy_probs(input, target, weight, reduction, eps):
@@ -280,7 +290,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(target * input.log().clamp_min(-100) + (1 - target) * (1 - input).log().clamp_min(-100))
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -297,7 +307,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input - ls
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -326,7 +336,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-y x)), as -log sigmoid(y x)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    return _reduce(-nn_ops.logsigmoid_op(input * target), reduction)
+    return present_as(_reduce(-nn_ops.logsigmoid_op(input * target), reduction), "SoftMarginLossBackward0")
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -370,7 +380,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = h.sum(1) / C
     if input.ndim <= 1:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return present_as(_reduce(loss, reduction), "MultiMarginLossBackward0")
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -393,7 +403,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = h.sum((1, 2)) / C
     if input.ndim <= 1:
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return present_as(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):

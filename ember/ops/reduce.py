@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype as _dt
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim
+from .shape import present_as
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
            "std", "var_mean", "std_mean", "logsumexp", "norm", "vector_norm", "all", "any", "count_nonzero",
@@ -100,6 +101,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
         np_dtype = None
     axes = _axes(dim, d.ndim)
     res = Sum.apply(input, axes, keepdim, np_dtype)
+    if dim is not None:  # torch: sum() is SumBackward0, sum(dim) SumBackward1
+        present_as(res, "SumBackward1")
     return _out(res, out)
 
 
@@ -119,7 +122,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     for a in axes:
         n *= d.shape[a]
     s = sum(input, axes if dim is not None else None, keepdim)
-    return _out(s / n if n else s * float("nan"), out)
+    res = present_as(s / n if n else s * float("nan"), "MeanBackward0" if dim is None else "MeanBackward1")
+    return _out(res, out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -176,7 +180,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     axis = None if dim is None else wrap_dim(dim, d.ndim)
     if d.ndim == 0:
         axis = None
-    return Prod.apply(input, axis, keepdim if dim is not None else False, np_dtype)
+    res = Prod.apply(input, axis, keepdim if dim is not None else False, np_dtype)
+    return res if dim is None else present_as(res, "ProdBackward1")
 
 
 def sum_to_size(input, *size):
@@ -277,9 +282,9 @@ def max(input, dim=None, keepdim=False, *, out=None):
         _check_nonempty("max", input, None)
         if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
             return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
-        return MaxMin.apply(input, None, False, True)
+        return present_as(MaxMin.apply(input, None, False, True), "MaxBackward1")
     v, i = MaxMinDim.apply(input, wrap_dim(dim, input._data.ndim), keepdim, True)
-    return _max_t(v, i)
+    return _max_t(present_as(v, "MaxBackward0"), i)
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
@@ -290,21 +295,21 @@ def min(input, dim=None, keepdim=False, *, out=None):
         _check_nonempty("min", input, None)
         if input._data.dtype.kind == "f" and _xp(input._data).isnan(input._data).any():
             return _wrap(np.asarray(np.nan, dtype=input._data.dtype)) + input.sum() * 0
-        return MaxMin.apply(input, None, False, False)
+        return present_as(MaxMin.apply(input, None, False, False), "MinBackward1")
     v, i = MaxMinDim.apply(input, wrap_dim(dim, input._data.ndim), keepdim, False)
-    return _min_t(v, i)
+    return _min_t(present_as(v, "MinBackward0"), i)
 
 
 def amax(input, dim=(), keepdim=False):
     _check_nonempty("amax", input, dim)
     axes = _axes(dim if dim != () else None, input._data.ndim) or None
-    return MaxMin.apply(input, axes, keepdim, True)
+    return present_as(MaxMin.apply(input, axes, keepdim, True), "AmaxBackward0")
 
 
 def amin(input, dim=(), keepdim=False):
     _check_nonempty("amin", input, dim)
     axes = _axes(dim if dim != () else None, input._data.ndim) or None
-    return MaxMin.apply(input, axes, keepdim, False)
+    return present_as(MaxMin.apply(input, axes, keepdim, False), "AminBackward0")
 
 
 def aminmax(input, *, dim=None, keepdim=False):
@@ -371,11 +376,11 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dev = x - mu
     sq = (dev * dev.conj()).real if x.is_complex() else dev * dev
     s = sum(sq, axes if dim is not None else None, keepdim)
-    return s / builtins.max(n - c, 0)
+    return present_as(s / builtins.max(n - c, 0), "VarBackward0")
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction))
+    return present_as(_SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction)), "StdBackward0")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -399,10 +404,14 @@ def logsumexp(input, dim=None, keepdim=False):
     m = amax(x, axes, keepdim=True).detach()
     m = m.masked_fill(m.isinf(), 0.0)
     out = (x - m).exp().sum(axes, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(axes) if axes else out
+    return present_as(out if keepdim else out.squeeze(axes) if axes else out, "LogsumexpBackward0")
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    return present_as(_vector_norm(x, ord, dim, keepdim, dtype), "LinalgVectorNormBackward0", x)
+
+
+def _vector_norm(x, ord, dim, keepdim, dtype):
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind not in "fcV":
@@ -530,6 +539,7 @@ def cumprod(input, dim, *, dtype=None):
 
 
 class _Cumprod(Op):
+    _grad_name = "CumprodBackward0"
     save_inputs = (0,)
     save_output = True
 
@@ -613,7 +623,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     else:
         idx = xp.argsort(d, axis=dim, kind="stable")
     idx = idx.astype(np.int64)
-    return _sort_t(input.gather(dim, _wrap(idx)), _wrap(idx))
+    return _sort_t(present_as(input.gather(dim, _wrap(idx)), "SortBackward0"), _wrap(idx))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -631,8 +641,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     s = sort(input, dim, descending=largest, stable=True)
-    return _topk_t(s.values.narrow(dim, 0, k) if d.ndim else s.values, s.indices.narrow(dim, 0, k) if d.ndim
-                   else s.indices)
+    values = present_as(s.values.narrow(dim, 0, k) if d.ndim else s.values, "TopkBackward0")
+    return _topk_t(values, s.indices.narrow(dim, 0, k) if d.ndim else s.indices)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -647,7 +657,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     v, i = s.values.select(dim, k - 1), s.indices.select(dim, k - 1)
     if keepdim:
         v, i = v.unsqueeze(dim), i.unsqueeze(dim)
-    return _kth_t(v, i)
+    return _kth_t(present_as(v, "KthvalueBackward0"), i)
 
 
 def median(input, dim=None, keepdim=False):
@@ -665,15 +675,15 @@ def median(input, dim=None, keepdim=False):
         n = flat.shape[0]
         s = sort(flat, 0, stable=True)
         if d.dtype.kind == "f" and np.isnan(input._host()).any():
-            return flat[int(np.argmax(np.isnan(input._host().reshape(-1))))]
-        return s.values[(n - 1) // 2]
+            return present_as(flat[int(np.argmax(np.isnan(input._host().reshape(-1))))], "MedianBackward0")
+        return present_as(s.values[(n - 1) // 2], "MedianBackward0")
     dim = wrap_dim(dim, builtins.max(d.ndim, 1))
     n = d.shape[dim] if d.ndim else 1
     s = sort(input, dim, stable=True)
     v, i = s.values.select(dim, (n - 1) // 2), s.indices.select(dim, (n - 1) // 2)
     if keepdim:
         v, i = v.unsqueeze(dim), i.unsqueeze(dim)
-    return _median_t(v, i)
+    return _median_t(present_as(v, "MedianBackward1"), i)
 
 
 def nanmedian(input, dim=None, keepdim=False):

@@ -27,6 +27,18 @@ def _xp(a):
     return backend_of(a).xp
 
 
+def present_as(out, name, *inputs):
+    """Show a composite's result under torch's node name (``grad_fn=<MeanBackward0>`` where ember divides a sum).
+
+    Only a node this call made is renamed: when ``out`` is one of ``inputs`` (an op that returned its input)
+    the input's own node keeps its name.
+    """
+    node = getattr(out, "_grad_fn", None)
+    if node is not None and not any(node is getattr(i, "_grad_fn", None) for i in inputs):
+        node.name = lambda: name
+    return out
+
+
 def _shape_arg(shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) and not isinstance(shape[0], Tensor):
         shape = tuple(shape[0])
@@ -80,7 +92,7 @@ class View(Op):
 class Reshape(Op):
     """Like View, but copies when the layout does not allow a view (then the output is not a view)."""
 
-    _grad_name = "ViewBackward0"
+    _grad_name = "UnsafeViewBackward0"  # torch copies, then views the copy
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -185,6 +197,21 @@ class Slice(Op):
         ctx.in_shape = x.shape
         ctx.key = key
         return _basic_index(x, key)
+
+    def name(self):
+        # torch applies the items one by one and names the node after the last one that did something
+        real = [k for k in self.key if k is not Ellipsis]
+        if len(real) == 1 and isinstance(real[0], slice):
+            return "SliceBackward0"
+        for k in reversed(real):
+            if k is None:
+                return "UnsqueezeBackward0"
+            if isinstance(k, slice):
+                if k != slice(None):
+                    return "SliceBackward0"
+            else:
+                return "SelectBackward0"
+        return "AliasBackward0"
 
     @staticmethod
     def backward(ctx, grad):
@@ -334,7 +361,11 @@ class SqueezeView(Op):
     @staticmethod
     def forward(ctx, x, axes, add):
         ctx.in_shape = x.shape
+        ctx.kind = "Unsqueeze" if add else "Squeeze"
         return _unsqueeze_array(x, axes) if add else _xp(x).squeeze(x, axes)
+
+    def name(self):
+        return self.__dict__.get("_name") or self.kind + "Backward0"
 
     @staticmethod
     def backward(ctx, grad):
@@ -348,7 +379,10 @@ def squeeze(input, dim=None):
     else:
         dims = dims_tuple(dim, len(shape)) if len(shape) else ()
         axes = tuple(i for i in dims if shape[i] == 1)
-    return SqueezeView.apply(input, axes, False)
+    out = SqueezeView.apply(input, axes, False)
+    # torch: squeeze() is SqueezeBackward0, squeeze(dim) SqueezeBackward1, squeeze(dims) SqueezeBackward2
+    variant = 0 if dim is None else 1 if isinstance(dim, (int, np.integer)) else 2
+    return present_as(out, f"SqueezeBackward{variant}", input)
 
 
 squeeze_dims = squeeze
@@ -404,7 +438,7 @@ def transpose(input, dim0, dim1):
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     dims = list(range(nd))
     dims[a], dims[b] = dims[b], dims[a]
-    return Permute.apply(input, tuple(dims))
+    return present_as(Permute.apply(input, tuple(dims)), "TransposeBackward0", input)
 
 
 swapaxes = swapdims = transpose
@@ -414,7 +448,8 @@ def t(input):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return transpose(input, 0, 1) if nd == 2 else View.apply(input, input._data.shape)
+    out = transpose(input, 0, 1) if nd == 2 else View.apply(input, input._data.shape)
+    return present_as(out, "TBackward0", input)
 
 
 def movedim(input, source, destination):
@@ -462,7 +497,7 @@ def expand(input, *sizes):
                                f"{list(shape)}")
     new = tuple(new)
     if new == shape:
-        return View.apply(input, shape)
+        return present_as(View.apply(input, shape), "ExpandBackward0", input)
     return Expand.apply(input, new)
 
 
@@ -598,7 +633,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(x._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape) + 1)
-    return cat([unsqueeze(x, d) for x in tensors], d, out=out)
+    return present_as(cat([unsqueeze(x, d) for x in tensors], d, out=out), "StackBackward0", *tensors)
 
 
 def hstack(tensors):
@@ -680,14 +715,15 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         if size == 0:
             return (tensor,) if step == 0 else (narrow(tensor, d, 0, 0),)
-        return tuple(narrow(tensor, d, s, builtins.min(step, size - s)) for s in range(0, size, step))
+        return tuple(present_as(narrow(tensor, d, s, builtins.min(step, size - s)), "SplitBackward0")
+                     for s in range(0, size, step))
     sections = [int(s) for s in split_size_or_sections]
     if sum(sections) != size:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
                            f"dimension {d}), but got split_sizes={sections}")
     out, start = [], 0
     for n in sections:
-        out.append(narrow(tensor, d, start, n))
+        out.append(present_as(narrow(tensor, d, start, n), "SplitWithSizesBackward0"))
         start += n
     return tuple(out)
 
@@ -730,7 +766,7 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def unbind(input, dim=0):
     d = wrap_dim(dim, input._data.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    return tuple(present_as(select(input, d, i), "UnbindBackward0") for i in range(input._data.shape[d]))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -870,14 +906,14 @@ def tril(input, diagonal=0, *, out=None):
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     mask = _wrap(_tri_mask(input._data.shape, diagonal, True, _xp(input._data)))
-    return where(mask, input, _zero_of(input), out=out)
+    return present_as(where(mask, input, _zero_of(input), out=out), "TrilBackward0", input)
 
 
 def triu(input, diagonal=0, *, out=None):
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     mask = _wrap(_tri_mask(input._data.shape, diagonal, False, _xp(input._data)))
-    return where(mask, input, _zero_of(input), out=out)
+    return present_as(where(mask, input, _zero_of(input), out=out), "TriuBackward0", input)
 
 
 def _zero_of(t):
@@ -902,8 +938,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     keep = [i for i in range(nd) if i not in (a, b)]
     shape = tuple(sd.shape[i] for i in keep) + (length,)
     strides = tuple(sd.strides[i] // item for i in keep) + ((sd.strides[a] + sd.strides[b]) // item,)
-    return _StridedView.apply(start, shape, strides,
-                              lambda lin: np.diagonal(lin, 0, a, b))
+    out = _StridedView.apply(start, shape, strides, lambda lin: np.diagonal(lin, 0, a, b))
+    return present_as(out, "DiagonalBackward0")
 
 
 def diag(input, diagonal=0):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, wrap_dim
-from .shape import _shape_arg, _SliceScatter, _StridedView, _xp, expand, reshape
+from .shape import _shape_arg, _SliceScatter, _StridedView, _xp, expand, present_as, reshape
 
 __all__ = ["repeat", "tile", "repeat_interleave", "pad", "meshgrid", "unfold", "PadConstant"]
 
@@ -34,11 +34,14 @@ def repeat(input, *sizes):
     for r, s in zip(sizes, shape):
         exp_shape += [r, s]
     x = expand(x, tuple(exp_shape))
-    return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
+    return present_as(reshape(x, tuple(r * s for r, s in zip(sizes, shape))), "RepeatBackward0", input)
 
 
-def tile(input, dims):
-    dims = tuple(dims)
+def tile(input, *dims):
+    """``tile(x, (2, 1))``; the method also takes the reps unpacked, ``x.tile(2, 1)``."""
+    if not dims:
+        raise TypeError('tile() missing 1 required positional arguments: "dims"')
+    dims = _shape_arg(dims)
     if len(dims) < input._data.ndim:
         dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -68,6 +71,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 class PadConstant(Op):
+    _grad_name = "ConstantPadNdBackward0"
+
     @staticmethod
     def forward(ctx, x, widths, value):
         ctx.key = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, x.shape))
@@ -149,4 +154,5 @@ def unfold(input, dimension, size, step):
         win = np.lib.stride_tricks.sliding_window_view(lin, size, axis=dim)
         key = (slice(None),) * dim + (slice(None, None, step),)
         return win[key] if d.ndim else win
-    return _StridedView.apply(input, tuple(shape) + (size,), tuple(new_strides) + (st[dim],), logical)
+    out = _StridedView.apply(input, tuple(shape) + (size,), tuple(new_strides) + (st[dim],), logical)
+    return present_as(out, "UnfoldBackward0")
