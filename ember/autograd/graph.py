@@ -123,7 +123,10 @@ class AccumulateGrad(Node):
         return self._ref()
 
     def name(self):
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"     # torch's C++ name; repr shows the class name
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
 
     @property
     def next_functions(self):

@@ -12,7 +12,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..random import _gen
 from ..tensor import Tensor, _wrap
-from . import arith, compare, index, products as matmul, reduce, shape, unary
+from . import _scalar, arith, compare, index, products as matmul, reduce, shape, unary
 from ._util import promote_operands
 from .inplace import apply_inplace, check_inplace, make_inplace
 
@@ -109,14 +109,15 @@ def _rev(fn):
     return lambda self, other: fn(other, self)
 
 
-Tensor.__add__ = arith.add        # the functions themselves: one call less on every operator
-Tensor.__radd__ = arith.add
-Tensor.__sub__ = lambda self, other: arith.sub(self, other)
-Tensor.__rsub__ = lambda self, other: arith.sub(other, self)
-Tensor.__mul__ = arith.mul
-Tensor.__rmul__ = arith.mul
-Tensor.__truediv__ = arith.div
-Tensor.__rtruediv__ = lambda self, other: arith.div(other, self)
+# tensor (op) Python number: ops._scalar's fast path and torch's graph for it; the rest goes on to ops.arith
+Tensor.__add__ = _scalar.add
+Tensor.__radd__ = _scalar.add
+Tensor.__sub__ = _scalar.sub
+Tensor.__rsub__ = _scalar.rsub
+Tensor.__mul__ = _scalar.mul
+Tensor.__rmul__ = _scalar.mul
+Tensor.__truediv__ = _scalar.div
+Tensor.__rtruediv__ = _scalar.rdiv
 Tensor.__floordiv__ = lambda self, other: arith.floor_divide(self, other)
 Tensor.__rfloordiv__ = lambda self, other: arith.floor_divide(other, self)
 Tensor.__mod__ = lambda self, other: arith.remainder(self, other)

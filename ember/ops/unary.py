@@ -419,7 +419,7 @@ class Reciprocal(Op):
     @staticmethod
     def backward(ctx, grad):
         out = ctx.saved_output
-        return -grad * (out * out).conj() if grad.is_complex() else -grad * out * out
+        return -grad * ((out * out).conj() if grad.is_complex() else out * out)   # torch's order: -g * r^2
 
 
 class _ZeroGrad(Op):
