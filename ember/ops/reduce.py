@@ -22,15 +22,22 @@ __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "am
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
-def _named(name):
-    cls = namedtuple(name, ["values", "indices"])
+def _named(name, fields=("values", "indices")):
+    cls = namedtuple(name, fields)
     cls.__module__ = "torch.return_types"
+    cls.__repr__ = _return_type_repr
     return cls
+
+
+def _return_type_repr(self):
+    """torch's layout: ``torch.return_types.max(`` then one ``field=value`` per line."""
+    body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+    return f"torch.return_types.{type(self).__name__}(\n{body})"
 
 
 _max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t, _cummin_t = (
     _named(n) for n in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"))
-_aminmax_t = namedtuple("aminmax", ["min", "max"])
+_aminmax_t = _named("aminmax", ("min", "max"))
 
 
 def _xp(a):
@@ -349,6 +356,9 @@ def argmin(input, dim=None, keepdim=False):
 # statistics
 # ----------------------------------------------------------------------------------------------------------
 
+_REQUIRED = object()
+
+
 def _correction(unbiased, correction):
     if correction is not None:
         return correction
@@ -365,6 +375,11 @@ def _var_args(dim, unbiased, correction):
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _var(input, dim, unbiased, keepdim, correction, "var")
+
+
+def _var(input, dim, unbiased, keepdim, correction, name):
+    """var, warning as ``name`` (std, var_mean ...) when the correction leaves no degrees of freedom."""
     dim, unbiased = _var_args(dim, unbiased, correction)
     c = _correction(unbiased, correction)
     x = float_like(input)
@@ -372,6 +387,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = 1
     for a in axes:
         n *= x._data.shape[a]
+    if n - c <= 0:
+        import warnings
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     mu = mean(x, axes if dim is not None else None, keepdim=True)
     dev = x - mu
     sq = (dev * dev.conj()).real if x.is_complex() else dev * dev
@@ -380,20 +399,25 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return present_as(_SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction)), "StdBackward0")
+    v = _var(input, dim, unbiased, keepdim, correction, "std")
+    return present_as(_SafeSqrt.apply(v), "StdBackward0")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim2, _ = _var_args(dim, unbiased, correction)
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(float_like(input), dim2, keepdim)
+    v = _var(input, dim, unbiased, keepdim, correction, "var_mean")
+    return v, mean(float_like(input), dim2, keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim2, _ = _var_args(dim, unbiased, correction)
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(float_like(input), dim2, keepdim)
+    v = _var(input, dim, unbiased, keepdim, correction, "std_mean")
+    return present_as(_SafeSqrt.apply(v), "StdBackward0"), mean(float_like(input), dim2, keepdim)
 
 
-def logsumexp(input, dim=None, keepdim=False):
+def logsumexp(input, dim=_REQUIRED, keepdim=False):
+    if dim is _REQUIRED:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     x = float_like(input)
     if dim is None or dim == ():
         dim = tuple(range(x.ndim))
@@ -822,12 +846,27 @@ def bincount(input, weights=None, minlength=0):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    if isinstance(other, Tensor):
+        if other.dtype is not input.dtype:
+            from .inplace import _tname
+            raise RuntimeError(f"{_tname(input._data.dtype)} did not match {_tname(other._data.dtype)}")
+        _check_broadcast(input._data.shape, other._data.shape)
     o = other._data if isinstance(other, Tensor) else other
     return _wrap(np.asarray(_xp(input._data).isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def _check_broadcast(a, b):
+    """torch's message for shapes that do not broadcast."""
+    n = builtins.max(len(a), len(b))
+    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i in builtins.range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                               f"non-singleton dimension {i}")
 
 
 def equal(input, other):
