@@ -6,10 +6,11 @@ from tensor-tensor ops: the number is kept on the node as a scalar, ``x`` itself
 ``x`` in place afterwards is allowed), ``c - x`` is ``RsubBackward1`` with one edge, and ``c / x`` is computed
 as ``x.reciprocal() * c``.  The ops here do the same.
 
-The operators of float32 / float64 tensors on NumPy with a Python float (or an int that a float represents
-exactly) take this path; everything else (promotion, other dtypes, CuPy, ``out=``) goes to ``ops.arith``.
-For float16 the number would be rounded to float16 before the product, where torch computes in float32, so
-half tensors take the general path too.
+The operators of floating tensors on NumPy with a Python float (or an int that a float represents exactly)
+take this path; everything else (promotion, integer dtypes, CuPy) goes to ``ops.arith``.  For float16 and
+bfloat16 torch multiplies and divides in float32 by the number rounded to float32 (NumPy would round it to
+the half type first), while it adds and subtracts the number rounded to the half type: ``_mul``/``_div``
+follow that.
 
 The backward of each op is written with ember ops when a graph of the backward is wanted
 (``create_graph=True``); otherwise it works on the arrays directly.
@@ -30,11 +31,42 @@ __all__ = ["mul", "add", "sub", "rsub", "div", "rdiv"]
 _nd = np.ndarray
 _F32 = np.dtype(np.float32)
 _F64 = np.dtype(np.float64)
+_F16 = np.dtype(np.float16)
+try:
+    import ml_dtypes as _ml
+    _BF16 = np.dtype(_ml.bfloat16)
+except ImportError:       # pragma: no cover - ml_dtypes is a dependency
+    _BF16 = _F16
+_HALF = (_F16, _BF16)
 _grad_state = grad_mode._state
 _inference = grad_mode._inference
 _anomaly = _fn._anomaly
 _new = object.__new__
 _EXACT = 2 ** 53
+
+
+def _mul(a, c):
+    dt = a.dtype
+    if dt is _F32 or dt is _F64:
+        return a * c
+    return (a.astype(np.float32) * np.float32(c)).astype(dt)
+
+
+def _div(a, c):
+    dt = a.dtype
+    if dt is _F32 or dt is _F64:
+        return a / c
+    return (a.astype(np.float32) / np.float32(c)).astype(dt)
+
+
+def _addsub(a, c, how):
+    """a + c, a - c or c - a; half types with ``c`` rounded to the half type, summed in float32."""
+    dt = a.dtype
+    if dt is _F32 or dt is _F64:
+        return a + c if how == 0 else a - c if how == 1 else c - a
+    cf = np.float32(np.array(c, dtype=dt))
+    af = a.astype(np.float32)
+    return (af + cf if how == 0 else af - cf if how == 1 else cf - af).astype(dt)
 
 
 class MulScalar(Op):
@@ -43,7 +75,7 @@ class MulScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return a * c
+        return _mul(a, c)
 
     @staticmethod
     def backward(ctx, grad):
@@ -51,7 +83,7 @@ class MulScalar(Op):
             ctx.saved_tensors
         if _grad_state[0]:
             return grad * ctx.c, None
-        return _wrap(grad._data * ctx.c), None
+        return _wrap(_mul(grad._data, ctx.c)), None
 
 
 class AddScalar(Op):
@@ -60,7 +92,7 @@ class AddScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return a + c
+        return _addsub(a, c, 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -73,7 +105,7 @@ class SubScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return a - c
+        return _addsub(a, c, 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,7 +120,7 @@ class RsubScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return c - a
+        return _addsub(a, c, 2)
 
     @staticmethod
     def backward(ctx, grad):
@@ -103,7 +135,7 @@ class DivScalar(Op):
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
-        return a / c
+        return _div(a, c)
 
     @staticmethod
     def backward(ctx, grad):
@@ -111,7 +143,7 @@ class DivScalar(Op):
             ctx.saved_tensors
         if _grad_state[0]:
             return grad / ctx.c, None
-        return _wrap(grad._data / ctx.c), None
+        return _wrap(_div(grad._data, ctx.c)), None
 
 
 def _number(c):
@@ -122,7 +154,10 @@ def _number(c):
 
 def _eligible(x):
     d = x._data
-    return type(d) is _nd and (d.dtype is _F32 or d.dtype is _F64)
+    if type(d) is not _nd:
+        return False
+    dt = d.dtype
+    return dt is _F32 or dt is _F64 or dt in _HALF
 
 
 def _finish(cls, x, c, out, one_edge=False):
@@ -149,32 +184,32 @@ def _finish(cls, x, c, out, one_edge=False):
 
 def mul(self, other):
     if _number(other) and _eligible(self):
-        return _finish(MulScalar, self, other, self._data * other)
+        return _finish(MulScalar, self, other, _mul(self._data, other))
     return arith.mul(self, other)
 
 
 def add(self, other):
     if _number(other) and _eligible(self):
-        return _finish(AddScalar, self, other, self._data + other)
+        return _finish(AddScalar, self, other, _addsub(self._data, other, 0))
     return arith.add(self, other)
 
 
 def sub(self, other):
     if _number(other) and _eligible(self):
-        return _finish(SubScalar, self, other, self._data - other)
+        return _finish(SubScalar, self, other, _addsub(self._data, other, 1))
     return arith.sub(self, other)
 
 
 def rsub(self, other):
     """``other - self``."""
     if _number(other) and _eligible(self):
-        return _finish(RsubScalar, self, other, other - self._data, one_edge=True)
+        return _finish(RsubScalar, self, other, _addsub(self._data, other, 2), one_edge=True)
     return arith.sub(other, self)
 
 
 def div(self, other):
     if _number(other) and _eligible(self):
-        return _finish(DivScalar, self, other, self._data / other)
+        return _finish(DivScalar, self, other, _div(self._data, other))
     return arith.div(self, other)
 
 

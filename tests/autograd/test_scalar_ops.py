@@ -23,6 +23,26 @@ def test_graph_matches_torch(op):
     assert _names(ember, OPS[op]) == _names(torch, OPS[op])
 
 
+ODD = {"mul": lambda x: x * 0.3, "div": lambda x: x / 0.3, "rdiv": lambda x: 0.3 / x, "add": lambda x: x + 7.1,
+       "rsub": lambda x: 7.1 - x, "sub": lambda x: x - 0.3}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+@pytest.mark.parametrize("op", sorted(ODD))
+def test_half_types_round_as_torch(op, dtype):
+    """mul/div of half types run in float32 with the number unrounded; add/sub round the number first."""
+    rng = np.random.default_rng(2)
+    a = (rng.standard_normal(4000) * 10).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        x = lib.tensor(a).to(getattr(lib, dtype)).requires_grad_()
+        y = ODD[op](x)
+        (g,) = lib.autograd.grad(y, x, lib.ones_like(y) * 0.7)
+        res.append((y.detach().float().numpy(), g.float().numpy()))
+    for u, v in zip(*res):
+        np.testing.assert_array_equal(u, v)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64"])
 @pytest.mark.parametrize("op", sorted(OPS))
 def test_values_and_grads_bitwise(op, dtype):
