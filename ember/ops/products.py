@@ -38,6 +38,46 @@ class Matmul(Op):
         return ga, gb
 
 
+class Mv(Op):
+    """matrix (n, k) @ vector (k,) -> (n,): torch's ``mv`` (what ``A @ x`` records)."""
+
+    _grad_name = "MvBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, x):
+        return a @ x
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, x = ctx.saved_tensors
+        ga = gx = None
+        if ctx._edges[0] is not None:
+            ga = outer(grad, x.conj() if x.is_complex() else x)
+        if ctx._edges[1] is not None:
+            gx = Mv.apply(a.mT.conj() if a.is_complex() else a.mT, grad)
+        return ga, gx
+
+
+class Dot(Op):
+    """vector . vector -> 0-d: torch's ``dot``."""
+
+    _grad_name = "DotBackward0"
+    save_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = _xp(a)
+        return xp.asarray(xp.dot(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ea, eb = ctx._edges
+        return (grad * (b.conj() if b.is_complex() else b) if ea is not None else None,
+                grad * (a.conj() if a.is_complex() else a) if eb is not None else None)
+
+
 def _shape_str(s):
     return "x".join(str(v) for v in s)
 
@@ -63,7 +103,7 @@ def matmul(input, other, *, out=None):
         res = Matmul.apply(input.unsqueeze(0), other).squeeze(-2)
     elif nb == 1:
         _check_inner(input._data.shape[-1], other._data.shape[0], input, other)
-        res = Matmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+        res = Mv.apply(input, other) if na == 2 else Matmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
     else:
         _check_inner(input._data.shape[-1], other._data.shape[-2], input, other)
         try:
@@ -136,7 +176,7 @@ def dot(input, other, *, out=None):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_tn(input)} and "
                            f"{_tn(other)}")
-    return Matmul.apply(input.unsqueeze(0), other.unsqueeze(-1)).reshape(())
+    return Dot.apply(input, other)
 
 
 def vdot(input, other):

@@ -1,0 +1,41 @@
+"""Matrix-vector and vector-vector products record torch's nodes (MvBackward0, DotBackward0)."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+@pytest.mark.parametrize("case", ["mv", "dot", "mv_method", "dot_fn"])
+def test_nodes_values_and_grads(case):
+    rng = np.random.default_rng(0)
+    a, v, u = rng.standard_normal((5, 4)), rng.standard_normal(4), rng.standard_normal(4)
+    res = []
+    for lib in (ember, torch):
+        A, x, y = (lib.tensor(t, requires_grad=True) for t in (a, v, u))
+        out = {"mv": lambda: A @ x, "dot": lambda: x @ y, "mv_method": lambda: A.mv(x), "dot_fn": lambda: lib.dot(x, y)}[case]()
+        out.sum().backward()
+        res.append((out.grad_fn.name(), out.shape, out.detach().numpy(), A.grad if case.startswith("mv") else y.grad,
+                    x.grad))
+    e, t = res
+    assert e[0] == t[0] and tuple(e[1]) == tuple(t[1])
+    for u_, v_ in zip(e[2:], t[2:]):
+        np.testing.assert_allclose(np.asarray(u_.numpy() if hasattr(u_, "numpy") else u_),
+                                   np.asarray(v_.numpy() if hasattr(v_, "numpy") else v_), rtol=1e-12)
+
+
+def test_gradcheck_mv_dot():
+    A = ember.randn(3, 4, dtype=ember.float64, requires_grad=True)
+    x = ember.randn(4, dtype=ember.float64, requires_grad=True)
+    y = ember.randn(4, dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda A, x: A @ x, (A, x))
+    assert ember.autograd.gradgradcheck(lambda A, x: A @ x, (A, x))
+    assert ember.autograd.gradcheck(ember.dot, (x, y))
+    assert ember.autograd.gradgradcheck(ember.dot, (x, y))
+
+
+def test_integer_products():
+    for lib in (ember, torch):
+        xi = lib.tensor([1, 2, 3])
+        assert lib.dot(xi, xi).item() == 14 and lib.dot(xi, xi).dtype == lib.int64
+        assert (lib.ones(2, 3, dtype=lib.int64) @ xi).tolist() == [6, 6]
