@@ -154,49 +154,84 @@ def _gelu_parts(x, approximate):
 
 
 # torch's vectorised float erf (Abramowitz & Stegun 7.1.26): erf(z) = 1 - t P(t) exp(-z^2), t = 1 / (1 + p z),
-# absolute error below 1.5e-7; five coefficients instead of ten keep the blocked pipeline short.
+# absolute error below 1.5e-7.  The float32 GELU tabulates it (see ``_gelu_tables``).
 _AS_P = 0.3275911
 _AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
-_SIGN_BIT = np.int32(-2 ** 31)
+
+# float32 erf-GELU by table lookup plus a first-order Taylor step: x is split into x0 = k h (h = 2^-11, k an
+# integer, |x0| <= 16) and d = x - x0 (exact), then Phi(x) ~= P0[k] + d P1[k], and the backward's
+# Phi(x) + x phi(x) ~= D0[k] + d D1[k].  The tables hold torch's function (its A&S erf, 1 + erf rounded to
+# float32, so the far left tail is exactly 0 as in torch), computed in float64 once; the truncation error is
+# below (h/2)^2 / 2 * max|f''| ~ 1.5e-8 absolute, under torch's own rounding noise (measured against torch in
+# tests/test_gelu_table.py).  Eleven NumPy passes (two of them gathers) instead of about twenty-two.
+_GELU_LOG_H = 11
+_GELU_HALF = 1 << (_GELU_LOG_H + 4)                 # entries on each side of 0: |x0| <= 16
+_gelu_tables_cache = None
+
+
+def _erf_as(z):
+    """torch's float erf formula (A&S 7.1.26) and its derivative, evaluated in float64 for z >= 0."""
+    t = 1.0 / (1.0 + _AS_P * z)
+    a1, a2, a3, a4, a5 = _AS_A
+    poly = a1 + t * (a2 + t * (a3 + t * (a4 + t * a5)))
+    dpoly = a2 + t * (2 * a3 + t * (3 * a4 + t * 4 * a5))
+    e = np.exp(-z * z)
+    erfc = t * poly * e
+    # d erfc / dz = (dt/dz)(poly + t dpoly) e - 2 z erfc, dt/dz = -p t^2
+    d_erfc = -_AS_P * t * t * (poly + t * dpoly) * e - 2.0 * z * erfc
+    return 1.0 - erfc, -d_erfc
+
+
+def _gelu_tables():
+    """(P0, P1, D0, D1) float32 tables over x0 = (k - HALF) h, k = 0 .. 2 HALF - 1 (built once)."""
+    global _gelu_tables_cache
+    if _gelu_tables_cache is None:
+        h = 2.0 ** -_GELU_LOG_H
+        x0 = (np.arange(2 * _GELU_HALF, dtype=np.float64) - _GELU_HALF) * h
+        z = np.abs(x0) * _SQRT1_2
+        erf_abs, derf = _erf_as(z)
+        erf = np.where(x0 < 0, -erf_abs, erf_abs)
+        # torch rounds 1 + erf to float32 (erf itself near -1 in float32 is what zeroes the left tail)
+        one_plus = (1.0 + erf.astype(np.float32)).astype(np.float32).astype(np.float64)
+        cdf = 0.5 * one_plus
+        dcdf = 0.5 * _SQRT1_2 * derf                                   # d/dx of 0.5 (1 + erf(x / sqrt 2))
+        # where 1 + erf rounds to 0 (x0 < -5.4) torch gives exactly 0:
+        dcdf = np.where(cdf == 0, 0.0, dcdf)                           # and never below 0 in that tail
+        pdf = np.exp(-0.5 * x0 * x0) * _INV_SQRT_2PI
+        P0, P1 = cdf, dcdf
+        D0 = cdf + x0 * pdf                                             # torch: cdf + x * pdf
+        D1 = dcdf + pdf * (1.0 - x0 * x0)
+        _gelu_tables_cache = tuple(np.ascontiguousarray(a, dtype=np.float32) for a in (P0, P1, D0, D1))
+    return _gelu_tables_cache
 
 
 def _gelu_erf_f32(x, grad=None):
-    """gelu(x) (``grad`` None) or grad * gelu'(x) for float32 NumPy arrays: about twenty in-place passes per
-    cache-sized block, blocks spread over threads (``backend.parallel``).  Whole-array expressions stream a
-    dozen temporaries through RAM and ran 3-6x slower; ``copysign`` and masked ``where=`` ufuncs have no SIMD
-    loop (10-50x a multiply), so the sign is moved with integer ops."""
+    """gelu(x) (``grad`` None) or grad * gelu'(x) for float32 NumPy arrays, by table lookup (above): eleven
+    in-place passes per cache-sized block, blocks spread over threads (``backend.parallel``)."""
     xf = x.reshape(-1)
     gf = None if grad is None else grad.reshape(-1)
     out = np.empty_like(xf)
+    P0, P1, D0, D1 = _gelu_tables()
+    T0, T1 = (P0, P1) if grad is None else (D0, D1)
     f = np.float32
-    p, a = f(_AS_P * _SQRT1_2), [f(c) for c in _AS_A]
+    step, half = f(2.0 ** -_GELU_LOG_H), f(_GELU_HALF)
+    scale, lo_x, hi_x = f(1 << _GELU_LOG_H), -half * step, (half - 1) * step
 
     def kernel(lo, hi):
-        xb, ob = xf[lo:hi], out[lo:hi]
-        t = np.abs(xb)
-        t *= p
-        t += f(1)
-        np.reciprocal(t, out=t)                       # t = 1 / (1 + p |x| / sqrt 2)
-        r = t * a[4]
-        for c in a[3::-1]:
-            r += c
-            r *= t                                    # t P(t)
-        e = np.multiply(xb, xb)
-        e *= f(-0.5)
-        np.exp(e, out=e)                              # exp(-x^2 / 2), also sqrt(2 pi) phi(x)
-        r *= e                                        # erfc(|x| / sqrt 2)
-        np.subtract(f(1), r, out=r)                   # erf(|x| / sqrt 2)
-        sign = np.bitwise_and(xb.view(np.int32), _SIGN_BIT, out=t.view(np.int32))
-        np.bitwise_xor(r.view(np.int32), sign, out=r.view(np.int32))   # erf(x / sqrt 2)
-        r += f(1)
-        r *= f(0.5)                                   # Phi(x), rounded as torch rounds it (1 + erf)
-        if gf is None:
-            np.multiply(xb, r, out=ob)
-        else:
-            np.multiply(xb, e, out=ob)
-            ob *= f(_INV_SQRT_2PI)
-            ob += r                                   # Phi(x) + x phi(x)
-            ob *= gf[lo:hi]
+        with np.errstate(invalid="ignore"):           # NaN -> int, inf * 0: no warnings, as torch
+            xb, ob = xf[lo:hi], out[lo:hi]
+            k = np.clip(xb, lo_x, hi_x)               # NaN stays NaN
+            k *= scale
+            np.rint(k, out=k)                         # x0 / h
+            d = np.multiply(k, step)
+            np.subtract(xb, d, out=d)                 # d = x - x0, exact; inf at +-inf (NaN below, as torch)
+            k += half
+            idx = k.astype(np.intp)                   # NaN -> a negative index, clipped by take
+            np.take(T1, idx, out=ob, mode="clip")
+            ob *= d
+            np.take(T0, idx, out=d, mode="clip")
+            ob += d                                   # Phi(x), or Phi(x) + x phi(x)
+            ob *= xb if gf is None else gf[lo:hi]
 
     for_blocks(kernel, xf.size)
     return out.reshape(x.shape)
@@ -480,12 +515,67 @@ def layer_norm_op(x, w, b, k, eps):
 # batch norm (training: batch statistics)
 # ----------------------------------------------------------------------------------------------------------
 
-def _channel_blocks(x):
-    """(x3, items per block, blocks) for block kernels over the samples of an (N, C, *) array."""
-    n, c = x.shape[0], x.shape[1]
-    x3 = x.reshape(n, c, -1)                                          # (N, C, L)
-    per = max(1, BLOCK // max(1, c * x3.shape[2]))
-    return x3, per, -(-n // per)
+class _ChannelBlocks:
+    """Block layout of an (N, C, *) array seen as (N, C, L) for the batch-norm kernels, and per-block partial
+    sums per channel that do not depend on the scheduling (one slot per block, combined in float64 after).
+
+    When a sample holds at most ``BLOCK`` elements a block is ``per`` whole samples, ``key(lo, hi)`` =
+    ``(slice(lo, hi), slice(None))``; otherwise a block is a run of channels of one sample, ``(n, slice(c0,
+    c1))``.  ``x3[key]`` is the block and ``plane[key[1:]]`` the matching part of a (C, L) plane.  Partial sums
+    go by rows ((N, C) slots, einsum's SIMD row sums) when rows are long (L >= 64) and over the block's samples
+    ((blocks, C, L) slots) when they are short: NumPy's reductions over 1-16 long rows are 5-30x slower."""
+
+    def __init__(self, x):
+        n, c = x.shape[0], x.shape[1]
+        self.x3 = x3 = x.reshape(n, c, -1)                            # (N, C, L)
+        self.L = L = max(1, x3.shape[2])
+        if c * L <= BLOCK:
+            self.per, self.items = max(1, BLOCK // (c * L)), n
+            self.key = lambda lo, hi: (slice(lo, hi), slice(None))
+        else:
+            chunk = max(1, BLOCK // L)
+            nchunk = -(-c // chunk)
+            self.per, self.items = 1, n * nchunk
+
+            def key(lo, hi):
+                s, k = divmod(lo, nchunk)
+                return s, slice(k * chunk, min(c, (k + 1) * chunk))
+            self.key = key
+        self.cost = max(1, x3.size // max(1, self.items))
+        self.by_rows = L >= 64 or self.per == 1 and self.items > n
+
+    def slots(self):
+        N, C, L = self.x3.shape
+        shape = (N, C) if self.by_rows else (-(-self.items // self.per), C, L)
+        return np.empty(shape, self.x3.dtype)
+
+    def add_sum(self, acc, lo, k, a):
+        """acc's slot for the block (lo, key k) = the block's per-channel sums of ``a``."""
+        if self.by_rows:
+            np.einsum("...l->...", a, out=acc[k])
+        else:
+            np.sum(a, 0, out=acc[lo // self.per])
+
+    def add_dot(self, acc, lo, k, a, scratch):
+        """The same for a * scratch (``scratch`` may be overwritten)."""
+        if self.by_rows:
+            np.einsum("...l,...l->...", a, scratch, out=acc[k])
+        else:
+            np.sum(np.multiply(a, scratch, out=scratch), 0, out=acc[lo // self.per])
+
+    def total(self, acc, divisor=1):
+        """Per-channel totals (C,) of the slots, summed (and divided) in float64, in the array's dtype."""
+        t = acc.sum(0, dtype=np.float64)
+        return ((t if self.by_rows else t.sum(-1)) / divisor).astype(self.x3.dtype)
+
+    def run(self, kernel):
+        for_blocks(kernel, self.items, self.per, cost=self.cost)
+
+
+def _plane(col, L):
+    """A per-channel column (C,) spread over a contiguous (C, L) plane: a ufunc against the plane runs as one
+    flat loop, against a (C, 1) column NumPy restarts its inner loop every row (2-3x slower for L = 1024)."""
+    return np.repeat(col, L).reshape(col.shape[0], L)
 
 
 def batch_stats(x):
@@ -503,22 +593,26 @@ def batch_stats(x):
 
 
 def _batch_stats_blocked(x):
-    """Two passes of per-block partial sums (the mean, then the squares about it), samples over threads."""
-    x3, per, nblocks = _channel_blocks(x)
-    inv = x.dtype.type(1.0 / (x3.shape[0] * x3.shape[2]))
-    part = np.empty((nblocks, x3.shape[1]), x.dtype)
+    """Two blocked passes: per-channel sums (the mean), then sums of squares about the mean."""
+    lay = _ChannelBlocks(x)
+    x3, key, count = lay.x3, lay.key, x.size // x.shape[1]
+    acc = lay.slots()
 
     def sums(lo, hi):
-        np.sum(x3[lo:hi].sum(2), 0, out=part[lo // per])
+        k = key(lo, hi)
+        lay.add_sum(acc, lo, k, x3[k])
+
+    lay.run(sums)
+    mean = lay.total(acc, count)
+    mplane = _plane(mean, lay.L)
 
     def squares(lo, hi):
-        xc = np.subtract(x3[lo:hi], mean[:, None])
-        np.einsum("ncl,ncl->c", xc, xc, out=part[lo // per])
+        k = key(lo, hi)
+        xc = np.subtract(x3[k], mplane[k[1:]])
+        lay.add_dot(acc, lo, k, xc, xc)
 
-    for_blocks(sums, x3.shape[0], per, cost=x3[0].size)
-    mean = part.sum(0) * inv
-    for_blocks(squares, x3.shape[0], per, cost=x3[0].size)
-    return mean, part.sum(0) * inv
+    lay.run(squares)
+    return mean, lay.total(acc, count)
 
 
 class BatchNormTrain(Op):
@@ -538,14 +632,30 @@ class BatchNormTrain(Op):
         if _blockable(x) and x.size and all(a is None or a.dtype == x.dtype for a in (w, b, mean, var)):
             ctx.stats = (None, mean, rstd)                            # xhat is rebuilt per block in backward
             shift = -mean * scale if b is None else b - mean * scale
+            lay = _ChannelBlocks(x)
+            x3, key = lay.x3, lay.key
+            # x * scale + shift is one pass less than (x - mean) * scale + b, but loses |mean| / std ulps of
+            # the result to cancellation: only where every channel's mean is within 4 std of 0
+            centred = bool(np.all(mean * mean <= 16 * var))
+            splane = _plane(scale, lay.L)
+            tplane = _plane(shift, lay.L) if centred else None
+            mplane = None if centred else _plane(mean, lay.L)
+            bplane = None if centred or b is None else _plane(b, lay.L)
             y = np.empty_like(x3)
 
             def kernel(lo, hi):
-                yb = np.multiply(x3[lo:hi], scale[:, None], out=y[lo:hi])
-                yb += shift[:, None]
+                k = key(lo, hi)
+                kp = k[1:]
+                if centred:
+                    yb = np.multiply(x3[k], splane[kp], out=y[k])
+                    yb += tplane[kp]
+                    return
+                yb = np.subtract(x3[k], mplane[kp], out=y[k])
+                yb *= splane[kp]
+                if bplane is not None:
+                    yb += bplane[kp]
 
-            per = _channel_blocks(x)[1]
-            for_blocks(kernel, n, per, cost=x3[0].size)
+            lay.run(kernel)
             return y.reshape(x.shape)
         xhat = (x3 - mean[:, None]) * rstd[:, None]
         ctx.stats = (xhat, mean, rstd)
@@ -584,38 +694,41 @@ class BatchNormTrain(Op):
 
 
 def _batch_norm_backward_blocked(ctx, grad, x, w, b, mean, rstd):
-    """Pass 1: per-block channel sums of g and g (x - mean); pass 2: gx = a_c g + b_c (x - mean) + c_c, from
-    gx = scale (g - mean(g) - xhat mean(g xhat)), scale = rstd w."""
-    x3, per, nblocks = _channel_blocks(x)
+    """Pass 1: per-channel sums of g and g (x - mean); pass 2: gx = a_c g + b_c (x - mean) + c_c, from
+    gx = scale (g - mean(g) - xhat mean(g xhat)), scale = rstd w.  Per-channel factors are (C, L) planes."""
+    lay = _ChannelBlocks(x)
+    x3, key, L = lay.x3, lay.key, lay.L
     g3 = grad.reshape(x3.shape)                                       # (N, C, L)
-    C = x3.shape[1]
-    gpart, gxpart = np.empty((nblocks, C), x.dtype), np.empty((nblocks, C), x.dtype)
-    mcol = mean[:, None]
+    gacc, gxacc = lay.slots(), lay.slots()
+    mplane = _plane(mean, L)
 
     def sums(lo, hi):
-        gb_, i = g3[lo:hi], lo // per
-        np.sum(gb_.sum(2), 0, out=gpart[i])
-        np.einsum("ncl,ncl->c", gb_, np.subtract(x3[lo:hi], mcol), out=gxpart[i])
+        k = key(lo, hi)
+        gb_ = g3[k]
+        lay.add_sum(gacc, lo, k, gb_)
+        lay.add_dot(gxacc, lo, k, gb_, np.subtract(x3[k], mplane[k[1:]]))
 
-    for_blocks(sums, x3.shape[0], per, cost=x3[0].size)
-    gsum, gxsum = gpart.sum(0), gxpart.sum(0) * rstd                 # sum g, sum g xhat
+    lay.run(sums)
+    gsum, gxsum = lay.total(gacc), lay.total(gxacc) * rstd           # sum g, sum g xhat
     gx = None
     if ctx._edges[0] is not None:
         scale = rstd if w is None else rstd * w._data
-        inv = x.dtype.type(1.0 / (x3.shape[0] * x3.shape[2]))
-        a = scale[:, None]
-        bx = (-scale * rstd * gxsum * inv)[:, None]                   # d gx / d x through xhat
-        c0 = (-scale * gsum * inv)[:, None]
+        inv = x.dtype.type(1.0 / (x.size // x.shape[1]))
+        aplane = _plane(scale, L)
+        bplane = _plane(-scale * rstd * gxsum * inv, L)               # d gx / d x through xhat
+        cplane = _plane(-scale * gsum * inv, L)
         out = np.empty_like(x3)
 
         def apply(lo, hi):
-            ob = np.multiply(g3[lo:hi], a, out=out[lo:hi])
-            tmp = np.subtract(x3[lo:hi], mcol)                       # x - mean, not x: no cancellation
-            tmp *= bx
-            tmp += c0
+            k = key(lo, hi)
+            kp = k[1:]
+            ob = np.multiply(g3[k], aplane[kp], out=out[k])
+            tmp = np.subtract(x3[k], mplane[kp])                     # x - mean, not x: no cancellation
+            tmp *= bplane[kp]
+            tmp += cplane[kp]
             ob += tmp
 
-        for_blocks(apply, x3.shape[0], per, cost=x3[0].size)
+        lay.run(apply)
         gx = _wrap(out.reshape(x.shape))
     gw = _wrap(gxsum) if w is not None and ctx._edges[1] is not None else None
     gb = _wrap(gsum) if b is not None and ctx._edges[2] is not None else None
