@@ -12,6 +12,8 @@ Two kinds of functions share one ``apply``:
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from . import grad_mode
@@ -24,6 +26,7 @@ _inference = grad_mode._inference
 _anomaly = [False]          # set by autograd.anomaly_mode
 _ndarray = np.ndarray
 _new = object.__new__
+_weakref = weakref.ref
 
 Tensor = None                # bound by ember.tensor (import cycle)
 _wrap = None
@@ -64,7 +67,11 @@ class Op(Node):
     def apply(cls, *args):
         ctx = _new(cls)
         try:
-            out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+            if len(args) == 1:      # unary ops: no argument list to build
+                a = args[0]
+                out = cls.forward(ctx, a._data if isinstance(a, Tensor) else a)
+            else:
+                out = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
         except TypeError:
             _check_devices(args)  # NumPy and CuPy arrays met: raise torch's message instead
             raise
@@ -113,16 +120,43 @@ def _share_view(out, src):
     out._base = src._base if src._base is not None else src
 
 
+class _Views:
+    """The recorded views of a base, held weakly: ``add``, iteration over the live ones, truth when any lives.
+
+    Cheaper than a ``WeakSet`` (no callback per reference) on the path every recorded view takes; dead
+    references are dropped whenever the list reaches a power of two (amortised constant time)."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self):
+        self.refs = []
+
+    def add(self, view):
+        refs = self.refs
+        refs.append(_weakref(view))
+        n = len(refs)
+        if n >= 32 and not n & (n - 1):
+            self.refs = [r for r in refs if r() is not None]
+
+    def __iter__(self):
+        for r in self.refs:
+            v = r()
+            if v is not None:
+                yield v
+
+    def __bool__(self):
+        return any(r() is not None for r in self.refs)
+
+
 def _register_view(view):
     """Remember a recorded view on its base, so an in-place write to the base can refresh its history."""
-    import weakref
     base = view._base
     extra = base._extra
     if extra is None:
         extra = base._extra = {}
     views = extra.get("views")
     if views is None:
-        views = extra["views"] = weakref.WeakSet()
+        views = extra["views"] = _Views()
     views.add(view)
 
 
@@ -135,7 +169,7 @@ def _record(ctx, args, out, cls):
     if save:
         saved = tuple([args[i] for i in save])
         ctx._saved = saved
-        ctx._saved_versions = tuple([(t._vc[0] if t._vc is not None else 0) if isinstance(t, Tensor) else 0
+        ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) and t._vc is not None else 0
                                      for t in saved])
     if type(out) is tuple:
         outs = tuple(_wrap(o) for o in out)
