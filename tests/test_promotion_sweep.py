@@ -136,7 +136,6 @@ OPEN = {
     "torch.lt": "torch.lt(Scalar, Tensor) computes (torch: TypeError)",
     "torch.logical_and": "Python-number operands accepted / AttributeError (torch: TypeError)",
     "torch.atan2": "uint8 with a 0-d signed int tensor: values differ",
-    "torch.where": "uint8 with a negative Python int: NumPy's OverflowError (shape.where)",
     "torch.clamp_min": "bool tensor with an integer tensor bound keeps bool (torch promotes)",
     "torch.clamp_max": "bool tensor with an integer tensor bound keeps bool (torch promotes)",
     "torch.clamp_both": "bool tensor with tensor bounds keeps bool / computes where torch raises",

@@ -9,7 +9,7 @@ from .. import _dtype as _dt
 from ..tensor import Tensor, _wrap, _NP2DT
 
 __all__ = ["unbroadcast", "promote_operands", "wrap_dim", "dims_tuple", "as_tensor_like", "result_dtype",
-           "float_like", "Tensor", "_wrap"]
+           "float_like", "checked_scalar", "Tensor", "_wrap"]
 
 _PY_SCALARS = (int, float, bool, complex)
 
@@ -51,7 +51,7 @@ def _scalar_dtype(value, other_dtype):
 
 def result_dtype(*operands):
     """torch's result type over tensors and Python scalars."""
-    dims = zero = None
+    dims = zero = big = None
     scalar_cat = None
     for o in operands:
         if isinstance(o, Tensor):
@@ -63,11 +63,17 @@ def result_dtype(*operands):
         elif isinstance(o, _PY_SCALARS):
             c = _dt.scalar_category(o)
             scalar_cat = c if scalar_cat is None else max(scalar_cat, c)
+            if c == 1 and not -2 ** 63 <= o < 2 ** 63:
+                big = o
         elif isinstance(o, np.generic):
             c = _dt.scalar_category(o.item())
             scalar_cat = c if scalar_cat is None else max(scalar_cat, c)
         elif isinstance(o, _dt.dtype):
             dims = o if dims is None else _dt.promote_types(dims, o)
+    if big is not None:     # an int beyond int64 is torch's uint64
+        tensors = _dt.combine(dims, zero, None) or _dt.float32
+        if tensors.category != 1:
+            _int_beyond_int64(big, "b" if tensors is _dt.bool else "f")
     return _dt.combine(dims, zero, scalar_cat)
 
 
@@ -90,7 +96,7 @@ def promote_operands(a, b):
 def _promote_scalar(t, s, swapped):
     ts = type(s)
     if ts is float and t._data.dtype.kind == "f" or ts is int and t._data.dtype.kind in "fi" and \
-            (t._data.dtype.kind == "f" or t._data.dtype.itemsize >= 4 and -2 ** 31 <= s < 2 ** 31):
+            (-2 ** 31 <= s < 2 ** 31 if t._data.dtype.itemsize >= 4 or t._data.dtype.kind == "f" else False):
         return (s, t) if swapped else (t, s)      # the common case: NumPy's weak scalar keeps t's dtype
     if type(s) not in _PY_SCALARS:
         if isinstance(s, np.generic):
@@ -102,6 +108,8 @@ def _promote_scalar(t, s, swapped):
     kind = t._data.dtype.kind
     cat = 3 if kind == "c" else 2 if kind in "fV" else 0 if kind == "b" else 1
     scat = _dt.scalar_category(s)
+    if scat == 1 and kind not in "iu" and not -2 ** 63 <= s < 2 ** 63:
+        _int_beyond_int64(s, kind)
     if scat > cat:
         t = _cast(t, _dt.combine(_NP2DT[t._data.dtype], None, scat))
     elif kind == "V" or (kind == "b" and scat == 0):
@@ -110,8 +118,36 @@ def _promote_scalar(t, s, swapped):
     elif kind in "iu" and scat == 1:
         info = np.iinfo(t._data.dtype)
         if not info.min <= s <= info.max:   # torch wraps out-of-range int scalars; NumPy 2 raises
-            s = np.asarray(s).astype(t._data.dtype)
+            s = _dt.wrap_int(s, t._data.dtype)
     return (s, t) if swapped else (t, s)
+
+
+def _int_beyond_int64(s, kind):
+    """A Python int outside int64 meeting a bool or floating tensor: torch parses it as uint64 (or refuses it)."""
+    _dt.parse_int(s)
+    if kind == "b":
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           "Bool and UInt64")
+
+
+def checked_scalar(value, dtype):
+    """A Python number as a 0-d array of ``dtype`` with torch's checked conversion (``where``'s and ``clamp``'s
+    scalar operands): an int outside an integer type's range raises (an unsigned type also takes negatives down
+    to -max, wrapped: ``where(c, uint8_t, -2)`` gives 254); a finite float beyond float32 raises."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    tv = type(value)
+    if tv is int:
+        if dtype.category == 1:
+            return np.asarray(_dt.checked_int(value, dtype), dtype=dtype.np)
+        if not -2 ** 63 <= value < 2 ** 63:
+            _int_beyond_int64(value, "b" if dtype.category == 0 else "f")
+    elif tv is float and dtype is _dt.float32 and abs(value) > _F32_MAX and value != float("inf"):
+        raise RuntimeError("value cannot be converted to type float without overflow")
+    return np.asarray(value, dtype=dtype.np)
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _cast(t, dtype):

@@ -867,6 +867,7 @@ class Where(Op):
 
 
 def where(condition, input=None, other=None, *, out=None):
+    from ._util import checked_scalar
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
@@ -882,14 +883,14 @@ def where(condition, input=None, other=None, *, out=None):
         if isinstance(x, Tensor):
             x = x if x.dtype is rt else x.to(rt)
         else:
-            x = np.asarray(x, dtype=rt.np)
+            x = checked_scalar(x, rt)
         if isinstance(y, Tensor):
             y = y if y.dtype is rt else y.to(rt)
         else:
-            y = np.asarray(y, dtype=rt.np)
+            y = checked_scalar(y, rt)
     else:
         rt = result_dtype(x, y)
-        x, y = np.asarray(x, dtype=rt.np), np.asarray(y, dtype=rt.np)
+        x, y = checked_scalar(x, rt), checked_scalar(y, rt)
     res = Where.apply(condition, x, y)
     if out is not None:
         from .inplace import copy_into_out
