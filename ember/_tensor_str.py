@@ -174,7 +174,8 @@ def tensor_repr(t):
     if show_dtype:
         suffixes.append(f"dtype={dt!r}")
     if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+        # torch prints the node's class name: name() minus the C++ namespace (torch::autograd::CopySlices)
+        suffixes.append(f"grad_fn=<{t._grad_fn.name().rpartition('::')[2]}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     out = prefix + body

@@ -244,3 +244,85 @@ def test_no_degrees_of_freedom_warns(expr):
             eval(expr, {"L": L})
         msgs.append([str(x.message).split(" (Triggered")[0] for x in w])
     assert msgs[0] == msgs[1] and len(msgs[0]) == 1
+
+
+def _assign(L, make, key, value):
+    t = make(L)
+    t[key(L)] = value(L)
+    return t
+
+
+ASSIGNMENT = {
+    "vector_into_scalar": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: 0, lambda L: L.tensor([1, 2])),
+    "leading_one_dropped": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: 0, lambda L: L.tensor([5.])),
+    "leading_ones_row": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: slice(0, 2),
+                                          lambda L: L.tensor([[1., 2.]])),
+    "too_many_dims": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: slice(0, 2),
+                                       lambda L: L.tensor([[1., 2.], [3, 4]])),
+    "too_long": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: slice(0, 2), lambda L: L.tensor([1., 2., 3.])),
+    "column_mismatch": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: (slice(None), 0),
+                                         lambda L: L.ones(3)),
+    "fancy_mismatch": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: [0, 1], lambda L: L.tensor([1., 2., 3.])),
+    "mask_mismatch": lambda L: _assign(L, lambda L: L.zeros(3), lambda L: L.tensor([True, True, True]),
+                                       lambda L: L.tensor([1., 2.])),
+    "fancy_rows_mismatch": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: ([0, 1], slice(None)),
+                                             lambda L: L.ones(3, 3)),
+    "row_broadcast": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: slice(None),
+                                       lambda L: L.tensor([1., 2., 3.])),
+    "list_value": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: 0, lambda L: [1., 2., 3.]),
+    "tuple_value": lambda L: _assign(L, lambda L: L.zeros(2, 3, dtype=L.int64), lambda L: 0, lambda L: (1, 2, 3)),
+    "ndarray_value": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: 0, lambda L: np.ones(3)),
+    "none_value": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: 0, lambda L: None),
+    "numpy_scalar_value": lambda L: _assign(L, lambda L: L.zeros(2, 3), lambda L: 0, lambda L: np.float64(2)),
+    "float_into_int": lambda L: _assign(L, lambda L: L.zeros(2, dtype=L.int64), lambda L: 0, lambda L: 2.7),
+    "zero_step": lambda L: L.arange(6).view(2, 3)[:, ::0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ASSIGNMENT))
+def test_assignment(name):
+    same(ASSIGNMENT[name])
+
+
+def test_assignment_nodes_and_gradients():
+    def run(L):
+        w = L.zeros(3, requires_grad=True)
+        v = L.tensor([[7.]], requires_grad=True)
+        y = w * 1
+        y[1] = v                      # basic index: CopySlices in torch
+        z = w * 1
+        z[[0, 1]] = 2.                # advanced index: IndexPutBackward0
+        (y.sum() + z.sum()).backward()
+        return repr(y), y.grad_fn.name(), z.grad_fn.name(), w.grad, v.grad
+    e, t = run(ember), run(torch)
+    assert e[:3] == t[:3]
+    assert_same(list(e[3:]), list(t[3:]))
+
+
+NUMPY_SPELLINGS = {
+    "sum_axis": lambda L: L.ones(2, 3).sum(axis=0),
+    "sum_keepdims": lambda L: L.sum(L.ones(2, 3), axis=1, keepdims=True),
+    "mean_axes": lambda L: L.arange(6.).view(2, 3).mean(axis=(0, 1)),
+    "max_axis": lambda L: list(L.arange(6.).view(2, 3).max(axis=0)),
+    "std_axis": lambda L: L.arange(6.).view(2, 3).std(axis=0),
+    "cat_axis": lambda L: L.cat([L.ones(2, 3), L.zeros(2, 3)], axis=1),
+    "stack_axis": lambda L: L.stack([L.ones(2, 3), L.zeros(2, 3)], axis=1),
+    "squeeze_axis": lambda L: L.ones(1, 3).squeeze(axis=0),
+    "cumsum_axis": lambda L: L.arange(6.).view(2, 3).cumsum(axis=0),
+    "sort_axis": lambda L: list(L.tensor([[3, 1], [2, 5]]).sort(axis=0)),
+    "softmax_axis": lambda L: L.softmax(L.arange(6.).view(2, 3), axis=0),
+    "take_along_axis": lambda L: L.take_along_dim(L.arange(6.).view(2, 3), L.tensor([[1], [0]]), axis=1),
+    "both_spellings": lambda L: L.ones(2, 3).sum(dim=0, axis=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_SPELLINGS))
+def test_numpy_spellings(name):
+    same(NUMPY_SPELLINGS[name])
+
+
+def test_meshgrid_without_indexing_warns():
+    for L in (ember, torch):
+        with pytest.warns(UserWarning, match="it will be required to pass the indexing argument"):
+            a, b = L.meshgrid(L.arange(2), L.arange(3))
+        assert tuple(a.shape) == (2, 3)

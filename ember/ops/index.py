@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as _dt
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, unbroadcast, wrap_dim
-from .shape import Slice
+from .shape import Slice, numpy_spellings as _numpy_spellings, present_as
 
 __all__ = ["getitem", "index_put", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
            "index_add", "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
@@ -55,7 +55,9 @@ def _convert_key(key):
                 advanced = True
             if isinstance(k, slice):
                 k = slice(_idx(k.start), _idx(k.stop), _idx(k.step))
-                if k.step is not None and k.step <= 0:
+                if k.step == 0:
+                    raise ValueError("slice step cannot be zero")
+                if k.step is not None and k.step < 0:
                     raise ValueError("step must be greater than zero")
             out.append(k)
         elif isinstance(k, (int, np.integer)) or hasattr(k, "__index__"):
@@ -233,15 +235,55 @@ def _value_operand(value, like):
     return _wrap(np.asarray(value, dtype=like._data.dtype))
 
 
+_LEGACY_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                 "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _legacy_name(t):
+    return f"torch.{_LEGACY_NAMES.get(t.dtype.name, t.dtype.name)}Tensor"
+
+
+def _fit_value(input, nkey, advanced, value):
+    """``value`` shaped for ``input[key] = value``: torch's errors when it does not broadcast (NumPy's would
+    name arrays), and leading size-1 dims beyond the target's dropped, as torch does."""
+    vshape = tuple(value.shape) if isinstance(value, Tensor) else ()
+    if not vshape:
+        return value
+    target = (np.empty(input._data.shape, dtype=np.bool_)[nkey] if advanced else input._data[nkey]).shape
+    if advanced:
+        try:
+            np.broadcast_shapes(vshape, target)
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
+                               f"indexing result of shape {list(target)}") from None
+        return value
+    while vshape and vshape[0] == 1 and len(vshape) > len(target):   # torch drops leading size-1 dims first
+        vshape = vshape[1:]
+    if len(vshape) > len(target):
+        raise RuntimeError(f"expand({_legacy_name(value)}{{{list(vshape)}}}, size={list(target)}): the number of "
+                           f"sizes provided ({len(target)}) must be greater or equal to the number of dimensions "
+                           f"in the tensor ({len(vshape)})")
+    lead = len(target) - len(vshape)
+    for i, n in enumerate(vshape):
+        if n != 1 and n != target[lead + i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[lead + i]}) must match the existing size "
+                               f"({n}) at non-singleton dimension {lead + i}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(vshape)}")
+    return value if len(vshape) == value.ndim else value.reshape(vshape)
+
+
 def setitem(input, key, value):
     """``input[key] = value``: in place, recorded in the graph when autograd is involved."""
     from .inplace import apply_inplace, check_inplace
+    if not isinstance(value, (Tensor, bool, int, float, complex, np.generic)):
+        raise TypeError(f"can't assign a {_type_name(value)} to a {_legacy_name(input)}")
     nkey, advanced = _convert_key(key)
     if not advanced:
         _check_int_bounds(input._data.shape, nkey)
     else:
         _check_advanced(input._data.shape, nkey)
-    value = _value_operand(value, input)
+    value = _value_operand(_fit_value(input, nkey, advanced, value), input)
     if input.requires_grad and input._grad_fn is None and input._base is None and _needs_graph(input):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if not _needs_graph(input, value):
@@ -251,6 +293,13 @@ def setitem(input, key, value):
         input._bump_version()
         return
     apply_inplace(input, lambda x: IndexPut.apply(x, value, nkey, False))
+    if not advanced and input._base is None:  # torch writes basic-index assignments through a view
+        present_as(input, "torch::autograd::CopySlices")
+
+
+def _type_name(value):
+    cls = type(value)
+    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
 
 
 def _needs_graph(*ts):
@@ -628,3 +677,6 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+take_along_dim = _numpy_spellings(take_along_dim)

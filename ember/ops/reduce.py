@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype as _dt
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim
-from .shape import present_as
+from .shape import numpy_spellings, present_as
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
            "std", "var_mean", "std_mean", "logsumexp", "norm", "vector_norm", "all", "any", "count_nonzero",
@@ -966,3 +966,12 @@ def _out(result, out):
         return result
     from .inplace import copy_into_out
     return copy_into_out(out, result)
+
+
+# torch also takes NumPy's axis= / keepdims= on these
+for _name in ("sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
+              "std", "var_mean", "std_mean", "logsumexp", "all", "any", "count_nonzero", "cumsum", "cumprod",
+              "cummax", "cummin", "logcumsumexp", "median", "nanmedian", "mode", "sort", "argsort", "topk",
+              "kthvalue", "quantile", "aminmax", "diff", "softmax", "log_softmax"):
+    globals()[_name] = numpy_spellings(globals()[_name])
+del _name

@@ -5,6 +5,7 @@ View ops set ``is_view``: their output shares memory and the version counter wit
 from __future__ import annotations
 
 import builtins
+import functools
 
 import numpy as np
 
@@ -37,6 +38,20 @@ def present_as(out, name, *inputs):
     if node is not None and not any(node is getattr(i, "_grad_fn", None) for i in inputs):
         node.name = lambda: name
     return out
+
+
+def numpy_spellings(fn):
+    """Accept NumPy's ``axis=`` / ``keepdims=`` for ``dim=`` / ``keepdim=``, as torch's argument parser does."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if "axis" in kwargs or "keepdims" in kwargs:
+            for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{alias}'")
+                    kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+    return call
 
 
 def _shape_arg(shape):
@@ -1002,3 +1017,8 @@ def trace(input):
 
 # the tiling family lives in its own file; it is part of this module's public surface
 from .tiling import PadConstant, meshgrid, pad, repeat, repeat_interleave, tile, unfold  # noqa: E402,F401
+
+cat = concat = concatenate = numpy_spellings(cat)
+stack, squeeze, unsqueeze, unbind, chunk, tensor_split, repeat_interleave = (
+    numpy_spellings(f) for f in (stack, squeeze, unsqueeze, unbind, chunk, tensor_split, repeat_interleave))
+squeeze_dims = squeeze
