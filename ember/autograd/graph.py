@@ -11,7 +11,7 @@ import itertools
 from collections import OrderedDict
 import weakref
 
-__all__ = ["Node", "AccumulateGrad", "next_sequence_nr"]
+__all__ = ["Node", "AccumulateGrad", "ShownNode", "next_sequence_nr", "present"]
 
 _seq = itertools.count()
 next_sequence_nr = _seq.__next__
@@ -37,6 +37,7 @@ class Node:
     _trace = None           # forward stack, recorded only in anomaly mode
     _edges = ()
     _seq_nr = 0
+    _shown = None           # which argument positions ``next_functions`` lists (None: all)
 
     # ---- introspection, as torch's grad_fn ----------------------------------------------------------
     def name(self) -> str:
@@ -48,8 +49,22 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple(e if e is not None else (None, 0) for e in self._edges
-                     if e is not False)
+        """One ``(node, output_nr)`` per tensor input, as torch lists them: ``(None, 0)`` for an input that needs
+        no gradient.  ``_edges`` has a slot for every argument of the op (dims, flags ...); ``_shown`` (a class
+        attribute: positions or a slice) picks the tensor inputs, and a composite presented as one torch node
+        (``present``) lists the edges of its own inputs instead of its last inner op's."""
+        edges = self.__dict__.get("_present_edges")
+        if edges is None:
+            edges = self._edges
+            shown = type(self)._shown
+            if shown is not None:
+                if callable(shown):
+                    edges = self.__dict__["_present_edges"] = shown(self)   # built once: stable identities
+                elif type(shown) is slice:
+                    edges = edges[shown]
+                else:
+                    edges = [edges[i] for i in shown if i < len(edges)]
+        return tuple(e if e is not None else (None, 0) for e in edges if e is not False)
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -107,6 +122,38 @@ def _raise_modified(node, t, saved_version):
         f"version {saved_version} instead. Hint: the backtrace further above can point at the operation that "
         "failed to compute its gradient. The variable in question was changed in there or anywhere later. "
         "Good luck!")
+
+
+def present(out, name, *inputs):
+    """Show the node that produced ``out`` (the last op of a composite) as torch's single node ``name`` whose
+    inputs are ``inputs``: ``grad_fn.name()`` and ``grad_fn.next_functions`` then read as torch's do.  A node
+    that belongs to one of ``inputs`` (the composite returned an input unchanged) is left alone."""
+    node = getattr(out, "_grad_fn", None)
+    if node is None or any(node is getattr(i, "_grad_fn", None) for i in inputs):
+        return out
+    node.name = lambda: name
+    if inputs:
+        edges = []
+        for i in inputs:
+            if getattr(i, "requires_grad", False):
+                from .function import _edge_of
+                edges.append(_edge_of(i))
+            else:
+                edges.append(None)
+        node._present_edges = edges
+    return out
+
+
+class ShownNode(Node):
+    """A node of torch's graph that ember fused away (the ``TBackward0`` of a Linear's weight, say): shown in
+    ``next_functions`` with torch's name and inputs; the engine never runs it (gradients take ember's edges)."""
+
+    def __init__(self, name, edges):
+        self._shown_name = name
+        self._present_edges = list(edges)
+
+    def name(self):
+        return self._shown_name
 
 
 class AccumulateGrad(Node):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from ..autograd.graph import ShownNode
 from ._util import Tensor, _wrap, promote_operands, unbroadcast
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
@@ -237,14 +238,36 @@ def _out(out, res):
     return copy_into_out(out, res)
 
 
-class Linear(Op):
-    """y = x W^T + b over any leading dims: one node instead of three for every ``nn.Linear`` call."""
+def _linear_shown(node):
+    """torch's graph around a linear: ``AddmmBackward0(bias, input, TBackward0(weight))`` for a matrix input
+    (``MmBackward0(input, TBackward0(weight))`` without bias), under a ``ViewBackward0`` for other ranks."""
+    x_e, w_e, b_e = node._edges
+    t_e = (ShownNode("TBackward0", [w_e]), 0) if w_e is not None else None
+    if node.in_ndim != 2 and x_e is not None:          # torch folds the input to a matrix first
+        x_e = (ShownNode("ViewBackward0", [x_e]), 0)
+    inner = [b_e, x_e, t_e] if node.has_bias else [x_e, t_e]
+    if node.in_ndim == 2:
+        return inner
+    return [(ShownNode("AddmmBackward0" if node.has_bias else "MmBackward0", inner), 0)]
 
-    _grad_name = "AddmmBackward0"
+
+class Linear(Op):
+    """y = x W^T + b over any leading dims: one node instead of three for every ``nn.Linear`` call (shown as
+    torch's nodes by ``name`` and ``next_functions``)."""
+
     save_inputs = (0, 1)
+    _shown = _linear_shown
+
+    def name(self):
+        if self.in_ndim == 2:
+            return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        if self.in_ndim == 1 and not self.has_bias:
+            return "SqueezeBackward4"
+        return "ViewBackward0" if self.has_bias else "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b):
+        ctx.in_ndim = x.ndim
         if x.ndim > 2:      # NumPy runs stacked matmuls gemm by gemm (about 3x slower): one 2-D product instead
             y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
         else:

