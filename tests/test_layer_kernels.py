@@ -128,3 +128,58 @@ def test_batch_norm_layouts_match_torch_and_thread_count(shape, offset):
         assert err_e <= max(2 * err_t, 1e-5 * scale), (name, err_e, err_t)
         if not offset:
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5 * scale, err_msg=name)
+
+
+def _pool_both(lib, x, g, indices=False):
+    t = lib.tensor(x, requires_grad=True)
+    res = lib.nn.functional.max_pool2d(t, 2, return_indices=indices)
+    y = res[0] if indices else res
+    y.backward(lib.tensor(g))
+    out = [y.detach().numpy(), t.grad.numpy()]
+    return out + [res[1].numpy()] if indices else out
+
+
+def _pool_input(kind, shape=(8, 32, 32, 32)):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    if kind == "ties":            # after a ReLU most windows are all zero; equal maxima across rows and columns
+        x = np.maximum(np.round(x), 0)
+    elif kind == "nan":
+        x.reshape(-1)[rng.integers(0, x.size, 50)] = np.nan
+    elif kind == "inf":
+        x.reshape(-1)[rng.integers(0, x.size, 50)] = -np.inf
+    return x
+
+
+@pytest.mark.parametrize("kind", ["normal", "ties", "nan", "inf"])
+def test_max_pool_2x2_matches_torch_and_thread_count(kind):
+    x = _pool_input(kind)
+    g = np.random.default_rng(1).standard_normal((8, 32, 16, 16)).astype(np.float32)
+    g[0, 0, 0, :4] = [np.inf, -np.inf, np.nan, -0.0]               # moved exactly, the others get +0
+    before = parallel.num_threads()
+    try:
+        parallel.set_num_threads(2)
+        two = _pool_both(ember, x, g, indices=True)
+        parallel.set_num_threads(1)
+        one = _pool_both(ember, x, g, indices=True)
+    finally:
+        parallel.set_num_threads(before)
+    ref = _pool_both(torch, x, g, indices=True)
+    for a, b, c in zip(one, two, ref):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+        assert (np.signbit(a) == np.signbit(c))[~np.isnan(c)].all()
+
+
+def test_max_pool_2x2_double_backward():
+    x = _pool_input("ties", (2, 3, 8, 8)).astype(np.float32)
+    res = []
+    for lib in (ember, torch):
+        t = lib.tensor(x, requires_grad=True)
+        g = lib.tensor(np.arange(2 * 3 * 16, dtype=np.float32).reshape(2, 3, 4, 4), requires_grad=True)
+        y = lib.nn.functional.max_pool2d(t, 2)
+        (gx,) = lib.autograd.grad(y, t, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * gx).sum(), g)
+        res.append((gx.detach().numpy(), gg.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)

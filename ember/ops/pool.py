@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
+from ..backend.parallel import BLOCK, for_blocks
 
 __all__ = ["MaxPool", "SumPool", "SumPoolTranspose", "AdaptiveMax", "ScatterFlat", "pool_output_size",
            "window_counts"]
@@ -68,6 +69,14 @@ class MaxPool(Op):
     @staticmethod
     def forward(ctx, x, p, want_indices):
         ksize, stride, pad, dilation, out_sp = p
+        if _tiled_2x2(x, p):
+            res = _max_2x2(x)
+            if res is not None:
+                best, ctx.arg = res
+                ctx.p, ctx.in_shape = p, x.shape
+                if not want_indices:
+                    return best
+                return best, _flat_indices(ctx.arg.taps(), p, x.shape[2:])
         xp = _xp(x)
         floating = x.dtype.kind in "fV"
         low = -np.inf if floating else np.iinfo(x.dtype).min
@@ -106,6 +115,93 @@ class MaxPool(Op):
         return MaxPoolBackward.apply(grad, ctx.arg, ctx.p, ctx.in_shape), None, None
 
 
+# ----------------------------------------------------------------------------------------------------------
+# 2x2 windows with stride 2 (the common case): two pairwise maxima, the argmax as two 0/1 planes
+# ----------------------------------------------------------------------------------------------------------
+
+def _tiled_2x2(x, p):
+    ksize, stride, pad, dilation, out_sp = p
+    return (type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 4 and x.size and x.flags.c_contiguous
+            and tuple(ksize) == (2, 2) and tuple(stride) == (2, 2) and not any(pad)
+            and tuple(dilation) == (1, 1) and tuple(o * 2 for o in out_sp) == x.shape[2:])
+
+
+class _Arg2x2:
+    """Where each 2x2 window's max is, in the form the backward uses: ``row`` a uint32 bit mask (all ones when
+    the max is in the bottom row) and ``shift`` a uint64 0 or 32 (left or right column).  ``taps()`` gives
+    the generic tap numbers 2 row + col."""
+
+    __slots__ = ("row", "shift")
+
+    def __init__(self, row, shift):
+        self.row, self.shift = row, shift
+
+    def taps(self):
+        return ((self.row != 0).astype(np.int16) * 2 + (self.shift != 0)).astype(np.int16)
+
+
+def _max_2x2(x):
+    """(max over each 2x2 window, _Arg2x2) for a float32 (N, C, 2 Ho, 2 Wo) array, planes in blocks over
+    threads; the first maximum in row-major order wins, as in torch.  None when the input holds a NaN (the
+    generic taps loop applies torch's NaN rule)."""
+    N, C, H, W = x.shape
+    Ho, Wo = H // 2, W // 2
+    planes = x.reshape(N * C, H, W)
+    out = np.empty((N * C, Ho, Wo), x.dtype)
+    row, shift = np.empty(out.shape, np.uint32), np.empty(out.shape, np.uint64)
+    nan = []
+
+    def kernel(lo, hi):
+        P = hi - lo
+        xw = planes[lo:hi].reshape(P * H, Wo, 2)
+        m1 = np.maximum(xw[..., 0], xw[..., 1]).reshape(P, Ho, 2, Wo)      # max of each horizontal pair
+        right = np.greater(xw[..., 1], xw[..., 0]).reshape(P, Ho, 2, Wo)   # strictly: ties keep the left
+        ob = np.maximum(m1[:, :, 0], m1[:, :, 1], out=out[lo:hi])
+        if np.isnan(ob).any():
+            nan.append(lo)
+            return
+        down = np.greater(m1[:, :, 1], m1[:, :, 0])                         # strictly: ties keep the top
+        rb = row[lo:hi]
+        np.copyto(rb, down)
+        np.negative(rb, out=rb)                       # 0 or 0xffffffff
+        rt = right[:, :, 0]
+        c = np.not_equal(rt, right[:, :, 1])
+        c &= down
+        c ^= rt                                       # the chosen row's column (np.where on bools: 8x slower)
+        sb = shift[lo:hi]
+        np.copyto(sb, c)
+        sb <<= np.uint64(5)                           # 0 or 32
+
+    for_blocks(kernel, N * C, max(1, BLOCK // (H * W)), cost=H * W)
+    if nan:
+        return None
+    shape = (N, C, Ho, Wo)
+    return out.reshape(shape), _Arg2x2(row.reshape(shape), shift.reshape(shape))
+
+
+def _max_2x2_backward(grad, arg, in_shape):
+    """The gradient of ``_max_2x2`` by moving bits: a window's two rows get g AND the row mask (g or +0), and
+    each row's (left, right) float32 pair, read as one uint64, is those bits shifted by 0 or 32.  Exact for
+    every value (inf and NaN included: no inf * 0), and the other three positions get +0 as in torch."""
+    N, C, H, W = in_shape
+    Ho, Wo = H // 2, W // 2
+    g3 = grad.reshape(N * C, Ho, Wo)
+    row, shift = arg.row.reshape(N * C, Ho, Wo), arg.shift.reshape(N * C, Ho, Wo)
+    out = np.empty((N * C, Ho, 2, Wo), np.uint64)                    # pairs of float32
+
+    def kernel(lo, hi):
+        gb = np.add(g3[lo:hi], np.float32(0)).view(np.uint32)        # torch adds into zeros: -0 -> +0
+        rb, sb = row[lo:hi], shift[lo:hi]
+        gi = np.empty(gb.shape, np.uint64)
+        for i in (0, 1):
+            bits = np.bitwise_and(gb, rb) if i else np.bitwise_and(gb, np.invert(rb))
+            np.copyto(gi, bits)
+            np.left_shift(gi, sb, out=out[lo:hi, :, i])
+
+    for_blocks(kernel, N * C, max(1, BLOCK // (H * W)), cost=H * W)
+    return out.view(np.float32).reshape(in_shape)
+
+
 def _flat_indices(arg, p, size):
     """Window tap numbers -> flat positions in the unpadded input plane (int64)."""
     ksize, stride, pad, dilation, out_sp = p
@@ -131,15 +227,22 @@ class MaxPoolBackward(Op):
         ksize, stride, pad, dilation, out_sp = p
         xp = _xp(grad)
         ctx.arg, ctx.p = arg, p
+        if isinstance(arg, _Arg2x2):
+            if type(grad) is np.ndarray and grad.dtype == np.float32 and grad.flags.c_contiguous:
+                return _max_2x2_backward(grad, arg, in_shape)
+            arg = arg.taps()
         need = _needed(out_sp, ksize, stride, dilation, in_shape[2:], pad)
         # windows that tile the input exactly (stride == kernel, no padding or overhang) write each position once
         tiled = (not any(pad) and all(d == 1 for d in dilation) and tuple(stride) == tuple(ksize)
                  and all(o * k == n for o, k, n in zip(out_sp, ksize, in_shape[2:])))
         out = (xp.empty if tiled else xp.zeros)(in_shape[:2] + need, dtype=grad.dtype)
+        zero = xp.zeros((), dtype=grad.dtype)
+        if tiled:
+            grad = grad + zero                        # as torch adds into zeros: -0 -> +0
         for t, tap in enumerate(_taps(ksize)):
             key = (slice(None),) * 2 + _tap_key(tap, stride, dilation, out_sp)
-            if tiled:
-                xp.multiply(grad, arg == t, out=out[key])
+            if tiled:                                 # a select, not grad * mask: inf * 0 would be NaN
+                out[key] = xp.where(arg == t, grad, zero)
             else:
                 out[key] += xp.where(arg == t, grad, xp.zeros((), dtype=grad.dtype))
         return out[(slice(None),) * 2 + tuple(slice(q, q + s) for q, s in zip(pad, in_shape[2:]))]
@@ -147,7 +250,8 @@ class MaxPoolBackward(Op):
     @staticmethod
     def backward(ctx, gg):
         from ._util import _wrap
-        idx = _wrap(_flat_indices(ctx.arg, ctx.p, gg.shape[2:]))
+        arg = ctx.arg.taps() if isinstance(ctx.arg, _Arg2x2) else ctx.arg
+        idx = _wrap(_flat_indices(arg, ctx.p, gg.shape[2:]))
         n, c = gg.shape[:2]
         picked = gg.reshape(n, c, -1).gather(2, idx.reshape(n, c, -1))
         return picked.reshape(idx.shape), None, None, None
