@@ -12,6 +12,7 @@ from .products import *  # noqa: F401,F403
 from ._convert import cast, to  # noqa: F401
 from . import _methods  # noqa: F401  (binds the ops as Tensor methods)
 from .extras import *  # noqa: F401,F403  (aliases and small composites; binds their methods too)
+from . import _shown  # noqa: F401,E402  (torch's next_functions positions per op class)
 
 
 def _zeros_for_output(node, i):

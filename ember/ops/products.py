@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ..autograd.graph import ShownNode
+from ..autograd.graph import ShownNode, present
 from ._util import Tensor, _wrap, promote_operands, unbroadcast
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
@@ -18,14 +18,26 @@ def _xp(a):
     return backend_of(a).xp
 
 
+def _bmm_shown(node):
+    if node.batched:     # torch: UnsafeViewBackward0 over a BmmBackward0 of the (expanded, folded) operands
+        return [(ShownNode("BmmBackward0", node._edges), 0)]
+    return node._edges
+
+
 class Matmul(Op):
     """Batched matrix product of operands with ndim >= 2 (broadcast over the batch dims)."""
 
-    _grad_name = "MmBackward0"
     save_inputs = (0, 1)
+    _shown = _bmm_shown
+    batched = False
+
+    def name(self):
+        return "UnsafeViewBackward0" if self.batched else "MmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
+        if a.ndim > 2 or b.ndim > 2:
+            ctx.batched = True
         return a @ b
 
     @staticmethod
@@ -105,6 +117,13 @@ def matmul(input, other, *, out=None):
     elif nb == 1:
         _check_inner(input._data.shape[-1], other._data.shape[0], input, other)
         res = Mv.apply(input, other) if na == 2 else Matmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+    elif nb == 2:
+        # (..., n, k) @ (k, m): one matrix product on the folded rows (NumPy would run one per batch entry),
+        # recorded as torch does: UnsafeViewBackward0 over MmBackward0 over the folded input
+        _check_inner(input._data.shape[-1], other._data.shape[-2], input, other)
+        lead = input._data.shape[:-1]
+        res = Matmul.apply(input.reshape(-1, input._data.shape[-1]), other).view(*lead, other._data.shape[-1])
+        present(res, "UnsafeViewBackward0")
     else:
         _check_inner(input._data.shape[-1], other._data.shape[-2], input, other)
         try:

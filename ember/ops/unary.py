@@ -138,6 +138,7 @@ class Rsqrt(Op):
 
 
 class Square(Op):
+    _grad_name = "PowBackward0"      # torch records x.square() and x ** 2 as pow
     save_inputs = (0,)
 
     @staticmethod
