@@ -14,7 +14,7 @@ from ..random import _gen
 from ..tensor import Tensor, _wrap
 from . import _scalar, arith, compare, index, products as matmul, reduce, shape, unary
 from ._util import promote_operands
-from .inplace import apply_inplace, check_inplace, make_inplace
+from .inplace import apply_inplace, binary_inplace, check_inplace, checked_inplace, make_inplace
 
 _grad_state = grad_mode._state
 
@@ -145,6 +145,8 @@ Tensor.__xor__ = lambda self, other: compare.bitwise_xor(self, other)
 Tensor.__rxor__ = Tensor.__xor__
 Tensor.__lshift__ = lambda self, other: compare.bitwise_left_shift(self, other)
 Tensor.__rshift__ = lambda self, other: compare.bitwise_right_shift(self, other)
+Tensor.__rlshift__ = lambda self, other: compare.bitwise_left_shift(other, self)
+Tensor.__rrshift__ = lambda self, other: compare.bitwise_right_shift(other, self)
 Tensor.__getitem__ = index.getitem
 Tensor.__setitem__ = index.setitem
 Tensor.__hash__ = lambda self: id(self)
@@ -222,23 +224,23 @@ def _div_(self, other, *, rounding_mode=None):
 
 
 Tensor.add_ = _inplace_binary(np.add, arith.add)
-Tensor.sub_ = _inplace_binary(np.subtract, arith.sub)
+Tensor.sub_ = checked_inplace(_inplace_binary(np.subtract, arith.sub), precheck=arith.check_sub)
 Tensor.subtract_ = Tensor.sub_
 Tensor.mul_ = _inplace_binary(np.multiply, arith.mul)
 Tensor.multiply_ = Tensor.mul_
-Tensor.div_ = _div_
-Tensor.divide_ = _div_
-Tensor.true_divide_ = _div_
+Tensor.div_ = Tensor.divide_ = Tensor.true_divide_ = checked_inplace(_div_, result=arith.div_result_dtype)
 Tensor.__iadd__ = lambda self, other: Tensor.add_(self, other)
 Tensor.__isub__ = lambda self, other: Tensor.sub_(self, other)
 Tensor.__imul__ = lambda self, other: Tensor.mul_(self, other)
 Tensor.__itruediv__ = lambda self, other: Tensor.div_(self, other)
 Tensor.__ifloordiv__ = arith.floor_divide_inplace
-Tensor.__imod__ = lambda self, other: apply_inplace(self, arith.remainder, other)
-Tensor.__ipow__ = lambda self, other: apply_inplace(self, arith.pow, other)
-Tensor.__iand__ = lambda self, other: apply_inplace(self, compare.bitwise_and, other)
-Tensor.__ior__ = lambda self, other: apply_inplace(self, compare.bitwise_or, other)
-Tensor.__ixor__ = lambda self, other: apply_inplace(self, compare.bitwise_xor, other)
+Tensor.__imod__ = binary_inplace(arith.remainder)
+Tensor.__ipow__ = binary_inplace(arith.pow, precheck=arith.check_pow)
+Tensor.__iand__ = binary_inplace(compare.bitwise_and)
+Tensor.__ior__ = binary_inplace(compare.bitwise_or)
+Tensor.__ixor__ = binary_inplace(compare.bitwise_xor)
+Tensor.__ilshift__ = binary_inplace(compare.bitwise_left_shift)
+Tensor.__irshift__ = binary_inplace(compare.bitwise_right_shift)
 Tensor.__imatmul__ = lambda self, other: apply_inplace(self, matmul.matmul, other)
 
 
@@ -296,6 +298,7 @@ for _name in ["pow", "remainder", "fmod", "neg", "exp", "exp2", "expm1", "log", 
 
 
 Tensor.floor_divide_ = arith.floor_divide_inplace
+Tensor.remainder_, Tensor.fmod_, Tensor.pow_ = Tensor.__imod__, binary_inplace(arith.fmod), Tensor.__ipow__
 
 
 def _comparison_inplace(fn):

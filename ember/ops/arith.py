@@ -508,10 +508,10 @@ def _check_tensor_arg(name, *xs):
 def _scaled(input, other, alpha, op):
     """``other * alpha`` with torch's checks on ``alpha``; the result keeps the dtype of ``input op other``."""
     rt = result_dtype(input, other)
+    if rt.category == 0 and isinstance(alpha, int):     # a bool result: alpha as a bool (2 is True)
+        return other if alpha else (other * False if isinstance(other, Tensor) else False)
     if isinstance(alpha, bool) or (isinstance(alpha, float) and rt.category < 2) or \
             (isinstance(alpha, complex) and rt.category < 3):
-        if rt.category == 0 and isinstance(alpha, bool):
-            return other if alpha else (other * 0 if isinstance(other, Tensor) else False)
         if isinstance(alpha, bool):
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
@@ -550,16 +550,27 @@ def sub(input, other, *, alpha=1, out=None):
     """out = input - alpha * other"""
     if type(alpha) is int and alpha == 1 and out is None and _fast_operands(input, other):
         return _binary(Sub, input, other)
+    check_sub(input, other)
+    if alpha != 1 or isinstance(alpha, bool):
+        other = _scaled(input, other, alpha, "sub")
+    a, b = promote_operands(input, other)
+    return _out(_binary(Sub, a, b), out)
+
+
+def check_sub(input, other):
+    """torch refuses subtraction with a bool operand (before any other check, in place too)."""
     if _is_bool(input) and _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
                            "or `logical_xor()` operator instead.")
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    if alpha != 1 or isinstance(alpha, bool):
-        other = _scaled(input, other, alpha, "sub")
-    a, b = promote_operands(input, other)
-    return _out(_binary(Sub, a, b), out)
+
+
+def div_result_dtype(input, other, *, rounding_mode=None):
+    """The dtype of ``div(input, other, rounding_mode=...)``: true division of integers gives the default float."""
+    rt = result_dtype(input, other)
+    return _dt.get_default_dtype() if rounding_mode is None and rt.category < 2 else rt
 
 
 def _binary(cls, a, b):
@@ -661,7 +672,9 @@ def _floor_divide(input, other, cls):
 
 def floor_divide_inplace(self, other):
     """``self //= other`` / ``self.floor_divide_(other)`` (the node names the in-place op, as torch's)."""
-    from .inplace import apply_inplace
+    from .inplace import apply_inplace, check_binary_inplace, _plain
+    if not _plain(self, other):
+        check_binary_inplace(self, other)
     return apply_inplace(self, lambda t, o: _floor_divide(t, o, FloorDivideInplace), other)
 
 
@@ -693,11 +706,10 @@ def fmod(input, other, *, out=None):
 
 
 def pow(input, exponent, *, out=None):
+    check_pow(input, exponent)
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         kind = input._data.dtype.kind
         te = type(exponent)
-        if kind in "biu" and te is int and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         if te in (bool, int) and exponent in (0, 1) and (kind != "b" or te is bool) and kind in "biu":
             # torch copies for exponent 1 and fills ones for 0 (a bool tensor keeps bool with a bool exponent)
             return _out(input.clone() if exponent else _ones_like(input), out)
@@ -709,6 +721,12 @@ def pow(input, exponent, *, out=None):
     _no_bool_kernel("pow", input, exponent)
     a, b = promote_operands(input, exponent)
     return _out(_binary(Pow, a, b), out)
+
+
+def check_pow(input, exponent):
+    """torch refuses an integer tensor to a negative Python int power (before any other check, in place too)."""
+    if type(exponent) is int and exponent < 0 and isinstance(input, Tensor) and input._data.dtype.kind in "biu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _ones_like(t):
@@ -756,9 +774,9 @@ def fmin(input, other, *, out=None):
 
 def atan2(input, other, *, out=None):
     _need_tensor("atan2", other, input)
+    if result_dtype(input, other).category < 2:   # each integer operand converts straight to the float type
+        input, other = float_like(input), float_like(other)
     a, b = promote_operands(input, other)
-    a = float_like(a) if isinstance(a, Tensor) else a
-    b = float_like(b) if isinstance(b, Tensor) else b
     return _out(_binary(Atan2, a, b), out)
 
 

@@ -13,7 +13,8 @@ from ..autograd import grad_mode
 from ..autograd.function import Op
 from ._util import Tensor, _wrap
 
-__all__ = ["apply_inplace", "check_inplace", "copy_into_out", "make_inplace"]
+__all__ = ["apply_inplace", "check_inplace", "copy_into_out", "make_inplace", "check_binary_inplace",
+           "checked_inplace", "binary_inplace"]
 
 _grad_state = grad_mode._state
 
@@ -94,6 +95,61 @@ def apply_inplace(t, fn, *others):
     _rebase_view(t, base, res)
     _refresh_views(base, skip=t)
     return t
+
+
+def _plain(t, other):
+    """A float ``t`` with a float number or a tensor of its dtype and shape: nothing to check (the common case)."""
+    d = t._data
+    if d.dtype.kind != "f":
+        return False
+    to = type(other)
+    return to is float or to is Tensor and other._data.dtype is d.dtype and other._data.shape == d.shape
+
+
+def check_binary_inplace(t, other, result=None):
+    """torch's checks of ``t.op_(other)`` for an elementwise binary op, in its order and before the op runs:
+    the broadcast shape must be ``t``'s, then the result dtype (``result``, else the promoted type of the
+    operands) must cast to ``t``'s dtype."""
+    d = t._data
+    if isinstance(other, Tensor) and other._data.shape != d.shape:
+        try:
+            shape = np.broadcast_shapes(d.shape, other._data.shape)
+        except ValueError:
+            shape = d.shape     # not broadcastable: the op itself raises torch's size error
+        if shape != d.shape:
+            raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape {list(shape)}")
+    if not isinstance(other, (Tensor, bool, int, float, complex, np.generic)):
+        return
+    from ._util import result_dtype
+    from ..tensor import _NP2DT
+    rt = result if result is not None else result_dtype(t, other)
+    if rt.category > _NP2DT[d.dtype].category:
+        raise RuntimeError(f"result type {_tname(rt.np)} can't be cast to the desired output type {_tname(d.dtype)}")
+
+
+def checked_inplace(method, precheck=None, result=None):
+    """``method(self, other, ...)`` after ``check_binary_inplace`` (and an op's own ``precheck`` before it);
+    ``result(self, other, **kwargs)`` gives the op's result dtype where it is not the promoted type."""
+    def checked(self, other, *args, **kwargs):
+        if not _plain(self, other):
+            if precheck is not None:
+                precheck(self, other)
+            check_binary_inplace(self, other, result(self, other, **kwargs) if result is not None else None)
+        return method(self, other, *args, **kwargs)
+    checked.__name__ = getattr(method, "__name__", "inplace")
+    return checked
+
+
+def binary_inplace(fn, precheck=None):
+    """``x.op_(other)`` / ``x op= other`` from the out-of-place elementwise binary ``op``, with torch's checks."""
+    def method(self, other):
+        if not _plain(self, other):
+            if precheck is not None:
+                precheck(self, other)
+            check_binary_inplace(self, other)
+        return apply_inplace(self, fn, other)
+    method.__name__ = fn.__name__ + "_"
+    return method
 
 
 def _region_of(view_t, base):
