@@ -480,3 +480,64 @@ _INT_CORNERS = {
 def test_division_and_integer_scalar_corners(fn):
     t, e = _both(fn)
     assert e == t
+
+
+def _outcome(fn, T):
+    try:
+        r = fn(T)
+    except Exception as exc:  # noqa: BLE001 - compared by type and message
+        return f"{type(exc).__name__}: {exc}"
+    return str(r.dtype), np.asarray(to_numpy(r), dtype=np.float64).tolist()
+
+
+_B, _U, _I8, _I64, _F = ([True, False], "bool"), ([1, 2], "uint8"), ([1, -2], "int8"), ([1, 2], "int64"), \
+    ([1.5, -2.0], "float32")
+
+
+def _t(T, spec):
+    return T.tensor(spec[0], dtype=getattr(T, spec[1]))
+
+
+# Python numbers at the edges of torch's argument parsing and checked conversions
+_SCALAR_EDGES = [
+    lambda T: _t(T, _F) + 2 ** 70, lambda T: -2 ** 70 * _t(T, _F), lambda T: T.add(_t(T, _F), 2 ** 64),
+    lambda T: _t(T, _F) + 2 ** 63, lambda T: _t(T, _F) == -2 ** 63 - 1, lambda T: _t(T, _U) + 2 ** 70,
+    lambda T: _t(T, _U) * -2 ** 70, lambda T: _t(T, _U) + (2 ** 64 - 1), lambda T: _t(T, _I64) + 2 ** 63,
+    lambda T: _t(T, _I8) * 300, lambda T: _t(T, _B) + 2 ** 63, lambda T: _t(T, _B) == 2 ** 64,
+    lambda T: _t(T, _B) * -2 ** 63, lambda T: T.where(_t(T, _B), _t(T, _U), -2),
+    lambda T: T.where(_t(T, _B), -2, _t(T, _U)), lambda T: T.where(_t(T, _B), _t(T, _U), -300),
+    lambda T: T.where(_t(T, _B), _t(T, _I8), 2 ** 63), lambda T: T.where(_t(T, _B), _t(T, _F), 1e300),
+    lambda T: T.where(_t(T, _B), _t(T, _F).double(), 1e300), lambda T: T.where(_t(T, _B), _t(T, _B), 2 ** 63),
+    lambda T: T.where(_t(T, _B), _t(T, _I64), -2 ** 63), lambda T: T.where(_t(T, _B), 300, -2),
+    lambda T: T.clamp(_t(T, _U), min=-2), lambda T: T.clamp(_t(T, _U), min=300),
+    lambda T: T.clamp(_t(T, _F), min=1e300), lambda T: T.clamp(_t(T, _F).half(), max=1e6),
+    lambda T: T.clamp(_t(T, _I64), 2.5, 4), lambda T: T.clamp(_t(T, _B), min=_t(T, _I64)),
+    lambda T: T.clamp(_t(T, _B), max=True), lambda T: T.clamp(_t(T, _B), _t(T, _B), _t(T, _B)),
+    lambda T: T.clamp(_t(T, _I64), min=_t(T, _F), max=2),
+    lambda T: _t(T, _I64) << 70, lambda T: -_t(T, _I64) >> 70, lambda T: 3 << _t(T, _I64),
+    lambda T: 3.5 >> _t(T, _I64), lambda T: _t(T, _B) << 1, lambda T: _t(T, _B) << _t(T, _B),
+    lambda T: T.add(_t(T, _B), True, alpha=2), lambda T: T.add(_t(T, _B), _t(T, _B), alpha=0),
+    lambda T: T.atan2(_t(T, _U), T.tensor(-3)), lambda T: T.ge(3, _t(T, _I64)),
+    lambda T: T.logical_or(_t(T, _I64), 3), lambda T: T.logical_and(_t(T, _F), _t(T, _I64)),
+]
+_INPLACE_EDGES = [
+    lambda T: _t(T, _U).sub_(True), lambda T: _t(T, _B).sub_(_t(T, _B)), lambda T: _t(T, _I64).sub_(_t(T, _B)),
+    lambda T: _t(T, _I64).__iand__(2.5), lambda T: _t(T, _B).__iand__(3), lambda T: _t(T, _F).__ilshift__(2),
+    lambda T: _t(T, _I64).__irshift__(1), lambda T: _t(T, _B).__imod__(0), lambda T: _t(T, _B).__ipow__(-2),
+    lambda T: T.tensor(True).pow_(_t(T, _B)), lambda T: _t(T, _B).div_(_t(T, _F).half()),
+    lambda T: _t(T, _I64).div_(_t(T, _F).double()), lambda T: T.tensor(True).div_(_t(T, _B)),
+    lambda T: _t(T, _I64).remainder_(_t(T, _F)), lambda T: _t(T, _I64).fmod_(_t(T, _F)),
+    lambda T: _t(T, _I64).floor_divide_(_t(T, _F)), lambda T: _t(T, _F).pow_(exponent=2),
+]
+
+
+@pytest.mark.parametrize("k", range(len(_SCALAR_EDGES + _INPLACE_EDGES)))
+def test_promotion_edges_match_torch(k):
+    fn = (_SCALAR_EDGES + _INPLACE_EDGES)[k]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e, t = _outcome(fn, ember), _outcome(fn, torch)
+    if isinstance(t, tuple) and isinstance(e, tuple):
+        assert e[0] == t[0] and np.allclose(e[1], t[1], rtol=1e-6, equal_nan=True), (e, t)
+    else:
+        assert e == t

@@ -142,7 +142,9 @@ def checked_inplace(method, precheck=None, result=None):
 
 def binary_inplace(fn, precheck=None):
     """``x.op_(other)`` / ``x op= other`` from the out-of-place elementwise binary ``op``, with torch's checks."""
-    def method(self, other):
+    def method(self, other=None, **kwargs):
+        if kwargs:      # the operand by name (x.pow_(exponent=2))
+            (other,) = kwargs.values()
         if not _plain(self, other):
             if precheck is not None:
                 precheck(self, other)
