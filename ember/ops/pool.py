@@ -228,8 +228,8 @@ class MaxPoolBackward(Op):
         xp = _xp(grad)
         ctx.arg, ctx.p = arg, p
         if isinstance(arg, _Arg2x2):
-            if type(grad) is np.ndarray and grad.dtype == np.float32 and grad.flags.c_contiguous:
-                return _max_2x2_backward(grad, arg, in_shape)
+            if type(grad) is np.ndarray and grad.dtype == np.float32:   # (often a broadcast: sum().backward())
+                return _max_2x2_backward(np.ascontiguousarray(grad), arg, in_shape)
             arg = arg.taps()
         need = _needed(out_sp, ksize, stride, dilation, in_shape[2:], pad)
         # windows that tile the input exactly (stride == kernel, no padding or overhang) write each position once
