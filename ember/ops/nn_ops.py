@@ -163,7 +163,7 @@ _AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 # Phi(x) + x phi(x) ~= D0[k] + d D1[k].  The tables hold torch's function (its A&S erf, 1 + erf rounded to
 # float32, so the far left tail is exactly 0 as in torch), computed in float64 once; the truncation error is
 # below (h/2)^2 / 2 * max|f''| ~ 1.5e-8 absolute, under torch's own rounding noise (measured against torch in
-# tests/test_gelu_table.py).  Eleven NumPy passes (two of them gathers) instead of about twenty-two.
+# tests/test_layer_kernels.py).  Twelve NumPy passes (two of them gathers) instead of about twenty-two.
 _GELU_LOG_H = 11
 _GELU_HALF = 1 << (_GELU_LOG_H + 4)                 # entries on each side of 0: |x0| <= 16
 _gelu_tables_cache = None
@@ -206,7 +206,7 @@ def _gelu_tables():
 
 
 def _gelu_erf_f32(x, grad=None):
-    """gelu(x) (``grad`` None) or grad * gelu'(x) for float32 NumPy arrays, by table lookup (above): eleven
+    """gelu(x) (``grad`` None) or grad * gelu'(x) for float32 NumPy arrays, by table lookup (above): twelve
     in-place passes per cache-sized block, blocks spread over threads (``backend.parallel``)."""
     xf = x.reshape(-1)
     gf = None if grad is None else grad.reshape(-1)
