@@ -10,7 +10,8 @@ import functools
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import Tensor, _wrap, dims_tuple, promote_operands, result_dtype, unbroadcast, wrap_dim
+from ._util import Tensor, _wrap, checked_scalar, dims_tuple, promote_operands, result_dtype, unbroadcast, \
+    wrap_dim
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes",
            "swapdims", "movedim", "moveaxis", "t", "expand", "expand_as", "broadcast_to", "broadcast_tensors",
@@ -882,7 +883,6 @@ class Where(Op):
 
 
 def where(condition, input=None, other=None, *, out=None):
-    from ._util import checked_scalar
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
