@@ -172,6 +172,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if dtype is not None:
         dt = _dt.as_dtype(dtype)
         if arr.dtype != dt.np:
+            if dt.np.kind in "iu" and arr.dtype.kind in "iuf" and arr.size and not isinstance(data, np.ndarray):
+                for v in (arr.min(), arr.max()):   # Python numbers are range-checked, arrays are cast
+                    _integral_value(v.item(), dt.np, dt.name)
+                if dt.np.kind == "u" and arr.dtype.kind == "i":
+                    arr = arr.astype(np.int64)     # negative ints wrap (-1 is 255 for uint8)
             arr = arr.astype(dt.np)
     return _finish(arr, None, device, requires_grad)
 
@@ -267,6 +272,26 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
     return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+
+
+def _integral_value(value, npd, name):
+    """``value`` for an integer dtype, with torch's overflow check: a Python int may wrap into an unsigned type
+    from down to -max (-1 is 255 for uint8), a float must lie in the type's range."""
+    npd = np.dtype(npd)
+    if npd.kind not in "iu" or isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        return value
+    info = np.iinfo(npd)
+    if isinstance(value, (int, np.integer)):
+        low = -int(info.max) if npd.kind == "u" else int(info.min)
+        ok = low <= int(value) <= info.max
+    else:
+        ok = info.min <= value <= info.max   # NaN fails too, as in torch
+    if not ok:
+        raise RuntimeError(f"value cannot be converted to type {name or _C_NAMES[npd.name]} without overflow")
+    return np.array(int(value), np.int64).astype(npd) if isinstance(value, (int, np.integer)) else value
+
+
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if dtype is None:
         if isinstance(fill_value, bool):
@@ -279,8 +304,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
             dtype = _dt.get_default_dtype()
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,), "full"), fill_value,
-                           _dt.as_dtype(dtype).np), None, device, requires_grad)
+    npd = _dt.as_dtype(dtype).np
+    fill_value = _integral_value(fill_value, npd, None)
+    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,), "full"), fill_value, npd), None,
+                   device, requires_grad)
 
 
 builtins_complex = complex
@@ -304,8 +331,9 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), None, device or input.device,
-                   requires_grad)
+    npd = _like(input, dtype)
+    fill_value = _integral_value(fill_value, npd, None)
+    return _finish(np.full(input._data.shape, fill_value, npd), None, device or input.device, requires_grad)
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -353,9 +381,41 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError("number of steps must be non-negative")
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
-    # torch computes the two halves from each end, which np.linspace matches closely in float64
+    npd = np.dtype(_dtype_or_default(dtype))
+    if steps > 1 and npd.kind in "fiu" and not isinstance(start, _builtins.complex) and \
+            not isinstance(end, _builtins.complex):
+        return _finish(_linspace_real(start, end, steps, npd.type), None, device, requires_grad)
     arr = np.linspace(start, end, steps, dtype=np.float64)
-    return _finish(arr.astype(_dtype_or_default(dtype)), None, device, requires_grad)
+    return _finish(arr.astype(npd), None, device, requires_grad)
+
+
+def _linspace_real(start, end, steps, npd):
+    """torch's kernel: step = (end - start) / (steps - 1), the first half counted up from ``start`` and the
+    second half down from ``end``.  In float32/64 each value is one fused multiply-add (one rounding), so
+    ``linspace(-1, 1, 11)[5]`` is -1.4901e-08 as in torch, not 0; float16 rounds after every operation;
+    integer dtypes truncate the bounds first and step in double."""
+    idx = np.arange(steps)
+    back = steps - 1 - idx
+    if npd is np.float16:
+        s, e = npd(start), npd(end)
+        step = npd(e - s) / npd(steps - 1)
+        up = s + (step * idx.astype(npd)).astype(npd)
+        down = e - (step * back.astype(npd)).astype(npd)
+    elif np.dtype(npd).kind in "iu":   # bounds cast (wrapping) to the dtype, each value a double FMA
+        s, e = (np.float64(np.array(int(_integral_value(v, npd, None)), np.int64).astype(npd))
+                for v in (start, end))
+        step = (e - s) / (steps - 1)
+        wide = np.longdouble
+        up = (wide(s) + wide(step) * idx.astype(wide)).astype(np.float64)
+        down = (wide(e) - wide(step) * back.astype(wide)).astype(np.float64)
+    else:
+        s, e = npd(start), npd(end)
+        step = (e - s) / npd(steps - 1)
+        wide = np.float64 if npd is np.float32 else np.longdouble   # wide enough to stand in for the FMA
+        up = wide(s) + wide(step) * idx.astype(wide)
+        down = wide(e) - wide(step) * back.astype(wide)
+    out = np.where(idx < steps // 2, up, down)
+    return (np.trunc(out) if np.dtype(npd).kind in "iu" else out).astype(npd)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,

@@ -321,8 +321,52 @@ def test_numpy_spellings(name):
     same(NUMPY_SPELLINGS[name])
 
 
-def test_meshgrid_without_indexing_warns():
-    for L in (ember, torch):
-        with pytest.warns(UserWarning, match="it will be required to pass the indexing argument"):
-            a, b = L.meshgrid(L.arange(2), L.arange(3))
-        assert tuple(a.shape) == (2, 3)
+def test_meshgrid_without_indexing_warns_once(monkeypatch):
+    from ember.ops import tiling
+    monkeypatch.setattr(tiling, "_warned_meshgrid", [])     # torch too warns once per process
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a, b = ember.meshgrid(ember.arange(2), ember.arange(3))
+        ember.meshgrid(ember.arange(2), ember.arange(3))
+    assert [str(w.message) for w in caught] == [
+        "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument."]
+    ta, tb = torch.meshgrid(torch.arange(2), torch.arange(3), indexing="ij")
+    assert_same(a, ta) and assert_same(b, tb)
+
+
+@pytest.mark.parametrize("args", [(-1, 1, 11), (0, 10, 7), (-3.3, 7.1, 13), (1e-3, 5, 100), (0, 1, 1000), (2, -2, 6),
+                                  (0.5, 10.7, 5), (0, 255, 100), (-1000, 1000, 999), (0, 1, 1), (3, 3, 4)])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "uint8", "int8"])
+def test_linspace_bitwise(args, dtype):
+    """Each element as torch's kernel computes it (halves counted from each end): printing shows the difference,
+    linspace(-1, 1, 11)[5] is -1.4901e-08."""
+    same(lambda L: L.linspace(*args, dtype=getattr(L, dtype)))
+
+
+def test_linspace_prints_like_torch():
+    assert repr(ember.linspace(-1, 1, 11)) == repr(torch.linspace(-1, 1, 11))
+
+
+OVERFLOW = {
+    "full_too_big": lambda L: L.full((2,), 300, dtype=L.uint8),
+    "full_minus_one_wraps": lambda L: L.full((2,), -1, dtype=L.uint8),
+    "full_minus_255": lambda L: L.full((2,), -255, dtype=L.uint8),
+    "full_minus_256": lambda L: L.full((2,), -256, dtype=L.uint8),
+    "full_negative_float": lambda L: L.full((2,), -2.5, dtype=L.uint8),
+    "full_big_float_int32": lambda L: L.full((2,), 1e10, dtype=L.int32),
+    "full_nan_int": lambda L: L.full((2,), float("nan"), dtype=L.int32),
+    "full_int16": lambda L: L.full((2,), 70000, dtype=L.int16),
+    "full_like_uint8": lambda L: L.full_like(L.zeros(2, dtype=L.uint8), 256),
+    "tensor_uint8": lambda L: L.tensor([300], dtype=L.uint8),
+    "tensor_uint8_wraps": lambda L: L.tensor([-1, 5], dtype=L.uint8),
+    "tensor_int32_float": lambda L: L.tensor([1e10], dtype=L.int32),
+    "tensor_nested_int8": lambda L: L.tensor([[1, 2], [300, 4]], dtype=L.int8),
+    "tensor_truncates": lambda L: L.tensor([1.7, -2.7], dtype=L.int64),
+    "linspace_bounds": lambda L: L.linspace(-3.3, 7.1, 13, dtype=L.uint8),
+    "linspace_int8": lambda L: L.linspace(0, 1000, 9, dtype=L.int8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OVERFLOW))
+def test_integer_overflow(name):
+    same(OVERFLOW[name])

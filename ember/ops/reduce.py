@@ -88,6 +88,9 @@ class Sum(Op):
         ctx.in_shape = x.shape
         ctx.axes = axes
         ctx.keepdim = keepdim
+        if np_dtype is None and x.dtype.itemsize == 2 and x.dtype.kind in "fV":
+            # float16 / bfloat16 accumulate in float32, as torch does (bf16 partial sums lose digits fast)
+            return _xp(x).sum(x, axis=axes, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
         return _xp(x).sum(x, axis=axes, keepdims=keepdim, dtype=np_dtype)
 
     @staticmethod
@@ -109,7 +112,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     axes = _axes(dim, d.ndim)
     res = Sum.apply(input, axes, keepdim, np_dtype)
     if dim is not None:  # torch: sum() is SumBackward0, sum(dim) SumBackward1
-        present_as(res, "SumBackward1")
+        present_as(res, "SumBackward1", input)
     return _out(res, out)
 
 
@@ -128,8 +131,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     n = 1
     for a in axes:
         n *= d.shape[a]
-    s = sum(input, axes if dim is not None else None, keepdim)
-    res = present_as(s / n if n else s * float("nan"), "MeanBackward0" if dim is None else "MeanBackward1")
+    low = d.dtype.itemsize == 2 and d.dtype.kind in "fV"   # float16 / bfloat16: sum and divide in float32
+    s = sum(input.float() if low else input, axes if dim is not None else None, keepdim)
+    res = s / n if n else s * float("nan")
+    res = present_as(res.to(input.dtype) if low else res, "MeanBackward0" if dim is None else "MeanBackward1",
+                     input)
     return _out(res, out)
 
 
@@ -395,12 +401,12 @@ def _var(input, dim, unbiased, keepdim, correction, name):
     dev = x - mu
     sq = (dev * dev.conj()).real if x.is_complex() else dev * dev
     s = sum(sq, axes if dim is not None else None, keepdim)
-    return present_as(s / builtins.max(n - c, 0), "VarBackward0")
+    return present_as(s / builtins.max(n - c, 0), "VarBackward0", input)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v = _var(input, dim, unbiased, keepdim, correction, "std")
-    return present_as(_SafeSqrt.apply(v), "StdBackward0")
+    return present_as(_SafeSqrt.apply(v), "StdBackward0", input)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -428,7 +434,7 @@ def logsumexp(input, dim=_REQUIRED, keepdim=False):
     m = amax(x, axes, keepdim=True).detach()
     m = m.masked_fill(m.isinf(), 0.0)
     out = (x - m).exp().sum(axes, keepdim=True).log() + m
-    return present_as(out if keepdim else out.squeeze(axes) if axes else out, "LogsumexpBackward0")
+    return present_as(out if keepdim else out.squeeze(axes) if axes else out, "LogsumexpBackward0", input)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

@@ -30,15 +30,10 @@ def _xp(a):
 
 
 def present_as(out, name, *inputs):
-    """Show a composite's result under torch's node name (``grad_fn=<MeanBackward0>`` where ember divides a sum).
-
-    Only a node this call made is renamed: when ``out`` is one of ``inputs`` (an op that returned its input)
-    the input's own node keeps its name.
-    """
-    node = getattr(out, "_grad_fn", None)
-    if node is not None and not any(node is getattr(i, "_grad_fn", None) for i in inputs):
-        node.name = lambda: name
-    return out
+    """Show a composite's result as torch's single node ``name`` over ``inputs`` (``grad_fn=<MeanBackward0>``
+    where ember divides a sum); a node that belongs to one of ``inputs`` is left alone.  See graph.present."""
+    from ..autograd.graph import present
+    return present(out, name, *inputs)
 
 
 def numpy_spellings(fn):
