@@ -355,7 +355,8 @@ def linear(input, weight, bias=None):
                                f"{sw[1]}x{sw[0]})")
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {len(sx)}D and "
                            f"{len(sw)}D" if len(sx) == 0 else "size mismatch in linear")
-    if input.dtype is not weight.dtype:
+    di, dw = input._data.dtype, weight._data.dtype
+    if di is not dw and di != dw:
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tn(input)} and {_tn(weight)}")
     if weight._data.ndim == 1:
         out = matmul(input, weight)
