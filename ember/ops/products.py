@@ -113,10 +113,15 @@ def matmul(input, other, *, out=None):
         res = Matmul.apply(input, other)
     elif na == 1:
         _check_inner(input._data.shape[0], other._data.shape[-2], input, other)
-        res = Matmul.apply(input.unsqueeze(0), other).squeeze(-2)
+        res = present(Matmul.apply(input.unsqueeze(0), other).squeeze(-2), "SqueezeBackward4")
     elif nb == 1:
         _check_inner(input._data.shape[-1], other._data.shape[0], input, other)
-        res = Mv.apply(input, other) if na == 2 else Matmul.apply(input, other.unsqueeze(-1)).squeeze(-1)
+        if na == 2:
+            res = Mv.apply(input, other)
+        else:   # (..., n, k) @ (k,): one matrix-vector product on the folded rows, as torch records it
+            lead = input._data.shape[:-1]
+            res = present(Mv.apply(input.reshape(-1, input._data.shape[-1]), other).view(*lead),
+                          "UnsafeViewBackward0")
     elif nb == 2:
         # (..., n, k) @ (k, m): one matrix product on the folded rows (NumPy would run one per batch entry),
         # recorded as torch does: UnsafeViewBackward0 over MmBackward0 over the folded input
