@@ -108,10 +108,23 @@ class Clamp(Op):
     """y = min(max(x, lo), hi); the gradient flows where lo <= x <= hi (to the bound tensors elsewhere)."""
 
     save_inputs = (0, 1, 2)
+    tensor_bounds = False
+
+    def name(self):
+        """torch: ClampBackward1 with number bounds (one edge), ClampBackward0 with tensor bounds (three)."""
+        if self.tensor_bounds:
+            return "ClampBackward0"
+        return {"min": "ClampMinBackward0", "max": "ClampMaxBackward0"}.get(getattr(self, "shown_as", None),
+                                                                            "ClampBackward1")
+
+    def _shown(self):
+        return list(self._edges) if self.tensor_bounds else [self._edges[0]]
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = _xp(x)
+        if hasattr(lo, "shape") and not np.isscalar(lo) or hasattr(hi, "shape") and not np.isscalar(hi):
+            ctx.tensor_bounds = True
         out = x
         if lo is not None:
             out = xp.maximum(out, lo)
@@ -198,9 +211,16 @@ _C_FLOAT = {"float32": "float", "float16": "c10::Half", "bfloat16": "c10::BFloat
 clip = clamp
 
 
+def _shown_as(out, kind):
+    node = out._grad_fn
+    if type(node) is Clamp and not node.tensor_bounds:
+        node.shown_as = kind        # torch's ClampMinBackward0 / ClampMaxBackward0
+    return out
+
+
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _shown_as(clamp(input, min=min), "min")
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _shown_as(clamp(input, max=max), "max")

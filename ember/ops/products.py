@@ -19,8 +19,10 @@ def _xp(a):
 
 
 def _bmm_shown(node):
-    if node.batched:     # torch: UnsafeViewBackward0 over a BmmBackward0 of the (expanded, folded) operands
-        return [(ShownNode("BmmBackward0", node._edges), 0)]
+    if node.batched:     # torch: UnsafeViewBackward0 over a BmmBackward0 of the expanded, folded operands
+        folded = [(ShownNode("ViewBackward0", [(ShownNode("ExpandBackward0", [e]), 0)]), 0) if e is not None
+                  else None for e in node._edges]
+        return [(ShownNode("BmmBackward0", folded), 0)]
     return node._edges
 
 
@@ -268,7 +270,8 @@ def _linear_shown(node):
     x_e, w_e, b_e = node._edges
     t_e = (ShownNode("TBackward0", [w_e]), 0) if w_e is not None else None
     if node.in_ndim != 2 and x_e is not None:          # torch folds the input to a matrix first
-        x_e = (ShownNode("ViewBackward0", [x_e]), 0)
+        x_e = (ShownNode("UnsqueezeBackward0" if node.in_ndim == 1 and not node.has_bias else "ViewBackward0",
+                         [x_e]), 0)
     inner = [b_e, x_e, t_e] if node.has_bias else [x_e, t_e]
     if node.in_ndim == 2:
         return inner
