@@ -86,7 +86,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _warn_size(input, target)
     d = input - target
     loss = d * d
-    return present_as(_reduce(loss * weight if weight is not None else loss, reduction), "MseLossBackward0")
+    loss = _reduce(loss * weight if weight is not None else loss, reduction)
+    return present_as(loss, "MseLossBackward0", input, target)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -96,7 +97,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     d = input - target
     z = d.abs()
     loss = where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))
-    return present_as(_reduce(loss * weight if weight is not None else loss, reduction), "HuberLossBackward0")
+    loss = _reduce(loss * weight if weight is not None else loss, reduction)
+    return present_as(loss, "HuberLossBackward0", input, target)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -111,7 +113,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return _reduce(z, reduction)
     loss = where(z < beta, 0.5 * d * d / beta, z - 0.5 * beta)
-    return present_as(_reduce(loss, reduction), "SmoothL1LossBackward0")
+    return present_as(_reduce(loss, reduction), "SmoothL1LossBackward0", input, target)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
@@ -226,7 +228,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         loss = loss.sum()
     else:
         loss = loss.sum() / _wrap(np.asarray(wt.sum(), x2._data.dtype))
-    return present_as(loss, _nll_node_name(input, reduction))
+    return present_as(loss, _nll_node_name(input, reduction), input)
 
 
 def _nll_node_name(input, reduction):
@@ -292,7 +294,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(target * input.log().clamp_min(-100) + (1 - target) * (1 - input).log().clamp_min(-100))
     if weight is not None:
         loss = loss * weight
-    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyBackward0")
+    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyBackward0", input, target)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -311,7 +313,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input - ls
     if weight is not None:
         loss = loss * weight
-    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0")
+    return present_as(_reduce(loss, reduction), "BinaryCrossEntropyWithLogitsBackward0", input, target)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -342,7 +344,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-y x)), as -log sigmoid(y x)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    return present_as(_reduce(-nn_ops.logsigmoid_op(input * target), reduction), "SoftMarginLossBackward0")
+    return present_as(_reduce(-nn_ops.logsigmoid_op(input * target), reduction), "SoftMarginLossBackward0", input)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -386,7 +388,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = h.sum(1) / C
     if input.ndim <= 1:
         loss = loss.reshape(())
-    return present_as(_reduce(loss, reduction), "MultiMarginLossBackward0")
+    return present_as(_reduce(loss, reduction), "MultiMarginLossBackward0", input)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -409,7 +411,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     loss = h.sum((1, 2)) / C
     if input.ndim <= 1:
         loss = loss.reshape(())
-    return present_as(_reduce(loss, reduction), "MultilabelMarginLossBackward0")
+    return present_as(_reduce(loss, reduction), "MultilabelMarginLossBackward0", input)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
