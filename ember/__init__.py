@@ -79,6 +79,7 @@ def _legacy_constructor(dt, name):
             return empty(*args, dtype=dt)
         return tensor(args[0], dtype=dt, **kwargs)
     make.__name__ = make.__qualname__ = name
+    make._legacy_dtype = dt          # x.type(torch.DoubleTensor)
     return make
 
 

@@ -264,11 +264,11 @@ class finfo:
         self.max = _builtins.float(info.max)
         self.min = _builtins.float(info.min)
         self.tiny = self.smallest_normal = _builtins.float(info.tiny)
-        self.resolution = _builtins.float(info.resolution)
+        self.resolution = 10.0 ** -_builtins.int(info.precision)    # torch: exactly 1e-06 for float32
 
-    def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min}, max={self.max}, eps={self.eps}, "
-                f"smallest_normal={self.smallest_normal}, tiny={self.tiny}, dtype={self.dtype})")
+    def __repr__(self):   # torch prints six significant digits
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
 class iinfo:
@@ -285,7 +285,7 @@ class iinfo:
         self.min = _builtins.int(info.min) if info else 0
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
 # ----------------------------------------------------------------------------------------------------------

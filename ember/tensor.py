@@ -79,8 +79,8 @@ class Tensor:
                           "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
                           "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
                           "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
-                          "instead. See github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered "
-                          "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:489.)", UserWarning,
+                          "instead. See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered "
+                          "internally at /pytorch/build/aten/src/ATen/core/TensorBody.h:493.)", UserWarning,
                           stacklevel=2)
         return g
 
@@ -91,9 +91,18 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                                   "and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .ops.inplace import _tname
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_TYPE.get(value.dtype.name, value.dtype.name)}' "
+                    f"to a tensor with grad_dtype '{_tname(self._data.dtype)}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                    "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+                    "they match.")
         self._grad = value
 
     @property
@@ -328,14 +337,19 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(d.reshape(()))
 
+    def _one(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __int__(self):
-        return int(self.item())
+        return int(self._one())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._one())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._one())
 
     def __hash__(self):
         return id(self)
@@ -445,7 +459,8 @@ class Tensor:
             if key not in rev:
                 raise ValueError(f"invalid type: '{dtype}'")
             return self.to(rev[key])
-        return self.to(dtype)
+        legacy = getattr(dtype, "_legacy_dtype", None)
+        return self.to(legacy if legacy is not None else dtype)
 
     def to(self, *args, **kwargs):
         from .ops._convert import to
@@ -529,6 +544,12 @@ _TYPE_NAMES = {_dt.float32: "FloatTensor", _dt.float64: "DoubleTensor", _dt.floa
 # ----------------------------------------------------------------------------------------------------------
 # construction helpers (the hot path: every op output goes through _wrap)
 # ----------------------------------------------------------------------------------------------------------
+
+# C type names in torch's messages
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
+
 
 def _wrap(arr, requires_grad=False):
     """A leaf Tensor around ``arr`` (no copy)."""

@@ -97,8 +97,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
         if not allow_unused:
             for i, g in enumerate(out):
                 if g is None:
-                    raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
-                                       "graph. Set allow_unused=True if this is the desired behavior.")
+                    raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in "
+                                       "the graph. Set allow_unused=True if this is the desired behavior.")
         return out
     return None
 
@@ -226,7 +226,14 @@ def _zeros_for_output(node, i):
 
 def _call_backward(node, g):
     bw = type(node).backward
-    grads_in = bw(node, *g) if node._n_outputs != 1 else bw(node, g)
+    try:
+        grads_in = bw(node, *g) if node._n_outputs != 1 else bw(node, g)
+    except Exception:
+        if _anomaly[0] and node._trace:   # torch names the failing node and shows where its forward ran
+            import warnings
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                          f"{node._trace}", stacklevel=2)
+        raise
     if type(grads_in) is not tuple:
         grads_in = (grads_in,) if not isinstance(grads_in, list) else tuple(grads_in)
     n_edges = len(node._edges)

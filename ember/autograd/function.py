@@ -171,6 +171,13 @@ def _record(ctx, args, out, cls):
         ctx._saved = saved
         ctx._saved_versions = tuple([t._vc[0] if isinstance(t, Tensor) and t._vc is not None else 0
                                      for t in saved])
+        for t in saved:
+            if isinstance(t, Tensor) and t._extra is not None and t._extra.get("inference"):
+                raise RuntimeError(
+                    "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                    "mode in computation tracked by autograd. To work around this, you can make a clone to get a "
+                    "normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+                    "`torch.inference_mode()`.")
     if type(out) is tuple:
         outs = tuple(_wrap(o) for o in out)
         ctx._n_outputs = len(outs)

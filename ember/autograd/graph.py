@@ -8,6 +8,7 @@ else ``(node, output_nr)`` naming where its gradient goes.  A leaf that requires
 from __future__ import annotations
 
 import itertools
+import re
 from collections import OrderedDict
 import weakref
 
@@ -115,13 +116,18 @@ class Node:
 def _raise_modified(node, t, saved_version):
     shape = "[" + ", ".join(str(s) for s in t.shape) + "]"
     producer = t.grad_fn
-    where = f", which is output {t._output_nr} of {producer.name()}," if producer is not None else ""
+    # torch names the producing op without its "Backward<n>" suffix ("output 0 of Sigmoid")
+    op = re.sub(r"Backward\d*$", "", producer.name()) if producer is not None else ""
+    where = f", which is output {t._output_nr} of {op}," if producer is not None else ""
+    from .function import _anomaly
+    hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. The "
+            "variable in question was changed in there or anywhere later. Good luck!" if _anomaly[0] else
+            "Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace operation: "
         f"[{t.type()} {shape}]{where} is at version {t._version}; expected "
-        f"version {saved_version} instead. Hint: the backtrace further above can point at the operation that "
-        "failed to compute its gradient. The variable in question was changed in there or anywhere later. "
-        "Good luck!")
+        f"version {saved_version} instead. {hint}")
 
 
 def present(out, name, *inputs):

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..autograd import grad_mode
+from ..autograd.graph import present
 from ..ops import nn_ops
 from ..ops.inplace import apply_inplace
 from ..ops.products import linear
@@ -170,7 +171,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    fn = lambda t: nn_ops.elu_op(t, alpha, 1.0, 1.0 / alpha)  # noqa: E731
+    fn = lambda t: present(nn_ops.elu_op(t, alpha, 1.0, 1.0 / alpha), "CeluBackward0", t)  # noqa: E731
     return _inplace(input, fn) if inplace else fn(input)
 
 
@@ -186,12 +187,12 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    fn = lambda t: t * t.sigmoid()  # noqa: E731
+    fn = lambda t: present(t * t.sigmoid(), "SiluBackward0", t)  # noqa: E731
     return _inplace(input, fn) if inplace else fn(input)
 
 
 def mish(input, inplace=False):
-    fn = lambda t: t * nn_ops.softplus_op(t).tanh()  # noqa: E731
+    fn = lambda t: present(t * nn_ops.softplus_op(t).tanh(), "MishBackward0", t)  # noqa: E731
     return _inplace(input, fn) if inplace else fn(input)
 
 

@@ -57,11 +57,47 @@ Tensor.clamp_min = compare.clamp_min
 Tensor.absolute = unary.abs
 Tensor.real = property(unary.real)
 Tensor.imag = property(unary.imag)
-Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))) if self.ndim > 1
-                    else self)
-Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
-Tensor.H = property(lambda self: Tensor.T.fget(self).conj())
-Tensor.mH = property(lambda self: shape.transpose(self, -2, -1).conj())
+_TRIGGER = " (Triggered internally at /pytorch/aten/src/ATen/native/TensorShape.cpp:{}.)"
+
+
+def _warn(msg):
+    import warnings
+    warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+def _T(self):
+    nd = self._data.ndim
+    if nd == 0:
+        _warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+              + _TRIGGER.format(4321))
+    elif nd != 2:
+        _warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it "
+              "will throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+              "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."
+              + _TRIGGER.format(4314))
+    return shape.permute(self, tuple(range(nd - 1, -1, -1))) if nd > 1 else self
+
+
+def _matrix_attr(name, fn, zero_d):
+    def get(self):
+        nd = self._data.ndim
+        if nd == 1 or (nd > 2 and name == "H"):
+            what = "matrices (2-D tensors)" if name == "H" else "matrices or batches of matrices"
+            raise RuntimeError(f"tensor.{name} is only supported on {what}. Got {nd}-D tensor.")
+        if nd == 0:
+            _warn(f"Tensor.{name} is deprecated on 0-D tensors. {zero_d}")
+            return self if name == "mT" else self.conj()
+        return fn(self)
+    return property(get)
+
+
+Tensor.T = property(_T)
+Tensor.mT = _matrix_attr("mT", lambda self: shape.transpose(self, -2, -1),
+                         "This function is the identity in these cases." + _TRIGGER.format(4373))
+Tensor.H = _matrix_attr("H", lambda self: shape.transpose(self, 0, 1).conj(),
+                        "Consider using x.conj()." + _TRIGGER.format(4335))
+Tensor.mH = _matrix_attr("mH", lambda self: shape.transpose(self, -2, -1).conj(),
+                         "Consider using x.conj()." + _TRIGGER.format(4382))
 
 
 def _size_tuple(args):
@@ -357,7 +393,35 @@ class _CopyFrom(Op):
         return grad * 0, unbroadcast(grad, ctx.src_shape)
 
 
+def _fill_scalar(value, d):
+    """torch's checked conversion of ``fill_``'s number to dtype ``d``: out of range raises, floats truncate."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    tv = type(value)
+    if tv is bool or d is _dt.bool:
+        return value
+    overflow = None
+    if d.category == 1:
+        if tv is int:
+            return _dt.checked_int(value, d)
+        if tv is float:
+            info = np.iinfo(d.np)
+            if value != value or not int(info.min) <= value <= int(info.max):    # NaN, inf, out of range
+                overflow = _dt._C_NAMES.get(d.name, d.name)
+    elif tv in (int, float) and d in (_dt.float16, _dt.float32):
+        limit = float(np.finfo(d.np).max)
+        if tv is int and abs(value) > limit or tv is float and limit < abs(value) != float("inf"):
+            overflow = "c10::Half" if d is _dt.float16 else "float"
+    if overflow is not None:
+        raise RuntimeError(f"value cannot be converted to type {overflow} without overflow")
+    return value
+
+
 def fill_(self, value):
+    if not isinstance(value, Tensor) and type(self._data) is np.ndarray and self._data.dtype.kind != "f":
+        value = _fill_scalar(value, self.dtype)
+    elif isinstance(value, (int, float)) and self._data.dtype.kind == "f" and self._data.dtype.itemsize < 8:
+        value = _fill_scalar(value, self.dtype)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
@@ -495,8 +559,18 @@ def _apply_(self, fn):
 Tensor.apply_ = _apply_
 Tensor.map_ = lambda self, other, fn: _apply_(self, fn)
 
-Tensor.softmax = lambda self, dim=None, dtype=None: reduce.softmax(self, dim, dtype=dtype)
-Tensor.log_softmax = lambda self, dim=None, dtype=None: reduce.log_softmax(self, dim, dtype=dtype)
+
+
+def _softmax_method(self, dim=None, dtype=None):
+    return reduce.softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax_method(self, dim=None, dtype=None):
+    return reduce.log_softmax(self, dim, dtype=dtype)
+
+
+Tensor.softmax = shape.numpy_spellings(_softmax_method)          # x.softmax(axis=0) as torch's parser allows
+Tensor.log_softmax = shape.numpy_spellings(_log_softmax_method)
 Tensor.var_mean = reduce.var_mean
 Tensor.std_mean = reduce.std_mean
 

@@ -27,6 +27,7 @@ def _install():
             (shape, ("Cat",), slice(1, None)),
             (shape, ("Where",), (1, 2)),
             (index, ("Gather", "IndexGet"), FIRST),
+            (index, ("IndexPut",), (0, 1)),
             (_convert, ("Cast",), FIRST),
     ):
         for name in names:

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..autograd.function import Op
+from ..autograd.graph import present
 from ._util import Tensor, float_like, promote_operands, result_dtype, unbroadcast, _wrap
 
 _nd = np.ndarray
@@ -87,8 +88,20 @@ class Div(Op):
 class Pow(Op):
     save_inputs = (0, 1)
 
+    def name(self):
+        """torch: PowBackward0 for tensor ** number, PowBackward1 for tensor ** tensor, PowBackward2 for
+        number ** tensor."""
+        a, b = self._kinds
+        return "PowBackward1" if a and b else "PowBackward0" if a else "PowBackward2"
+
+    def _shown(self):
+        a, b = self._kinds
+        return list(self._edges) if a and b else [self._edges[0 if a else 1]]
+
     @staticmethod
     def forward(ctx, a, b):
+        ctx._kinds = (hasattr(a, "shape") and not isinstance(a, np.generic),
+                      hasattr(b, "shape") and not isinstance(b, np.generic))
         out = a ** b if type(b) is not _nd or b.dtype.kind not in "iu" else _int_pow(a, b)
         return out
 
@@ -795,13 +808,15 @@ def hypot(input, other, *, out=None):
 
 def lerp(input, end, weight, *, out=None):
     """out = input + weight * (end - input)"""
-    return _out(input + weight * (end - input), out)
+    return _out(present(input + weight * (end - input), "LerpBackward0", input, end,
+                        *((weight,) if isinstance(weight, Tensor) else ())), out)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """out = input + value * tensor1 * tensor2"""
     prod = tensor1 * tensor2
-    return _out(input + (prod * value if value != 1 else prod), out)
+    return _out(present(input + (prod * value if value != 1 else prod), "AddcmulBackward0", input, tensor1, tensor2),
+                out)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -813,7 +828,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
                            "to(input.dtype) using Python 3 or (input + value * tensor1 / tensor2).to(input.dtype) "
                            "for integer inputs and using Python 2 for floating inputs.")
     q = tensor1 / tensor2
-    return _out(input + (q * value if value != 1 else q), out)
+    return _out(present(input + (q * value if value != 1 else q), "AddcdivBackward0", input, tensor1, tensor2), out)
 
 
 def xlogy(input, other, *, out=None):

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..autograd.function import Op
+from ..autograd.graph import present
 from ._util import Tensor, _wrap, unbroadcast, wrap_dim
 from .shape import Slice, numpy_spellings as _numpy_spellings, present_as
 
@@ -541,7 +542,7 @@ def index_select(input, dim, index, *, out=None):
         bad = int(idx.max()) if idx.max() >= size else int(idx.min())
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     key = (slice(None),) * d + (idx,)
-    return IndexGet.apply(input, key)
+    return present(IndexGet.apply(input, key), "IndexSelectBackward0", input)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -581,7 +582,8 @@ def masked_fill(input, mask, value):
     if res.shape != input.shape:
         raise RuntimeError(f"The size of the mask must match the input's shape (got mask {list(mask.shape)} for "
                            f"input {list(input.shape)})")
-    return res
+    return present(res, "MaskedFillBackward0" if value._data.ndim == 0 and not value.requires_grad
+                   else "MaskedFillBackward1", input, *((value,) if value.requires_grad else ()))
 
 
 _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",

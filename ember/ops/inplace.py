@@ -189,6 +189,17 @@ class CopySlices(Op):
     ``region(array)`` selects the view's elements from an array shaped like the base.
     """
 
+    _grad_name = "torch::autograd::CopySlices"     # torch's C++ node; its repr shows ``CopySlices``
+
+    def __repr__(self):
+        return f"<CopySlices object at {hex(id(self))}>"
+
+    def _shown(self):
+        """torch lists the base's edge, then the in-place op's other inputs."""
+        base_e, val_e = self._edges[0], self._edges[1]
+        rest = list(val_e[0].next_functions[1:]) if val_e is not None else []
+        return [base_e] + rest
+
     @staticmethod
     def forward(ctx, base, value, region):
         ctx.region = region

@@ -369,7 +369,22 @@ def linear(input, weight, bias=None):
     if weight._data.ndim == 1:
         out = matmul(input, weight)
         return out + bias if bias is not None else out
+    if bias is not None:
+        _check_bias(bias._data.shape, sx[:-1] + (sw[0],))
     return Linear.apply(input, weight, bias)
+
+
+def _check_bias(bs, target):
+    """torch's error when the bias does not expand to the output's shape."""
+    if len(bs) > len(target):
+        raise RuntimeError(f"The expand of the tensor sizes {list(bs)} must be at least the number of dimensions "
+                           f"of the target {list(target)}")
+    for k in range(1, len(bs) + 1):
+        b, t = bs[-k], target[-k]
+        if b != 1 and b != t:
+            raise RuntimeError(f"The expanded size of the tensor ({t}) must match the existing size ({b}) at "
+                               f"non-singleton dimension {len(target) - k}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(bs)}")
 
 
 def _tn(t):
@@ -383,6 +398,7 @@ def _tn(t):
 # ----------------------------------------------------------------------------------------------------------
 
 class Einsum(Op):
+    _shown = slice(1, None)     # the equation is an argument of the op, not an input torch lists
     """``einsum(eq, *operands)``; the gradient of each operand is another einsum."""
 
     @staticmethod
@@ -464,8 +480,33 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = _normalize_einsum(equation, operands)
+    _check_einsum_sizes(equation, eq, operands)
     node_out = _EinsumApply(eq, operands)
     return node_out
+
+
+def _check_einsum_sizes(original, eq, operands):
+    """torch's messages for operands that do not fit the equation (before NumPy words them its way)."""
+    subs = eq.split("->")[0].split(",")
+    if len(subs) != len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(subs) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    seen = {}
+    explicit = set(c for c in original if c.isalpha())
+    for i, (s, o) in enumerate(zip(subs, operands)):
+        if len(s) != o._data.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
+                               f"number of dimensions ({o._data.ndim}) for operand {i} and no ellipsis was given")
+        for c, n in zip(s, o._data.shape):
+            if c not in explicit:          # ellipsis dims broadcast
+                continue
+            m = seen.get(c)
+            if m is None or m == 1:
+                seen[c] = n
+            elif n != 1 and n != m:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {m}")
 
 
 def _EinsumApply(eq, operands):

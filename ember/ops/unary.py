@@ -100,6 +100,7 @@ class Log10(Op):
 
 
 class Log1p(Op):
+    _grad_name = "Log1PBackward0"
     save_inputs = (0,)
 
     @staticmethod
