@@ -369,7 +369,7 @@ def linear(input, weight, bias=None):
     if weight._data.ndim == 1:
         out = matmul(input, weight)
         return out + bias if bias is not None else out
-    if bias is not None:
+    if bias is not None and bias._data.shape != sw[:1]:
         _check_bias(bias._data.shape, sx[:-1] + (sw[0],))
     return Linear.apply(input, weight, bias)
 
