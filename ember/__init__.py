@@ -44,8 +44,12 @@ def load(f, *args, **kwargs):
 
 def __getattr__(name):  # heavier subpackages load on first use, so ``import ember`` stays light
     import importlib
-    if name in ("optim", "distributed", "serialization", "safetensors"):
-        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("optim", "distributed", "serialization", "safetensors", "distributions", "amp", "fft", "cpu"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
