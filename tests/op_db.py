@@ -416,6 +416,18 @@ add(
 )
 
 
+# API-gap aliases and composites (tests/test_api_gaps.py covers their other behaviour)
+add(
+    OpInfo("arctan2", _m("arctan2"), arity=2, dtypes=FLOATS_INT),
+    OpInfo("conj_physical", _m("conj_physical"), dtypes=FLOATS_INT),
+    OpInfo("resolve_conj", _m("resolve_conj"), dtypes=ALL),
+    OpInfo("resolve_neg", _m("resolve_neg"), dtypes=ALL),
+    OpInfo("hardshrink_method", _meth("hardshrink"), gc_domains=("nonzero",)),
+    OpInfo("exp_top_inplace", lambda T, x: T.exp_(x.clone())),
+    OpInfo("sqrt_top_inplace", lambda T, x: T.sqrt_(x.clone()), domains=("pos",)),
+)
+
+
 try:  # shape / index / linear-algebra records, kept by their owner in a file of their own
     from op_db_shape import OPS_SHAPE
 except ModuleNotFoundError as _exc:

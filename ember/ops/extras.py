@@ -3,6 +3,7 @@
 primitives in the other op files.  Binding them here keeps those files about one family each."""
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -516,15 +517,31 @@ Tensor.resize_as_ = lambda self, other: self.resize_(other.shape)
 
 
 def _resize_(self, *sizes):
+    """Reshape in place to ``sizes``.  As in torch the tensor keeps its storage while it fits: shrinking then
+    growing again brings the old values back; growing past the storage copies it into a larger one whose new
+    elements are uninitialised (zeros here)."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
     sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
     n = int(np.prod(sizes))
-    flat = self._data.reshape(-1)
-    if flat.size >= n:
-        self._data = flat[:n].reshape(sizes) if flat.flags.c_contiguous else np.ascontiguousarray(flat[:n]).reshape(sizes)
-    else:
-        new = np.zeros(n, self._data.dtype)
-        new[:flat.size] = flat
-        self._data = new.reshape(sizes)
+    d = self._data
+    storage = self._extra.get("storage") if self._extra else None
+    if storage is not None and not (d.flags.c_contiguous and d.size <= storage.size
+                                    and d.__array_interface__["data"][0] == storage.__array_interface__["data"][0]):
+        storage = None          # the tensor's array was replaced since the last resize_
+    if storage is None:
+        storage = d.reshape(-1) if d.flags.c_contiguous else np.ascontiguousarray(d).reshape(-1)
+    if storage.size < n:
+        grown = np.zeros(n, d.dtype)
+        grown[:storage.size] = storage
+        storage = grown
+    self._data = storage[:n].reshape(sizes)
+    if storage.size > n:
+        self._extra_dict()["storage"] = storage
+    elif self._extra:
+        self._extra.pop("storage", None)
     self._bump_version()
     return self
 
@@ -582,3 +599,314 @@ for _name, _op in (("greater_", "gt"), ("greater_equal_", "ge"), ("less_", "lt")
         setattr(Tensor, _name, getattr(Tensor, _op + "_"))
 
 del result_dtype, compare
+
+
+# ---- API gaps: aliases, legacy spellings, small composites ---------------------------------------------
+
+__all__ += ["arctan2", "conj_physical", "resolve_conj", "resolve_neg", "gradient", "get_device", "newaxis",
+            "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "set_warn_always",
+            "is_warn_always_enabled", "native_layer_norm", "native_batch_norm", "binomial", "histogramdd",
+            "set_default_tensor_type", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "resize_as_",
+            "set_flush_denormal"]
+
+newaxis = None
+arctan2 = arith.atan2
+
+
+def conj_physical(input):
+    return input.conj_physical()
+
+
+def resolve_conj(input):
+    return input.resolve_conj()
+
+
+def resolve_neg(input):
+    return input.resolve_neg()
+
+
+def get_device(input):
+    """-1 for a CPU tensor, else the device's index."""
+    return input.get_device()
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return shape.chunk(input, chunks, dim)
+
+
+def unsafe_split(input, split_size_or_sections, dim=0):
+    return shape.split(input, split_size_or_sections, dim)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return shape.split(input, list(split_sizes), dim)
+
+
+def resize_as_(input, the_template):
+    return input.resize_as_(the_template)
+
+
+def set_flush_denormal(mode):
+    """NumPy has no flush-to-zero switch: report it as unsupported, as torch does on CPUs without it."""
+    return False
+
+
+def is_anomaly_enabled():
+    from ..autograd.anomaly_mode import is_anomaly_enabled as enabled
+    return enabled()
+
+
+_anomaly_check_nan = [True]
+
+
+def is_anomaly_check_nan_enabled():
+    return _anomaly_check_nan[0]
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    from ..autograd import function
+    function._anomaly[0] = bool(enabled)
+    _anomaly_check_nan[0] = bool(check_nan)
+
+
+_warn_always = [False]
+
+
+def set_warn_always(b):
+    """Make warnings torch emits once per process come every time (a flag ember's warn-once sites read)."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled():
+    return _warn_always[0]
+
+
+def set_default_tensor_type(t):
+    """Legacy: ``torch.set_default_tensor_type(torch.DoubleTensor)`` sets the default float dtype."""
+    import warnings
+
+    import ember
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    if isinstance(t, str):
+        t = getattr(ember, t[len("torch."):] if t.startswith("torch.") else t)
+    dt = getattr(t, "_legacy_dtype", None)
+    if dt is None:
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    if not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _dt.set_default_dtype(dt)
+
+
+def _along(values, dim, ndim):
+    """A 1-D tensor of per-position coefficients shaped to broadcast along ``dim``."""
+    return values.reshape([-1] + [1] * (ndim - dim - 1))
+
+
+def _gradient_1d(f, dim, h, edge_order):
+    n = f.shape[dim]
+    ndim = f.ndim
+    sl = lambda start, length: f.narrow(dim, start, length)  # noqa: E731
+    if not isinstance(h, Tensor):       # uniform spacing
+        inner = (sl(2, n - 2) - sl(0, n - 2)) / (2.0 * h)
+        if edge_order == 1:
+            first = (sl(1, 1) - sl(0, 1)) / h
+            last = (sl(n - 1, 1) - sl(n - 2, 1)) / h
+        else:
+            first = (sl(0, 1) * -1.5 + sl(1, 1) * 2.0 - sl(2, 1) * 0.5) / h
+            last = (sl(n - 3, 1) * 0.5 - sl(n - 2, 1) * 2.0 + sl(n - 1, 1) * 1.5) / h
+        return shape.cat([first, inner, last], dim)
+    dx = h[1:] - h[:-1]                 # (n-1,) steps between coordinates
+    hl, hr = dx[:-1], dx[1:]
+    a = _along(-hr / (hl * (hl + hr)), dim, ndim)
+    b = _along((hr - hl) / (hl * hr), dim, ndim)
+    c = _along(hl / (hr * (hl + hr)), dim, ndim)
+    inner = a * sl(0, n - 2) + b * sl(1, n - 2) + c * sl(2, n - 2)
+    if edge_order == 1:
+        first = (sl(1, 1) - sl(0, 1)) / dx[0]
+        last = (sl(n - 1, 1) - sl(n - 2, 1)) / dx[-1]
+    else:
+        d1, d2 = dx[0], dx[1]
+        first = (sl(0, 1) * (-(2.0 * d1 + d2) / (d1 * (d1 + d2))) + sl(1, 1) * ((d1 + d2) / (d1 * d2))
+                 + sl(2, 1) * (-d1 / (d2 * (d1 + d2))))
+        d1, d2 = dx[-2], dx[-1]
+        last = (sl(n - 3, 1) * (d2 / (d1 * (d1 + d2))) + sl(n - 2, 1) * (-(d2 + d1) / (d1 * d2))
+                + sl(n - 1, 1) * ((2.0 * d2 + d1) / (d2 * (d1 + d2))))
+    return shape.cat([first, inner, last], dim)
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Central differences in the interior, one-sided (first or second order) at the edges; one tensor per
+    dimension.  ``spacing`` is a scalar step, one step per dimension, or one coordinate tensor per dimension."""
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if dim is None:
+        dims = list(range(input.ndim))
+    elif isinstance(dim, int):
+        dims = [wrap_dim(dim, input.ndim)]
+    else:
+        dims = [wrap_dim(d, input.ndim) for d in dim]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            if dim is None:
+                raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                                   f"equal to 'self.dim() = {input.ndim}', since dim argument was not given, but got "
+                                   f"a list of length {len(spacing)}")
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                               f"arguments to have the same length, but got a spacing argument of length "
+                               f"{len(spacing)} and a dim argument of length {len(dims)}.")
+        steps = list(spacing)
+    else:
+        steps = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = input if input.is_floating_point() or input.is_complex() else input.to(_dt.get_default_dtype())
+    out = []
+    for d, h in zip(dims, steps):
+        if isinstance(h, Tensor) and h.ndim == 0:
+            h = h.item()
+        if isinstance(h, Tensor) and not h.is_floating_point():
+            h = h.to(f.dtype)
+        out.append(_gradient_1d(f, d, h, edge_order))
+    return tuple(out)
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """(layer_norm output, mean, 1/std) over the last ``len(normalized_shape)`` dimensions."""
+    from ..nn import functional as F
+    out = F.layer_norm(input, list(normalized_shape), weight, bias, eps)
+    dims = list(range(input.ndim - len(normalized_shape), input.ndim))
+    with _no_grad():
+        mean = input.mean(dim=dims, keepdim=True)
+        rstd = (input.var(dim=dims, unbiased=False, keepdim=True) + eps).rsqrt()
+    return out, mean, rstd
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    """(batch_norm output, batch mean, batch 1/std); the statistics are empty in evaluation mode."""
+    from ..nn import functional as F
+    dims = [0] + list(range(2, input.ndim))
+    if training:
+        with _no_grad():
+            mean = input.mean(dim=dims)
+            invstd = (input.var(dim=dims, unbiased=False) + eps).rsqrt()
+    else:
+        mean = invstd = _wrap(np.zeros(0, input._data.dtype))
+    out = F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return out, mean, invstd
+
+
+def _no_grad():
+    from ..autograd import no_grad
+    return no_grad()
+
+
+def binomial(count, prob, generator=None):
+    """Draws of Binomial(count, prob), elementwise, in ``count``'s floating dtype."""
+    from ..random import _gen
+    if not count.is_floating_point():
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: {_dt_name(count.dtype)}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {_dt_name(prob.dtype)} but expected {_dt_name(count.dtype)}")
+    n, p = np.broadcast_arrays(count._host(), prob._host())
+    draws = _gen(generator).binomial(n.astype(np.int64), np.clip(p, 0.0, 1.0))
+    return _wrap(np.asarray(draws, dtype=count._data.dtype))
+
+
+def _dt_name(dtype):
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(dtype.name if hasattr(dtype, "name") else str(dtype), str(dtype))
+
+
+def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
+    """Histogram of the points in the rows of ``input`` (its last dimension is the point's dimension)."""
+    pts = input._host().reshape(-1, input.shape[-1])
+    d = pts.shape[1]
+    if isinstance(bins, Tensor):
+        bins = [bins]
+    if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor):
+        edges_in = [b._host() for b in bins]
+    else:
+        edges_in = [int(bins)] * d if isinstance(bins, int) else [int(b) for b in bins]
+    rng = None if range is None else [(float(range[2 * i]), float(range[2 * i + 1])) for i in builtins.range(d)]
+    w = None if weight is None else weight._host().reshape(-1)
+    hist, edges = np.histogramdd(pts, bins=edges_in, range=rng, weights=w, density=density)
+    npd = input._data.dtype
+    from collections import namedtuple
+    result = namedtuple("histogramdd", ["hist", "bin_edges"])
+    return result(_wrap(hist.astype(npd)), [_wrap(e.astype(npd)) for e in edges])
+
+
+def _new(self, *args, device=None):
+    """Legacy ``x.new(...)``: sizes give an uninitialised tensor of x's dtype, data is copied into x's dtype."""
+    from .. import _creation
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0].detach()
+    if not args or all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (
+            len(args) == 1 and type(args[0]).__name__ == "Size"):
+        size = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
+        return _creation.empty(*size, dtype=self.dtype) if args else _creation.empty(0, dtype=self.dtype)
+    if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):
+        return _creation.tensor(args[0], dtype=self.dtype)
+    raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
+
+
+def _resize(self, *sizes, _name="resize"):
+    import warnings
+    warnings.warn(f"non-inplace {_name} is deprecated", stacklevel=2)
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    n = int(np.prod(sizes))
+    if n != self.numel():
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({n} elements in total), but the given "
+                           f"tensor has a size of {'x'.join(map(str, self.shape))} ({self.numel()} elements). "
+                           f"autograd's resize can only change the shape of a given tensor, while preserving the "
+                           f"number of elements. ")
+    return self.reshape(sizes)
+
+
+def _hardshrink(self, lambd=0.5):
+    from ..nn import functional as F
+    return F.hardshrink(self, lambd)
+
+
+def _prelu(self, weight):
+    from ..nn import functional as F
+    return F.prelu(self, weight)
+
+
+Tensor.new = _new
+Tensor.resize = _resize
+
+
+def _resize_as(self, tensor):
+    return _resize(self, tensor.shape, _name="resize_as")
+
+
+Tensor.resize_as = _resize_as
+Tensor.hardshrink = _hardshrink
+Tensor.prelu = _prelu
+if not hasattr(Tensor, "conj_physical_"):
+    Tensor.conj_physical_ = lambda self: self if not self.is_complex() else self.copy_(self.conj_physical())
+
+# torch's top-level spellings of in-place methods (torch.exp_(x) is x.exp_())
+_INPLACE_TOP = ("abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+                "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_", "clamp_min_",
+                "clip_", "conj_physical_", "cos_", "cosh_", "deg2rad_", "erf_", "erfc_", "exp2_", "exp_", "expm1_",
+                "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "log10_", "log1p_",
+                "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "round_",
+                "rsqrt_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_", "trunc_", "xlogy_")
+
+
+def _top_inplace(name):
+    def fn(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+for _name in _INPLACE_TOP:
+    globals()[_name] = _top_inplace(_name)
+__all__ += list(_INPLACE_TOP)
