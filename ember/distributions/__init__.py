@@ -4,11 +4,18 @@ Samples come from ember's generator (``ember.manual_seed``), so they differ from
 moments, entropies and KL divergences follow torch's formulas.
 """
 from . import constraints
+from .bernoulli import Bernoulli
+from .categorical import Categorical, OneHotCategorical
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .independent import Independent
+from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
-__all__ = ["Distribution", "Exponential", "ExponentialFamily", "Laplace", "Normal", "Uniform", "constraints"]
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily", "Independent",
+           "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Uniform", "constraints",
+           "kl_divergence", "register_kl"]
