@@ -19,7 +19,9 @@ def _batch_mv(bmat, bvec):
 
 def _solve_lower(L, B):
     """L^{-1} B for lower-triangular L, batches broadcast.  (A general solve: ember has no triangular one;
-    on a triangular matrix it agrees with forward substitution to rounding.)"""
+    on a triangular matrix it agrees with forward substitution to rounding.)  Only L's lower triangle is
+    read, so the upper one gets no gradient, as with a triangular solve."""
+    L = L.tril()
     batch = ember.broadcast_shapes(tuple(L.shape[:-2]), tuple(B.shape[:-2]))
     return ember.linalg.solve(L.expand(tuple(batch) + tuple(L.shape[-2:])),
                               B.expand(tuple(batch) + tuple(B.shape[-2:])))
