@@ -32,7 +32,7 @@ __all__ = ["linear", "bilinear", "identity", "relu", "relu_", "relu6", "leaky_re
            "log_softmax", "softmin", "batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm",
            "local_response_norm", "normalize", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
            "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot", "cosine_similarity",
-           "pairwise_distance", "pdist"] + list(_loss_all)
+           "pairwise_distance", "pdist", "gumbel_softmax"] + list(_loss_all)
 
 _grad_state = grad_mode._state
 
@@ -775,6 +775,27 @@ def pdist(input, p=2):
     n = input.shape[0]
     i, j = np.triu_indices(n, 1)
     return vector_norm(input[_wrap(i)] - input[_wrap(j)], p, -1)
+
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) along ``dim`` with g ~ Gumbel(0, 1) (g = -log(E), E ~ Exp(1)).
+
+    With ``hard`` the result is the one-hot of its argmax, with the soft sample's gradient (straight-through:
+    y_hard - y_soft.detach() + y_soft)."""
+    from .. import _creation
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    if not logits.is_floating_point():
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_tn(logits)}")
+    gumbels = -_creation.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 del _dt, _loss

@@ -4,9 +4,10 @@ from __future__ import annotations
 import warnings
 
 from .. import functional as F
-from .batchnorm import _NormBase
+from .batchnorm import _LazyNormBase, _NormBase
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyInstanceNorm3d"]
 
 
 class _InstanceNorm(_NormBase):
@@ -90,3 +91,28 @@ class InstanceNorm3d(_InstanceNorm):
     def _check_input_dim(self, input):
         if input.dim() not in (4, 5):
             raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from the first input (affine and tracking by
+    default, unlike ``InstanceNorm1d``, as in torch)."""
+
+    cls_to_become = InstanceNorm1d
+    _check_input_dim = InstanceNorm1d._check_input_dim
+    _get_no_batch_dim = InstanceNorm1d._get_no_batch_dim
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm2d
+    _check_input_dim = InstanceNorm2d._check_input_dim
+    _get_no_batch_dim = InstanceNorm2d._get_no_batch_dim
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from the first input."""
+
+    cls_to_become = InstanceNorm3d
+    _check_input_dim = InstanceNorm3d._check_input_dim
+    _get_no_batch_dim = InstanceNorm3d._get_no_batch_dim
