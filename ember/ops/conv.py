@@ -35,6 +35,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..backend import scratch
+from .products import _autocast
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "convolution", "unfold_patches", "fold_patches"]
@@ -367,6 +368,9 @@ def _same_padding(ksize, dilation):
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, nd=None,
                 name=None):
     """The function behind every ``conv*d`` / ``conv_transpose*d`` (torch's ``torch.convolution`` order)."""
+    if _autocast[0] is not None:
+        return _autocast[0].run(convolution, input, weight, bias, stride, padding, dilation, transposed,
+                                output_padding, groups, nd, name)
     if nd is None:
         nd = weight._data.ndim - 2
     name = name or (f"conv_transpose{nd}d" if transposed else f"conv{nd}d")

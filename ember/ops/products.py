@@ -7,6 +7,10 @@ from ..autograd.function import Op
 from ..autograd.graph import ShownNode, present
 from ._util import Tensor, _wrap, promote_operands, unbroadcast
 
+# autocast's hook (``ember.amp.autocast_mode``): None unless an autocast region is active, then the policy whose
+# ``run(fn, *args)`` calls ``fn`` with its inputs cast.  Read once at the entry of the lower-precision ops.
+_autocast = [None]
+
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
            "baddbmm", "addr", "einsum", "tensordot", "kron", "linear", "chain_matmul", "multi_dot"]
 
@@ -98,6 +102,8 @@ def _shape_str(s):
 
 
 def matmul(input, other, *, out=None):
+    if _autocast[0] is not None:
+        return _autocast[0].run(matmul, input, other, out=out)
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other if isinstance(input, Tensor) else input).__name__}")
@@ -167,6 +173,8 @@ def _check_inner(k1, k2, a, b):
 
 
 def mm(input, mat2, *, out=None):
+    if _autocast[0] is not None:
+        return _autocast[0].run(mm, input, mat2, out=out)
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
@@ -175,6 +183,8 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
+    if _autocast[0] is not None:
+        return _autocast[0].run(bmm, input, mat2, out=out)
     if input._data.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
@@ -187,6 +197,8 @@ def bmm(input, mat2, *, out=None):
 
 
 def mv(input, vec, *, out=None):
+    if _autocast[0] is not None:      # not on autocast's list: runs in the inputs' dtype
+        return _autocast[0].plain(mv, input, vec, out=out)
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, {input._data.ndim}, "
                            f"{vec._data.ndim}")
@@ -226,6 +238,8 @@ ger = outer
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """out = beta * input + alpha * (mat1 @ mat2)"""
+    if _autocast[0] is not None:
+        return _autocast[0].run(addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)
     prod = mm(mat1, mat2)
     res = _scaled_sum(input, prod, beta, alpha)
     return res if out is None else _out(out, res)
@@ -237,11 +251,15 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _autocast[0] is not None:
+        return _autocast[0].run(addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
     res = _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
     return res if out is None else _out(out, res)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _autocast[0] is not None:
+        return _autocast[0].run(baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
     res = _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
     return res if out is None else _out(out, res)
 
@@ -355,6 +373,8 @@ class _SumRows(Op):
 
 def linear(input, weight, bias=None):
     """y = x W^T + b, with torch's shape errors."""
+    if _autocast[0] is not None:
+        return _autocast[0].run(linear, input, weight, bias)
     sx, sw = input._data.shape, weight._data.shape
     if input._data.ndim == 0 or weight._data.ndim not in (1, 2) or sx[-1] != sw[-1]:
         if weight._data.ndim == 2 and input._data.ndim >= 1:
