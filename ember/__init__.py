@@ -42,6 +42,13 @@ def load(f, *args, **kwargs):
     return _load(f, *args, **kwargs)
 
 
+_AUTOCAST_NAMES = frozenset((
+    "autocast", "is_autocast_enabled", "set_autocast_enabled", "get_autocast_dtype", "set_autocast_dtype",
+    "is_autocast_cpu_enabled", "set_autocast_cpu_enabled", "get_autocast_cpu_dtype", "set_autocast_cpu_dtype",
+    "get_autocast_gpu_dtype", "set_autocast_gpu_dtype", "is_autocast_cache_enabled", "set_autocast_cache_enabled",
+    "clear_autocast_cache", "autocast_increment_nesting", "autocast_decrement_nesting", "is_autocast_available"))
+
+
 def __getattr__(name):  # heavier subpackages load on first use, so ``import ember`` stays light
     import importlib
     if name in ("optim", "distributed", "serialization", "safetensors", "distributions", "amp", "fft", "cpu"):
@@ -50,6 +57,9 @@ def __getattr__(name):  # heavier subpackages load on first use, so ``import emb
         except ModuleNotFoundError as e:
             if e.name != f"{__name__}.{name}":
                 raise
+    if name in _AUTOCAST_NAMES:   # torch.autocast, torch.is_autocast_enabled ... live in ember.amp
+        from .amp import autocast_mode
+        return getattr(autocast_mode, name)
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
 
 
