@@ -63,3 +63,10 @@ def get_device_name(device=None):
     import cupy
     idx = 0 if device is None else (device if isinstance(device, int) else (device.index or 0))
     return cupy.cuda.runtime.getDeviceProperties(idx)["name"].decode()
+
+
+def __getattr__(name):   # ``torch.cuda.amp`` (deprecated aliases), loaded on first use
+    if name == "amp":
+        from .amp import cuda_amp
+        return cuda_amp
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")
