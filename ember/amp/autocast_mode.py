@@ -72,11 +72,12 @@ class _Policy:
         finally:
             _products._autocast[0] = self
         if isinstance(out, Tensor) and out.dtype is _dt.float32:
-            # ember's bfloat16/float16 products accumulate and return in float32: round once, as torch does
+            # ember's bfloat16 products accumulate and return in float32: round the fresh result once, as torch
+            # does, in place (the graph stays torch's: no extra cast node after the product)
             device = "cpu" if type(out._data) is _ndarray else out.device.type
             floats = [a for a in args if isinstance(a, Tensor) and a.is_floating_point()]
             if _enabled.get(device) and floats and all(a.dtype is _dtype[device] for a in floats):
-                out = out.to(_dtype[device])
+                out._data = out._data.astype(_dtype[device].np)
         return out
 
 
