@@ -15,6 +15,14 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "baddbmm", "addr", "einsum", "tensordot", "kron", "linear", "chain_matmul", "multi_dot"]
 
 
+def _mm(a, b):
+    """``a @ b``; float16 and bfloat16 multiply in float32 (no fast NumPy kernel, and ml_dtypes' bfloat16
+    product would come back float32) and round once to the operands' type, as torch's CPU kernels do."""
+    if a.dtype.kind == "V" or a.dtype == np.float16:
+        return (a.astype(np.float32) @ b.astype(np.float32)).astype(a.dtype)
+    return a @ b
+
+
 def _xp(a):
     if type(a) is np.ndarray:
         return np
@@ -44,7 +52,7 @@ class Matmul(Op):
     def forward(ctx, a, b):
         if a.ndim > 2 or b.ndim > 2:
             ctx.batched = True
-        return a @ b
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,7 +73,7 @@ class Mv(Op):
 
     @staticmethod
     def forward(ctx, a, x):
-        return a @ x
+        return _mm(a, x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -87,6 +95,8 @@ class Dot(Op):
     @staticmethod
     def forward(ctx, a, b):
         xp = _xp(a)
+        if a.dtype.kind == "V" or a.dtype == np.float16:
+            return xp.asarray(xp.dot(a.astype(np.float32), b.astype(np.float32))).astype(a.dtype)
         return xp.asarray(xp.dot(a, b))
 
     @staticmethod
@@ -314,9 +324,9 @@ class Linear(Op):
     def forward(ctx, x, w, b):
         ctx.in_ndim = x.ndim
         if x.ndim > 2:      # NumPy runs stacked matmuls gemm by gemm (about 3x slower): one 2-D product instead
-            y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            y = _mm(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         else:
-            y = x @ w.T
+            y = _mm(x, w.T)
         if b is not None:
             y += b
         ctx.has_bias = b is not None

@@ -62,3 +62,21 @@ def test_linear_graph_reads_as_torch(shape, bias, x_grad):
         x = lib.randn(*shape, requires_grad=x_grad)
         got.append(_structure(lib, lib.nn.functional.linear(x, w, b)))
     assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("dt", ["bfloat16", "float16"])
+def test_half_products_keep_their_dtype(dt):
+    """bfloat16/float16 products multiply in float32 and round once, returning the operands' type as torch."""
+    rng = np.random.default_rng(3)
+    a, b, v = (rng.standard_normal(s).astype(np.float32) for s in ((5, 7), (7, 3), (7,)))
+    res = []
+    for lib in (ember, torch):
+        d = getattr(lib, dt)
+        A, B, V = (lib.tensor(t).to(d) for t in (a, b, v))
+        A.requires_grad_()
+        outs = [A @ B, A @ V, V @ V, lib.nn.functional.linear(A, B.T), lib.bmm(A[None], B[None])]
+        sum(o.float().sum() for o in outs).backward()
+        res.append([(str(o.dtype), o.float().detach().numpy()) for o in outs + [A.grad]])
+    for (de, ve), (dt_, vt) in zip(*res):
+        assert de == dt_
+        np.testing.assert_array_equal(ve, vt)
