@@ -22,3 +22,15 @@ def entr(x):
 
 def xlog1py(x, y):
     return x * log1p(y)
+
+
+def gammainc(input, other, *, out=None):
+    """The regularised lower incomplete gamma function P(input, other), as ``igamma``."""
+    from .ops.extras import igamma
+    return igamma(input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularised upper incomplete gamma function Q(input, other) = 1 - P(input, other), as ``igammac``."""
+    from .ops.extras import igammac
+    return igammac(input, other, out=out)
