@@ -1006,3 +1006,9 @@ def _top_inplace(name):
 for _name in _INPLACE_TOP:
     globals()[_name] = _top_inplace(_name)
 __all__ += list(_INPLACE_TOP)
+
+# torch's top-level spellings of linear-algebra and signal functions defined in their own files
+from .linalg import triangular_solve, lu_unpack, lu_solve_legacy as lu_solve  # noqa: E402
+__all__ += ["triangular_solve", "lu_unpack", "lu_solve"]
+Tensor.triangular_solve = triangular_solve
+Tensor.lu_solve = lu_solve
