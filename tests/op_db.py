@@ -437,5 +437,41 @@ except ModuleNotFoundError as _exc:
 
 OPS.extend(OPS_SHAPE)
 
+
+# triangular solves and LU (ember/ops/linalg.py); records in op_db_shape's sample style
+if OPS_SHAPE:
+    import numpy as _np
+    from op_db_shape import Arr as _Arr, ShapeOpInfo as _ShapeOpInfo
+
+    def _tri(rng, dtype, *shape):
+        """A well-conditioned matrix (batch) whose both triangles are read by some variant."""
+        return _Arr(rng.uniform(-1, 1, shape) + 2 * _np.eye(shape[-1]))
+
+    def _mat(rng, dtype, *shape):
+        return _Arr(rng.uniform(-2, 2, shape))
+
+    def _la(name, op, samples, **kw):
+        OPS.append(_ShapeOpInfo(name, op, samples=samples, dtypes=FLOATS, rtol=1e-4, atol=1e-5, **kw))
+
+    _la("linalg.solve_triangular", lambda T, a, b, k: T.linalg.solve_triangular(a, b, **k), lambda r, d: [
+        (_tri(r, d, 3, 3), _mat(r, d, 3, 2), {"upper": True}), (_tri(r, d, 2, 3, 3), _mat(r, d, 3, 1), {"upper": False}),
+        (_tri(r, d, 3, 3), _mat(r, d, 2, 2, 3), {"upper": True, "left": False, "unitriangular": True}),
+        (_tri(r, d, 0, 0), _mat(r, d, 0, 2), {"upper": False})])
+    _la("triangular_solve", lambda T, b, a, *o: T.triangular_solve(b, a, *o), lambda r, d: [
+        (_mat(r, d, 3, 2), _tri(r, d, 3, 3)), (_mat(r, d, 3, 2), _tri(r, d, 2, 3, 3), False, True, True)])
+    _la("linalg.lu", lambda T, a: T.linalg.lu(a), lambda r, d: [
+        (_mat(r, d, 3, 3),), (_mat(r, d, 2, 4, 3),), (_mat(r, d, 3, 5),), (_mat(r, d, 0, 2),)])
+    _la("linalg.lu_factor", lambda T, a: T.linalg.lu_factor(a), lambda r, d: [
+        (_mat(r, d, 3, 3),), (_mat(r, d, 2, 3, 4),), (_mat(r, d, 4, 2),)])
+    _la("linalg.lu_factor_ex", lambda T, a: T.linalg.lu_factor_ex(a), lambda r, d: [
+        (_mat(r, d, 3, 3),), (_Arr(_np.zeros((2, 3, 3))),)], gradgrad=False)
+    _la("lu_unpack", lambda T, a, *o: T.lu_unpack(*T.linalg.lu_factor(a), *o), lambda r, d: [
+        (_mat(r, d, 3, 3),), (_mat(r, d, 2, 4, 3), True, False), (_mat(r, d, 3, 4),)])
+    _la("linalg.lu_solve", lambda T, a, b, k: T.linalg.lu_solve(*T.linalg.lu_factor(a), b, **k), lambda r, d: [
+        (_tri(r, d, 3, 3), _mat(r, d, 3, 2), {}), (_tri(r, d, 2, 3, 3), _mat(r, d, 3, 1), {"adjoint": True}),
+        (_tri(r, d, 3, 3), _mat(r, d, 2, 3), {"left": False})])
+    _la("lu_solve_legacy", lambda T, b, a: T.lu_solve(b, *T.linalg.lu_factor(a)), lambda r, d: [
+        (_mat(r, d, 3, 2), _tri(r, d, 3, 3)), (_mat(r, d, 2, 3, 1), _tri(r, d, 3, 3))])
+
 _names = [r.name for r in OPS]
 assert len(_names) == len(set(_names)), sorted(n for n in _names if _names.count(n) > 1)
