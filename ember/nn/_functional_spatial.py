@@ -179,16 +179,16 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
     if output_size is None:
         out_sp = default
     else:
+        if len(output_size) == nd + 2:
+            output_size = output_size[2:]                 # torch's message shows the sliced object as given
         out_sp = tuple(int(v) for v in output_size)
-        if len(out_sp) == nd + 2:
-            out_sp = out_sp[2:]
         if len(out_sp) != nd:
             raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has a "
                              f"length of '{len(out_sp)}'")
         for i, (v, dflt, ss) in enumerate(zip(out_sp, default, s)):
             lo, hi = dflt - ss, dflt + ss
             if not lo < v < hi:
-                raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {i} must be between {lo} and '
+                raise ValueError(f'invalid output_size "{output_size}" (dim {i} must be between {lo} and '
                                  f'{hi})')
     plane = math.prod(out_sp)
     if idx._data.size and (idx._data.min() < 0 or idx._data.max() >= plane):

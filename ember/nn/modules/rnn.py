@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ... import _creation, ops
+from ...ops import products as _products
 from ...ops.rnn_ops import recurrent_layer
 from .. import functional as F
 from .. import init
@@ -109,6 +110,10 @@ class RNNBase(Module):
     # ---- validation, with torch's messages ------------------------------------------------------------
 
     def check_input(self, input, batch_sizes):
+        weight_dtype = self._flat_weights[0].dtype
+        if input.dtype != weight_dtype and _products._autocast[0] is None:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). "
+                             f"Convert input: input.to({weight_dtype}), or convert model: model.to({input.dtype})")
         expected = 2 if batch_sizes is not None else 3
         if input.dim() != expected:
             raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")

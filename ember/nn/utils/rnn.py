@@ -198,15 +198,35 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
     from ... import ops
+    first = sequences[0]
     L = max(s.shape[0] for s in sequences)
+    trailing = tuple(first.shape[1:])
     padded = []
-    for s in sequences:
-        k = L - s.shape[0]
-        if k:
-            pad = s.new_full((k,) + tuple(s.shape[1:]), padding_value)
+    for s in sequences:        # each is copied into a (L_i, *trailing) slot of a buffer in the first one's dtype
+        n = s.shape[0]
+        slot = (n,) + trailing
+        if tuple(s.shape) != slot:
+            s = s.expand(_copy_broadcast(slot, tuple(s.shape)))
+        s = s.to(first.dtype)
+        if n < L:
+            pad = s.new_full((L - n,) + trailing, padding_value)
             s = ops.cat([s, pad] if padding_side == "right" else [pad, s], 0)
         padded.append(s)
     return ops.stack(padded, 0 if batch_first else 1)
+
+
+def _copy_broadcast(dst, src):
+    """``dst``, after checking that ``src`` broadcasts to it the way ``dst.copy_(src)`` needs (torch's errors)."""
+    ndim = max(len(dst), len(src))
+    a, b = (1,) * (ndim - len(dst)) + dst, (1,) * (ndim - len(src)) + src
+    for i in range(ndim - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                               f"non-singleton dimension {i}")
+    shape = tuple(max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b))
+    if shape != dst:
+        raise RuntimeError(f"output with shape {list(dst)} doesn't match the broadcast shape {list(shape)}")
+    return dst
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):

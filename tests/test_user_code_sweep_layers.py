@@ -1,0 +1,365 @@
+"""Sweep of layer usage in ordinary model code (CNNs, sequence models), run as source snippets under
+``import torch`` and under ``import ember as torch``: printed output, results, errors and warnings must match.
+
+Each snippet sees ``torch``, ``nn``, ``F``, ``np``, ``rng`` (a fresh ``np.random.RandomState(0)``, so inputs are
+the same under both libraries) and ``load(module)``: under torch it records the module's state_dict, under ember
+it loads the recorded arrays into the ember module, so randomly initialised layers compute the same numbers.
+Floating results are compared with a tolerance; everything else exactly.
+"""
+import contextlib
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+def _norm(v):
+    if isinstance(v, (torch.Tensor, ember.Tensor)):
+        a = v.detach()
+        return ("T", str(v.dtype).replace("ember.", "torch."), tuple(v.shape), np.array(a.numpy()), v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return type(v).__name__, [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return type(v).__name__, {k: _norm(x) for k, x in v.items()}
+    if isinstance(v, (torch.dtype, ember.dtype, torch.Size, ember.Size)):
+        return str(v).replace("ember.", "torch.")
+    if isinstance(v, float):
+        return round(v, 5)
+    return v
+
+
+def run_snippet(src, lib, saved):
+    def load(m):
+        if lib is torch:
+            saved.append({k: t.detach().numpy().copy() for k, t in m.state_dict().items()})
+        else:
+            m.load_state_dict({k: lib.tensor(a) for k, a in saved.pop(0).items()})
+        return m
+    out = io.StringIO()
+    env = {"torch": lib, "nn": lib.nn, "F": lib.nn.functional, "np": np, "rng": np.random.RandomState(0),
+           "load": load}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(src, env)
+            res = _norm(env.get("R"))
+        except Exception as e:
+            res = ("raised", type(e).__name__, str(e).split("\n")[0])
+    msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught
+            if "oneDNN" not in str(w.message)]      # torch's once-per-process note about its CPU kernels
+    return out.getvalue(), res, msgs
+
+
+def _same(a, b, path="R"):
+    if isinstance(b, np.ndarray):
+        assert isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype, (path, a, b)
+        if a.dtype.kind in "fc":
+            np.testing.assert_allclose(a, b, rtol=2e-4, atol=2e-5, err_msg=path)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=path)
+    elif isinstance(b, (list, tuple)):
+        assert isinstance(a, type(b)) and len(a) == len(b), (path, a, b)
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(b, dict):
+        assert list(a) == list(b), (path, list(a), list(b))
+        for k in b:
+            _same(a[k], b[k], f"{path}[{k!r}]")
+    else:
+        assert a == b, (path, a, b)
+
+
+def check(src):
+    saved = []
+    want = run_snippet(src, torch, saved)
+    got = run_snippet(src, ember, saved)
+    assert got[0] == want[0], "printed output differs:\n" + got[0] + "\n---- torch:\n" + want[0]
+    _same(got[1], want[1])
+    assert got[2] == want[2], ("warnings differ", got[2], want[2])
+
+
+CNN = {
+"conv1d_variants": """
+x = torch.tensor(rng.randn(2, 4, 11).astype('float32'), requires_grad=True)
+outs = []
+for kw in [dict(stride=2), dict(padding=2, dilation=2), dict(groups=2, padding='same'), dict(padding=1, padding_mode='reflect'),
+           dict(padding=2, padding_mode='circular', stride=3), dict(padding=1, padding_mode='replicate', bias=False), dict(padding='valid')]:
+    m = load(nn.Conv1d(4, 6, 3, **kw)); y = m(x); y.square().sum().backward(); outs += [y, m.weight.grad]
+    print(m)
+R = outs, x.grad
+""",
+"conv2d_variants": """
+x = torch.tensor(rng.randn(2, 4, 9, 8).astype('float32'), requires_grad=True)
+outs = []
+for kw in [dict(stride=(2, 1), padding=(1, 2)), dict(dilation=(2, 1), groups=4), dict(padding='same', dilation=2),
+           dict(padding=(1, 2), padding_mode='reflect'), dict(padding=1, padding_mode='circular'), dict(padding=2, padding_mode='replicate', stride=2)]:
+    m = load(nn.Conv2d(4, 8, (3, 2), **kw)); y = m(x); (y * y).mean().backward(); outs += [y, m.weight.grad, m.bias.grad]
+    print(m)
+R = outs, x.grad
+""",
+"conv3d": """
+x = torch.tensor(rng.randn(1, 2, 5, 6, 4).astype('float32'), requires_grad=True)
+m = load(nn.Conv3d(2, 4, 3, stride=(1, 2, 1), padding=1, groups=2)); y = m(x); y.sum().backward(); print(m)
+m2 = load(nn.Conv3d(2, 3, (1, 3, 3), padding='same', padding_mode='replicate')); y2 = m2(x); print(m2)
+R = y, x.grad, m.weight.grad, y2
+""",
+"conv_transpose": """
+x = torch.tensor(rng.randn(2, 4, 5, 6).astype('float32'), requires_grad=True)
+outs = []
+for kw in [dict(stride=2, output_padding=1), dict(stride=2, padding=1, output_padding=(1, 0)), dict(groups=2, dilation=2),
+           dict(stride=3, padding=(1, 2), output_padding=2, bias=False)]:
+    m = load(nn.ConvTranspose2d(4, 6, 3, **kw)); y = m(x); y.square().sum().backward(); outs += [y, m.weight.grad]
+    print(m)
+y = m(x, output_size=[17, 19]); outs.append(y.shape)
+R = outs, x.grad
+""",
+"conv_transpose_1d_3d": """
+x = torch.tensor(rng.randn(2, 3, 7).astype('float32'))
+m = load(nn.ConvTranspose1d(3, 2, 4, stride=2, padding=1)); print(m)
+x3 = torch.tensor(rng.randn(1, 2, 3, 4, 2).astype('float32'))
+m3 = load(nn.ConvTranspose3d(2, 2, 2, stride=2, output_padding=(1, 0, 1))); print(m3)
+R = m(x), m3(x3)
+""",
+"conv_output_size_bad": """
+m = nn.ConvTranspose2d(2, 2, 3, stride=2); x = torch.zeros(1, 2, 4, 4)
+m(x, output_size=[20, 20])
+""",
+"conv_bad_channels": "nn.Conv2d(3, 8, 3)(torch.zeros(1, 4, 8, 8))",
+"conv_bad_ndim": "nn.Conv2d(3, 8, 3)(torch.zeros(1, 1, 3, 8, 8))",
+"conv_too_small": "nn.Conv2d(3, 8, 5)(torch.zeros(1, 3, 4, 4))",
+"conv_dtype_mismatch": "nn.Conv2d(3, 8, 3)(torch.zeros(1, 3, 8, 8, dtype=torch.float64))",
+"conv_long_input": "nn.Conv1d(3, 8, 3)(torch.zeros(1, 3, 8, dtype=torch.long))",
+"conv_groups_bad": "nn.Conv2d(4, 6, 3, groups=4)",
+"conv_groups_bad_out": "nn.Conv2d(4, 6, 3, groups=4)",
+"conv_same_stride": "nn.Conv2d(4, 6, 3, stride=2, padding='same')",
+"conv_bad_padding_mode": "nn.Conv2d(4, 6, 3, padding_mode='foo')",
+"conv_bad_padding_str": "nn.Conv2d(4, 6, 3, padding='full')",
+"conv_unbatched": """
+m = load(nn.Conv2d(3, 2, 3)); x = torch.tensor(rng.randn(3, 5, 5).astype('float32'))
+R = m(x)
+""",
+"conv_nn_init_apply": """
+def init_fn(mod):
+    if isinstance(mod, (nn.Conv2d, nn.Linear)):
+        nn.init.constant_(mod.weight, 0.01)
+        if mod.bias is not None: nn.init.zeros_(mod.bias)
+    elif isinstance(mod, nn.BatchNorm2d):
+        nn.init.ones_(mod.weight); nn.init.constant_(mod.bias, 0.5)
+model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Conv2d(8, 16, 3, bias=False), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+r = model.apply(init_fn)
+print(model)
+x = torch.tensor(rng.randn(2, 3, 8, 8).astype('float32'))
+R = r is model, sum(p.numel() for p in model.parameters()), sum(p.numel() for p in model.parameters() if p.requires_grad), model(x), list(model.state_dict())
+""",
+"pool_variants": """
+x = torch.tensor(rng.randn(2, 3, 9, 10).astype('float32'), requires_grad=True)
+outs = []
+for m in [nn.MaxPool2d(3, stride=2, ceil_mode=True), nn.MaxPool2d(2, padding=1), nn.MaxPool2d((3, 2), dilation=2),
+          nn.AvgPool2d(3, stride=2, ceil_mode=True), nn.AvgPool2d(3, 2, padding=1, count_include_pad=False),
+          nn.AvgPool2d(2, divisor_override=3), nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True),
+          nn.AdaptiveAvgPool2d((5, 3)), nn.AdaptiveAvgPool2d((None, 7)), nn.AdaptiveMaxPool2d(4), nn.LPPool2d(2, 3, stride=2)]:
+    y = m(x); y.sum().backward(); outs += [y, x.grad.clone()]; x.grad = None; print(m)
+R = outs
+""",
+"pool_1d_3d": """
+x = torch.tensor(rng.randn(2, 3, 11).astype('float32'), requires_grad=True)
+outs = [nn.MaxPool1d(3, 2, ceil_mode=True)(x), nn.AvgPool1d(4, 3, padding=2, ceil_mode=True)(x), nn.AdaptiveAvgPool1d(4)(x),
+        nn.AdaptiveMaxPool1d(5)(x)]
+x3 = torch.tensor(rng.randn(1, 2, 5, 7, 6).astype('float32'))
+outs += [nn.MaxPool3d(2, ceil_mode=True)(x3), nn.AvgPool3d((2, 3, 2), stride=1)(x3), nn.AdaptiveAvgPool3d((2, 3, 5))(x3), nn.AdaptiveMaxPool3d(3)(x3)]
+sum(o.sum() for o in outs[:4]).backward()
+R = outs, x.grad
+""",
+"maxpool_indices_unpool": """
+x = torch.tensor(rng.randn(1, 2, 7, 8).astype('float32'))
+pool = nn.MaxPool2d(2, stride=2, return_indices=True); unpool = nn.MaxUnpool2d(2, stride=2)
+y, idx = pool(x); z = unpool(y, idx); z2 = unpool(y, idx, output_size=x.size())
+p1 = nn.MaxPool1d(3, 2, return_indices=True, ceil_mode=True); y1, i1 = p1(x[0])
+u1 = nn.MaxUnpool1d(3, 2)(y1, i1, output_size=[8])
+y3, i3 = nn.AdaptiveMaxPool2d(3, return_indices=True)(x)
+print(pool, unpool)
+R = y, idx, z, z2, y1, i1, u1, y3, i3
+""",
+"unpool_bad_size": """
+x = torch.tensor(rng.randn(1, 2, 6, 6).astype('float32'))
+y, idx = nn.MaxPool2d(2, return_indices=True)(x)
+nn.MaxUnpool2d(2)(y, idx, output_size=[9, 9])
+""",
+"pool_too_big": "nn.MaxPool2d(3)(torch.zeros(1, 1, 2, 2))",
+"pool_pad_too_big": "nn.MaxPool2d(2, padding=2)(torch.zeros(1, 1, 6, 6))",
+"avgpool_pad_too_big": "nn.AvgPool2d(2, padding=2)(torch.zeros(1, 1, 6, 6))",
+"adaptive_bad_ndim": "nn.AdaptiveAvgPool2d(2)(torch.zeros(2))",
+"batchnorm_train_eval": """
+m = load(nn.BatchNorm2d(3, momentum=0.2))
+for i in range(3):
+    x = torch.tensor(rng.randn(4, 3, 5, 5).astype('float32') * (i + 1) + i, requires_grad=True)
+    y = m(x); (y * torch.arange(75.).reshape(3, 5, 5)).sum().backward()
+m.eval(); ye = m(x)
+print(m)
+R = y, x.grad, m.weight.grad, m.bias.grad, m.running_mean, m.running_var, m.num_batches_tracked, ye, list(m.state_dict())
+""",
+"batchnorm_cumulative": """
+m = nn.BatchNorm1d(4, momentum=None); outs = []
+for i in range(3):
+    x = torch.tensor(rng.randn(6, 4).astype('float32') + i)
+    outs.append(m(x))
+m2 = nn.BatchNorm1d(4, affine=False, track_running_stats=False); y2 = m2(x); m2.eval(); y3 = m2(x)
+print(m, m2)
+R = outs, m.running_mean, m.running_var, m.num_batches_tracked, y2, y3, list(m2.state_dict()), m2.running_mean
+""",
+"batchnorm_3d_and_1d_seq": """
+m = nn.BatchNorm1d(3); x = torch.tensor(rng.randn(2, 3, 7).astype('float32')); y = m(x)
+m3 = nn.BatchNorm3d(2); x3 = torch.tensor(rng.randn(2, 2, 3, 2, 2).astype('float32')); y3 = m3(x3)
+R = y, m.running_var, y3, m3.running_mean
+""",
+"batchnorm_one_value": "nn.BatchNorm1d(3)(torch.zeros(1, 3))",
+"batchnorm_bad_ndim": "nn.BatchNorm2d(3)(torch.zeros(2, 3, 4))",
+"batchnorm_bad_channels": "nn.BatchNorm2d(3)(torch.zeros(2, 4, 4, 4))",
+"batchnorm1d_bad_ndim": "nn.BatchNorm1d(3)(torch.zeros(2, 3, 4, 4))",
+"groupnorm_layernorm": """
+x = torch.tensor(rng.randn(2, 6, 4, 5).astype('float32'), requires_grad=True)
+g = load(nn.GroupNorm(3, 6)); ln = load(nn.LayerNorm([4, 5])); ln1 = load(nn.LayerNorm(5, elementwise_affine=False))
+ln2 = load(nn.LayerNorm((6, 4, 5), bias=False, eps=1e-3))
+outs = [g(x), ln(x), ln1(x), ln2(x)]
+sum((o * o.detach()).sum() for o in outs).backward()
+print(g, ln, ln1, ln2)
+R = outs, x.grad, g.weight.grad, ln.weight.grad, ln.bias.grad, list(ln2.state_dict())
+""",
+"groupnorm_bad": "nn.GroupNorm(4, 6)",
+"groupnorm_bad_input": "nn.GroupNorm(2, 6)(torch.zeros(2, 4, 3))",
+"layernorm_bad_shape": "nn.LayerNorm([4, 5])(torch.zeros(2, 5, 4))",
+"instancenorm": """
+x = torch.tensor(rng.randn(2, 3, 6).astype('float32'))
+m = nn.InstanceNorm1d(3); m2 = nn.InstanceNorm1d(3, affine=True, track_running_stats=True); print(m, m2)
+R = m(x), m2(x), m2.running_mean, list(m2.state_dict())
+""",
+"dropout_eval": """
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Dropout2d(0.3), nn.AlphaDropout(0.2)); load(model)
+model.eval(); x = torch.tensor(rng.randn(3, 4).astype('float32'))
+print(model)
+d = nn.Dropout(p=1.0); d.train(); y = d(torch.ones(5))
+R = model(x), model.training, [m.training for m in model], y
+""",
+"dropout_bad_p": "nn.Dropout(1.5)",
+"dropout_train_stats": """
+torch.manual_seed(0); y = nn.Dropout(0.25)(torch.ones(20000))
+R = abs((y == 0).float().mean().item() - 0.25) < 0.02, sorted(set(y.tolist()))
+""",
+}
+
+SEQ = {
+"lstm_bidir_layers": """
+m = load(nn.LSTM(4, 5, num_layers=2, bidirectional=True, batch_first=True))
+x = torch.tensor(rng.randn(3, 6, 4).astype('float32'), requires_grad=True)
+h0 = torch.tensor(rng.randn(4, 3, 5).astype('float32')); c0 = torch.tensor(rng.randn(4, 3, 5).astype('float32'))
+out, (h, c) = m(x, (h0, c0)); (out.sum() + h.square().sum() + c.sum()).backward()
+print(m)
+R = out, h, c, x.grad, m.weight_ih_l0.grad, m.bias_hh_l1_reverse.grad, list(m.state_dict()), sum(p.numel() for p in m.parameters())
+""",
+"gru_rnn": """
+g = load(nn.GRU(3, 4, num_layers=2)); r = load(nn.RNN(3, 4, nonlinearity='relu', bias=False, bidirectional=True))
+x = torch.tensor(rng.randn(5, 2, 3).astype('float32'), requires_grad=True)
+o1, h1 = g(x); o2, h2 = r(x); (o1.sum() + (o2 * o2).sum()).backward()
+print(g, r)
+R = o1, h1, o2, h2, x.grad, g.weight_hh_l1.grad, list(r.state_dict())
+""",
+"lstm_unbatched_proj": """
+m = load(nn.LSTM(3, 6, proj_size=2, num_layers=2))
+x = torch.tensor(rng.randn(4, 3).astype('float32'))
+out, (h, c) = m(x); print(m)
+R = out, h, c, list(m.state_dict()), [p.shape for p in m.parameters()]
+""",
+"lstm_dropout_eval": """
+m = load(nn.LSTM(3, 4, num_layers=2, dropout=0.5)); m.eval()
+x = torch.tensor(rng.randn(4, 2, 3).astype('float32'))
+print(m)
+R = m(x)
+""",
+"rnn_dropout_warn_one_layer": "m = nn.LSTM(3, 4, dropout=0.5); print(m)",
+"rnn_dropout_bad": "nn.GRU(3, 4, dropout=1.5)",
+"lstm_bad_input_size": "nn.LSTM(3, 4)(torch.zeros(5, 2, 4))",
+"lstm_bad_ndim": "nn.LSTM(3, 4)(torch.zeros(5, 2, 3, 1))",
+"lstm_bad_hidden": "nn.LSTM(3, 4)(torch.zeros(5, 2, 3), (torch.zeros(1, 3, 4), torch.zeros(1, 2, 4)))",
+"lstm_bad_cell": "nn.LSTM(3, 4)(torch.zeros(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 5)))",
+"gru_bad_hidden": "nn.GRU(3, 4, num_layers=2)(torch.zeros(5, 2, 3), torch.zeros(1, 2, 4))",
+"gru_unbatched_bad_hidden": "nn.GRU(3, 4)(torch.zeros(5, 3), torch.zeros(1, 2, 4))",
+"lstm_double_input": "nn.LSTM(3, 4)(torch.zeros(5, 2, 3, dtype=torch.float64))",
+"lstm_tuple_for_gru": "nn.GRU(3, 4)(torch.zeros(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))",
+"packed_unsorted": """
+seqs = [torch.tensor(rng.randn(n, 3).astype('float32')) for n in (2, 5, 3)]
+lengths = torch.tensor([2, 5, 3])
+padded = nn.utils.rnn.pad_sequence(seqs, batch_first=True)
+packed = nn.utils.rnn.pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+m = load(nn.LSTM(3, 4, batch_first=True, bidirectional=True))
+out, (h, c) = m(packed)
+un, lens = nn.utils.rnn.pad_packed_sequence(out, batch_first=True)
+un2, lens2 = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, padding_value=-1.0, total_length=7)
+R = (padded, packed.data, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices, un, lens, h, c, un2, lens2,
+     type(out).__name__)
+""",
+"packed_sorted_gru": """
+seqs = [torch.tensor(rng.randn(n, 2).astype('float32'), requires_grad=True) for n in (4, 3, 1)]
+packed = nn.utils.rnn.pack_sequence(seqs)
+m = load(nn.GRU(2, 3, num_layers=2))
+out, h = m(packed); un, lens = nn.utils.rnn.pad_packed_sequence(out)
+un.sum().backward()
+R = packed.batch_sizes, packed.sorted_indices, un, lens, h, seqs[0].grad, seqs[2].grad
+""",
+"pack_not_sorted_error": """
+nn.utils.rnn.pack_padded_sequence(torch.zeros(3, 2, 1), torch.tensor([1, 3]))
+""",
+"pack_zero_length": "nn.utils.rnn.pack_padded_sequence(torch.zeros(3, 2, 1), torch.tensor([3, 0]))",
+"pack_sequence_unsorted": """
+p = nn.utils.rnn.pack_sequence([torch.ones(1), torch.ones(3) * 2, torch.ones(2) * 3], enforce_sorted=False)
+print(p)
+R = p.data, p.batch_sizes, p.sorted_indices, p.unsorted_indices, nn.utils.rnn.unpack_sequence(p)
+""",
+"pad_sequence_variants": """
+a, b = torch.tensor([1, 2, 3]), torch.tensor([4])
+R = (nn.utils.rnn.pad_sequence([a, b]), nn.utils.rnn.pad_sequence([a, b], batch_first=True, padding_value=-1),
+     nn.utils.rnn.pad_sequence([b, a], padding_side='left', batch_first=True),
+     nn.utils.rnn.pad_sequence([torch.ones(2, 3), torch.zeros(1, 3)]))
+""",
+"pad_sequence_bad": "nn.utils.rnn.pad_sequence([torch.ones(2, 3), torch.zeros(1, 4)])",
+"lstm_cell_gru_cell": """
+lc = load(nn.LSTMCell(3, 4)); gc = load(nn.GRUCell(3, 4)); rc = load(nn.RNNCell(3, 4, nonlinearity='relu'))
+x = torch.tensor(rng.randn(2, 3).astype('float32'), requires_grad=True)
+h, c = lc(x); h2 = gc(x, h); h3 = rc(x[0])
+(h.sum() + c.sum() + h2.sum() + h3.sum()).backward()
+print(lc, gc, rc)
+R = h, c, h2, h3, x.grad, lc.weight_ih.grad
+""",
+"cell_bad": "nn.LSTMCell(3, 4)(torch.zeros(2, 5))",
+"cell_bad_hidden": "nn.GRUCell(3, 4)(torch.zeros(2, 3), torch.zeros(3, 4))",
+"flatten_parameters_and_all_weights": """
+m = nn.LSTM(2, 3, num_layers=2); m.flatten_parameters()
+R = [w.shape for layer in m.all_weights for w in layer], m._flat_weights_names if hasattr(m, '_flat_weights_names') else None
+""",
+}
+
+
+# differences found by the sweep in files owned elsewhere (ops/conv.py, nn/_functional_core.py); strict, so a fix
+# shows up as XPASS and the mark is removed
+_KNOWN = {"conv_dtype_mismatch": "conv with bias: torch names the input/bias C++ types",
+          "conv_long_input": "conv with bias: torch names the input/bias C++ types",
+          "groupnorm_bad_input": "group_norm does not check the channel count against weight"}
+
+
+def _param(table):
+    return [pytest.param(n, marks=pytest.mark.xfail(reason=_KNOWN[n], strict=True)) if n in _KNOWN else n
+            for n in sorted(table)]
+
+
+@pytest.mark.parametrize("name", _param(CNN))
+def test_cnn_code(name):
+    check(CNN[name])
+
+
+@pytest.mark.parametrize("name", _param(SEQ))
+def test_sequence_code(name):
+    check(SEQ[name])
