@@ -1,8 +1,9 @@
 """Automatic mixed precision: ``autocast`` and the global autocast state (``torch.is_autocast_enabled`` ...).
 
 While autocast is on for a device, the ops on torch's "lower precision" list (matrix products, linear,
-convolutions) cast their floating-point inputs (float64 excepted) to the autocast dtype and return that dtype;
-every other op follows its inputs.  The hook is one list read at the entry of those ops
+convolutions, einsum) cast their floating-point inputs (float64 excepted) to the autocast dtype and return that
+dtype; the ops on its "float32" list (the losses, cdist, prod ...) cast float16/bfloat16 inputs to float32; every
+other op follows its inputs.  The hook is one list read at the entry of those ops
 (``ember.ops.products._autocast``): ``None`` whenever autocast is off, so the normal path costs nothing.
 """
 from __future__ import annotations
@@ -55,6 +56,23 @@ class _Policy:
 
     def plain(self, fn, *args, **kwargs):
         """Call ``fn`` as written (an op outside the lists that is built on one of the hooked ops)."""
+        _products._autocast[0] = None
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _products._autocast[0] = self
+
+    def fp32(self, fn, *args, **kwargs):
+        """Call the float32-list op ``fn`` (losses, ...) with its float16/bfloat16 inputs in float32 (torch casts
+        every floating input but float64, whatever the autocast dtype; nothing is cached), autocast off inside."""
+        from ..tensor import Tensor
+
+        def up(t):
+            if not isinstance(t, Tensor) or t.dtype not in (_dt.float16, _dt.bfloat16):
+                return t
+            return t.to(_dt.float32) if _enabled.get("cpu" if type(t._data) is _ndarray else t.device.type) else t
+        args = [up(a) for a in args]
+        kwargs = {k: up(v) for k, v in kwargs.items()}
         _products._autocast[0] = None
         try:
             return fn(*args, **kwargs)

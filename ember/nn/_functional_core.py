@@ -16,7 +16,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import present
 from ..ops import nn_ops
 from ..ops.inplace import apply_inplace
-from ..ops.products import linear
+from ..ops.products import _autocast, linear
 from ..ops.reduce import log_softmax as _log_softmax, softmax as _softmax, vector_norm
 from ..ops.shape import where
 from ..random import _gen
@@ -119,6 +119,8 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def prelu(input, weight):
     """x if x > 0 else a x, with ``a`` per channel (dim 1) or shared (one element)."""
+    if _autocast[0] is not None:          # on autocast's lower-precision list
+        return _autocast[0].run(prelu, input, weight)
     n = weight.numel()
     if n != 1:
         channels = input.shape[1] if input.ndim >= 2 else (input.shape[0] if input.ndim == 1 else 1)

@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..ops import nn_ops
+from ..ops.products import _autocast
 from ..ops.reduce import log_softmax, vector_norm
 from ..ops.shape import present_as, where
 from ..tensor import Tensor, _wrap
@@ -73,6 +74,8 @@ def _tn(t):
 # ----------------------------------------------------------------------------------------------------------
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(l1_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
@@ -81,6 +84,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(mse_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
@@ -92,6 +97,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2)."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(huber_loss, **locals())
     _check_reduction(reduction)
     _warn_size(input, target)
     d = input - target
@@ -103,6 +110,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2 (plain L1 when beta == 0)."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(smooth_l1_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size(input, target)
@@ -119,6 +128,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """exp(x) - y x (log_input) or x - y log(x + eps); ``full`` adds Stirling's term for y > 1."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(poisson_nll_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
@@ -206,6 +217,8 @@ def _check_bounds(t, C, ignore_index):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """-w_t x[t] over the class dim (dim 1); 'mean' divides by the summed weights of non-ignored targets."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(nll_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_target_dtype(target)
@@ -245,6 +258,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     Targets are class indices (int64, shape (N, *d)) or class probabilities (float, same shape as input).
     With label smoothing eps the target becomes (1 - eps) onehot + eps / C.
     """
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(cross_entropy, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -281,6 +296,8 @@ def _cross_entropy_probs(input, target, weight, reduction, eps):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-w (y log x + (1 - y) log(1 - x)), each log clamped at -100 as torch does."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(binary_cross_entropy, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -300,6 +317,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     """(1 - y) x - (1 + (pw - 1) y) log sigmoid(x), weighted; stable for any |x|."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(binary_cross_entropy_with_logits, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
@@ -318,6 +337,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """target * (log target - input) pointwise (input is log-probabilities); 'batchmean' divides by N."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(kl_div, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
     if reduction == "mean":
@@ -342,6 +363,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)), as -log sigmoid(y x)."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(soft_margin_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     return present_as(_reduce(-nn_ops.logsigmoid_op(input * target), reduction), "SoftMarginLossBackward0", input)
@@ -362,6 +385,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """sum_{j != y} max(0, margin - x_y + x_j)^p / C (times w_y)."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(multi_margin_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if p not in (1, 2):
@@ -393,6 +418,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """sum over target j and non-target k of max(0, 1 - (x_j - x_k)) / C; targets end at the first -1."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(multilabel_margin_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if target._data.dtype != np.int64:
@@ -416,6 +443,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) for y = 1, max(0, cos(x1, x2) - margin) for y = -1."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(cosine_embedding_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     d = input1.ndim - 1
@@ -430,6 +459,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     """max(0, -y (x1 - x2) + margin)."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(margin_ranking_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not (input1.ndim == input2.ndim == target.ndim):
@@ -440,6 +471,8 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """x where y = 1, max(0, margin - x) where y = -1."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(hinge_embedding_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     zeros = input * 0
@@ -450,6 +483,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """max(0, margin + d(a, p) - d(a, n)) with d the p-norm pairwise distance (``swap``: min with d(p, n))."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(triplet_margin_loss, **locals())
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     a, pd, nd = anchor.ndim, positive.ndim, negative.ndim
@@ -568,6 +603,8 @@ class CTCLoss(Op):
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
     """Connectionist Temporal Classification loss of (T, N, C) log-probabilities against padded (N, S) or
     concatenated targets; 'mean' divides each loss by its target length, then averages over the batch."""
+    if _autocast[0] is not None:          # on autocast's float32 list
+        return _autocast[0].fp32(ctc_loss, **locals())
     _check_reduction(reduction)
     unbatched = log_probs.ndim == 2
     lp = log_probs.unsqueeze(1) if unbatched else log_probs                # (T, N, C)

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.graph import ShownNode, present
+from .. import _dtype as _dt
 from ._util import Tensor, _wrap, promote_operands, unbroadcast
 
 # autocast's hook (``ember.amp.autocast_mode``): None unless an autocast region is active, then the policy whose
@@ -418,9 +419,13 @@ def _check_bias(bs, target):
 
 
 def _tn(t):
+    return _dn(t.dtype)
+
+
+def _dn(d):
     return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
             "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}.get(d.name, d.name)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -432,10 +437,15 @@ class Einsum(Op):
     """``einsum(eq, *operands)``; the gradient of each operand is another einsum."""
 
     @staticmethod
-    def forward(ctx, eq, *ops):
+    def forward(ctx, spec, *ops):
+        eq, dt = spec                                  # dt: the result's NumPy dtype (torch's, see _einsum_dtype)
         ctx.eq = eq
         ctx.shapes = [o.shape for o in ops]
-        return _xp(ops[0]).einsum(eq, *ops, optimize=len(ops) > 2)
+        ctx.dtypes = [o.dtype for o in ops]
+        # NumPy has no bfloat16 einsum and sums float16 in float16: work in float32, round once, as torch's CPU
+        # kernels accumulate
+        wide = [o.astype(np.float32) if o.dtype.kind == "V" or o.dtype == np.float16 else o for o in ops]
+        return _xp(ops[0]).einsum(eq, *wide, optimize=len(ops) > 2).astype(dt, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -449,11 +459,11 @@ class Einsum(Op):
                 continue
             others = [subs[j] for j in range(len(subs)) if j != i]
             other_ops = [inputs[j] for j in range(len(subs)) if j != i]
-            grads.append(_einsum_operand_grad(s, ctx.shapes[i], out, others, grad, other_ops))
+            grads.append(_einsum_operand_grad(s, ctx.shapes[i], out, others, grad, other_ops, ctx.dtypes[i]))
         return tuple(grads)
 
 
-def _einsum_operand_grad(s, shape, out, others, grad, other_ops):
+def _einsum_operand_grad(s, shape, out, others, grad, other_ops, dt):
     """The gradient of one operand with subscripts ``s``: an einsum of the output gradient with the other
     operands onto the operand's distinct letters, broadcast over letters summed only here, then placed on the
     diagonal for letters repeated within ``s`` (``ii``)."""
@@ -461,7 +471,7 @@ def _einsum_operand_grad(s, shape, out, others, grad, other_ops):
     size = {c: shape[s.index(c)] for c in letters}
     present = set(out) | set("".join(others))
     kept = "".join(c for c in letters if c in present)
-    g = einsum(",".join([out] + others) + "->" + kept, grad, *other_ops)
+    g = _EinsumApply(",".join([out] + others) + "->" + kept, (grad,) + tuple(other_ops), dt)
     if kept != letters:   # letters summed away only in this operand: broadcast back
         g = g.reshape([size[c] if c in kept else 1 for c in letters]).expand([size[c] for c in letters])
     if letters == s:
@@ -478,7 +488,7 @@ def _einsum_operand_grad(s, shape, out, others, grad, other_ops):
             seen.add(c)
             renamed.append(c)
     eye_ts = [_wrap(_xp(grad._data).eye(size[e[0]], dtype=grad._data.dtype)) for e in eyes]
-    return einsum(",".join([letters] + eyes) + "->" + "".join(renamed), g, *eye_ts)
+    return _EinsumApply(",".join([letters] + eyes) + "->" + "".join(renamed), (g,) + tuple(eye_ts), dt)
 
 
 def _normalize_einsum(eq, operands):
@@ -511,8 +521,47 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     eq = _normalize_einsum(equation, operands)
     _check_einsum_sizes(equation, eq, operands)
-    node_out = _EinsumApply(eq, operands)
-    return node_out
+    policy = _autocast[0]
+    dt, lower = _einsum_dtype(eq, operands, policy)
+    if lower:                                  # ends in a matrix product: autocast's lower-precision list
+        return policy.run(lambda *ops: _EinsumApply(eq, ops, _einsum_dtype(eq, ops, None)[0]), *operands)
+    return _EinsumApply(eq, operands, dt)
+
+
+_LOW = ("float16", "bfloat16", "float32")
+
+
+def _einsum_dtype(eq, operands, policy):
+    """torch's result dtype for einsum, and whether autocast runs it in its lower precision.
+
+    torch contracts the operands left to right, a pair at a time: a pair that shares a letter summed away is a
+    batched matrix product (same dtype required, or "expected scalar type ..."; on autocast's lower-precision
+    list), any other pair a broadcast multiply (dtypes promote).  The opt_einsum path (not installed here)
+    would reorder the pairs.
+    """
+    subs, out = eq.split("->")
+    subs = subs.split(",")
+    target = None                                     # the autocast dtype, when autocast is on here
+    if policy is not None:
+        from ..amp import autocast_mode as _am
+        kind = operands[0].device.type
+        target = _am._dtype[kind] if _am._enabled.get(kind) else None
+    dtype, letters, lowered = operands[0].dtype, set(subs[0]), False
+    for k in range(1, len(subs)):
+        later = set(out).union(*subs[k + 1:])
+        other, mine = operands[k].dtype, set(subs[k])
+        if (letters & mine) - later:                  # a contraction: bmm
+            if target is not None:
+                dtype = target if dtype.name in _LOW else dtype
+                other = target if other.name in _LOW else other
+            if dtype is not other:
+                raise RuntimeError(f"expected scalar type {_dn(dtype)} but found {_dn(other)}")
+            lowered = dtype is target
+        else:                                         # a broadcast multiply
+            dtype = _dt.promote_types(dtype, other)
+            lowered = lowered and dtype is target
+        letters = (letters | mine) & later
+    return dtype.np, lowered
 
 
 def _check_einsum_sizes(original, eq, operands):
@@ -539,14 +588,16 @@ def _check_einsum_sizes(original, eq, operands):
                                    f"with previously seen size {m}")
 
 
-def _EinsumApply(eq, operands):
-    res = Einsum.apply(eq, *operands)
+def _EinsumApply(eq, operands, dt):
+    res = Einsum.apply((eq, dt.np if isinstance(dt, _dt.dtype) else dt), *operands)
     if res._grad_fn is not None:
         res._grad_fn._inputs = operands
     return res
 
 
 def tensordot(a, b, dims=2):
+    if a.dtype is not b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     if isinstance(dims, int):
         da = list(range(a.ndim - dims, a.ndim))
         db = list(range(dims))
@@ -557,15 +608,24 @@ def tensordot(a, b, dims=2):
         da, db = dims
         da = [da] if isinstance(da, int) else list(da)
         db = [db] if isinstance(db, int) else list(db)
+    if len(da) != len(db):
+        raise RuntimeError("both dimension lists should have same length")
     da = [d % a.ndim for d in da]
     db = [d % b.ndim for d in db]
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} "
+                               f"and second has size {b.shape[j]} in dim {j}")
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     sa = [next(letters) for _ in range(a.ndim)]
     sb = [next(letters) for _ in range(b.ndim)]
     for i, j in zip(da, db):
         sb[j] = sa[i]
     out = [c for k, c in enumerate(sa) if k not in da] + [c for k, c in enumerate(sb) if k not in db]
-    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+    eq = "".join(sa) + "," + "".join(sb) + "->" + "".join(out)
+    if _autocast[0] is not None:              # a matrix product even when no dim is summed (torch's mm)
+        return _autocast[0].run(lambda x, y: _EinsumApply(eq, (x, y), x.dtype), a, b)
+    return _EinsumApply(eq, (a, b), a.dtype)
 
 
 def kron(input, other):
