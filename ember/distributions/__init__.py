@@ -5,17 +5,24 @@ moments, entropies and KL divergences follow torch's formulas.
 """
 from . import constraints
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical, OneHotCategorical
+from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Chi2, Gamma
+from .geometric import Geometric
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .poisson import Poisson
+from .studentT import StudentT
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "ExponentialFamily", "Independent",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "Geometric", "Poisson", "StudentT",
+           "Categorical", "Distribution", "Exponential", "ExponentialFamily", "Independent",
            "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Uniform", "constraints",
            "kl_divergence", "register_kl"]
