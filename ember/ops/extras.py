@@ -1012,3 +1012,7 @@ from .linalg import triangular_solve, lu_unpack, lu_solve_legacy as lu_solve  # 
 __all__ += ["triangular_solve", "lu_unpack", "lu_solve"]
 Tensor.triangular_solve = triangular_solve
 Tensor.lu_solve = lu_solve
+from .signal import stft, istft  # noqa: E402
+__all__ += ["stft", "istft"]
+Tensor.stft = stft
+Tensor.istft = istft
