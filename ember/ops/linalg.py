@@ -23,7 +23,7 @@ from .reduce import vector_norm
 __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "logdet", "solve", "cholesky", "cholesky_ex", "qr",
            "svd", "svdvals", "eigh", "eigvalsh", "norm", "matrix_norm", "vector_norm", "matrix_rank", "pinv",
            "lstsq", "cross", "matrix_power", "multi_dot", "matmul", "vecdot", "diagonal", "solve_triangular", "lu",
-           "lu_factor", "lu_factor_ex", "lu_solve"]
+           "lu_factor", "lu_factor_ex", "lu_solve", "eig", "eigvals"]
 
 
 class LinAlgError(RuntimeError):
@@ -859,9 +859,13 @@ def _check_dtype(name, T):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_TYPE_NAMES.get(T.dtype.name, T.dtype.name)}'")
 
 
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+def solve_triangular(A, B, *, upper=None, left=True, unitriangular=False, out=None):
     """X with A X = B (``left=False``: X A = B) for triangular ``A``; only the ``upper`` or lower triangle is read.
     A zero on the diagonal gives inf/nan, not an error."""
+    if upper is None:
+        raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: "upper"')
+    if isinstance(A, Tensor) and isinstance(B, Tensor) and A._data.dtype.kind in "biu" and B._data.dtype == A._data.dtype:
+        _check_dtype("triangular_solve_cpu", A)
     _check_matrix("linalg.solve_triangular", A)
     if B._data.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 dimensions.")
@@ -1014,9 +1018,9 @@ def _check_pivot(pivot):
 
 def lu(A, *, pivot=True, out=None):
     """A = P L U with P a permutation, L unit lower triangular (m x k), U upper triangular (k x n), k = min(m, n)."""
+    _check_dtype("lu_cpu", A)
     _check_matrix("linalg.lu", A, square=False)
     _check_pivot(pivot)
-    _check_dtype("lu_cpu", A)
     P, L, U = LU.apply(A)
     return _LU(P.detach(), L, U)     # P is piecewise constant: no gradient, as in torch
 
@@ -1036,9 +1040,9 @@ def _pack(L, U):
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """LU and pivots as LAPACK packs them (``lu_unpack`` undoes it), plus ``info`` > 0 at a zero pivot."""
+    _check_dtype("lu_cpu", A)
     _check_matrix("torch.linalg.lu_factor_ex", A, square=False)
     _check_pivot(pivot)
-    _check_dtype("lu_cpu", A)
     _, piv, _, info = _lu_host(A._data)
     if check_errors and info.any():
         _lu_singular_error("torch.linalg.lu_factor_ex", A._data.shape, info)
@@ -1118,3 +1122,32 @@ def lu_solve_legacy(b, LU_data, LU_pivots, *, out=None):
                "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\nX = "
                "torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = torch.linalg.lu_solve(LU, pivots, B)")
     return _out(out, lu_solve(LU_data, LU_pivots, b))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# general eigendecomposition (forward only: no gradient yet)
+# ----------------------------------------------------------------------------------------------------------
+
+_Eig = collections.namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+_COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128,
+               np.dtype(np.complex64): np.complex64, np.dtype(np.complex128): np.complex128}
+
+
+def _eig_host(name, A):
+    _check_matrix(name, A)
+    a = A._host()
+    w, v = np.linalg.eig(a)            # LAPACK geev, as torch on CPU: unit-norm eigenvectors
+    ct = _COMPLEX_OF[a.dtype]
+    return w.astype(ct), v.astype(ct)
+
+
+def eig(A, *, out=None):
+    """Eigenvalues and unit-norm eigenvectors of square matrices, always complex (order as LAPACK's geev).
+    ember computes no gradient through ``eig`` yet: the results do not require grad."""
+    w, v = _eig_host("linalg.eig", A)
+    return _Eig(_wrap(w), _wrap(v))
+
+
+def eigvals(A, *, out=None):
+    """The (complex) eigenvalues of square matrices; see ``eig``."""
+    return _out(out, _wrap(_eig_host("linalg.eigvals", A)[0]))
