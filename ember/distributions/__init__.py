@@ -20,9 +20,14 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .poisson import Poisson
 from .studentT import StudentT
+from .transformed_distribution import LogNormal, TransformedDistribution
+from .transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform, TanhTransform,
+                         Transform)
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "Geometric", "Poisson", "StudentT",
+           "LogNormal", "TransformedDistribution", "AffineTransform", "ComposeTransform", "ExpTransform",
+           "SigmoidTransform", "TanhTransform", "Transform",
            "Categorical", "Distribution", "Exponential", "ExponentialFamily", "Independent",
            "Laplace", "MultivariateNormal", "Normal", "OneHotCategorical", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

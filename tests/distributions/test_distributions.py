@@ -50,11 +50,22 @@ CASES = {
     "geometric_probs": (lambda D, a: D.Geometric(a), ([0.2, 0.5, 0.9],), [0.0, 3.0, 4.0]),
     "geometric_logits": (lambda D, a: D.Geometric(logits=a), ([-1.2, 0.5, 0.9],), [0.0, 3.0, 4.0]),
     "binomial": (lambda D, a, b: D.Binomial(a, b), ([5.0, 5.0, 5.0], [0.2, 0.5, 0.9]), [0.0, 3.0, 4.0]),
+    "lognormal": (lambda D, a, b: D.LogNormal(a, b), ([0.5, -1.0, 2.0], [1.0, 0.3, 2.5]), [0.1, 0.7, 4.0]),
+    "tanh_normal": (lambda D, a, b: D.TransformedDistribution(D.Normal(a, b), [D.TanhTransform(cache_size=1)]),
+                    ([0.5, -1.0, 2.0], [1.0, 0.3, 2.5]), [0.1, -0.7, 0.99]),
+    "affine_sigmoid": (lambda D, a, b: D.TransformedDistribution(
+        D.Normal(a, b), [D.AffineTransform(1.0, 2.0), D.SigmoidTransform()]), ([0.5, -1.0, 2.0], [1.0, 0.3, 2.5]),
+        [0.1, 0.7, 0.99]),
+    "compose_exp_affine": (lambda D, a, b: D.TransformedDistribution(
+        D.Laplace(a, b), D.ComposeTransform([D.ExpTransform(), D.AffineTransform(-1.0, b)])),
+        ([0.5, -1.0, 2.0], [1.0, 0.3, 2.5]), [0.1, 0.7, 4.0]),
 }
-NO_ENTROPY = {"poisson"}  # torch raises NotImplementedError there too
+NO_ENTROPY = {"poisson", "tanh_normal", "affine_sigmoid", "compose_exp_affine"}  # torch raises NotImplementedError there too
 VALUE_DTYPE = {"categorical_probs": torch.int64, "categorical_logits": torch.int64}
 CONTINUOUS = {"normal", "uniform", "exponential", "laplace", "mvn_cov", "mvn_tril", "mvn_prec", "independent",
-              "gamma", "chi2", "beta", "dirichlet", "studentT"}
+              "gamma", "chi2", "beta", "dirichlet", "studentT", "lognormal", "tanh_normal", "affine_sigmoid",
+              "compose_exp_affine"}
+TRANSFORMED = {"tanh_normal", "affine_sigmoid", "compose_exp_affine"}  # no moments, as in torch
 
 
 def _build(name, dtype, grad=False):
@@ -82,11 +93,14 @@ def test_values_match_torch(name, dtype):
     else:
         assert_same(ed.entropy(), td.entropy(), **tol)
     for attr in ("mean", "variance", "stddev", "mode"):
-        assert_same(getattr(ed, attr), getattr(td, attr), **tol)
+        if name in TRANSFORMED:
+            assert _error(lambda: getattr(ed, attr))[0] is _error(lambda: getattr(td, attr))[0]
+        else:
+            assert_same(getattr(ed, attr), getattr(td, attr), **tol)
     for attr in ("probs", "logits", "covariance_matrix", "precision_matrix", "scale_tril"):
         if hasattr(td, attr):
             assert_same(getattr(ed, attr), getattr(td, attr), **tol)
-    if name in ("gamma", "chi2"):
+    if name in ("gamma", "chi2", "lognormal") or name in TRANSFORMED:
         assert_same(ed.cdf(ev), td.cdf(tv), **tol)
     if name in ("normal", "uniform", "exponential", "laplace"):
         assert_same(ed.cdf(ev), td.cdf(tv), **tol)
@@ -118,6 +132,13 @@ def test_samples_shape_dtype_support_and_moments(name):
     if name.startswith("categorical"):
         freq = ember.nn.functional.one_hot(s, 3).double().mean(0)
         np.testing.assert_allclose(freq.numpy(), ed.probs.detach().numpy(), atol=0.04)
+        return
+    if name in TRANSFORMED:
+        return
+    if name == "lognormal":  # heavy tails: check log(x) ~ N(loc, scale^2)
+        s, m, v = s.log(), ed.loc.numpy(), ed.scale.pow(2).numpy()
+        np.testing.assert_allclose(s.mean(0).numpy(), m, atol=5 * np.sqrt(v.max() / 4000))
+        np.testing.assert_allclose(s.var(0).numpy(), v, rtol=0.15)
         return
     if name == "studentT":  # heavy tails (df 0.5 has no mean): the median instead
         np.testing.assert_allclose(s.median(0).values.numpy(), ed.loc.numpy(), atol=0.25)
@@ -290,3 +311,22 @@ def test_policy_gradient_loop_matches_torch():
         loss = -(dist.log_prob(a) * 0.5).mean() - 0.01 * dist.entropy().mean()
         loss.backward()
     assert_same(el.grad, logits.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_sac_tanh_policy_log_prob_uses_the_cached_pre_tanh_value():
+    # y = tanh(x) rounds to 1.0 for large x; with cache_size=1 log_prob inverts through the cache, not atanh
+    mu = torch.tensor([0.3, 9.0, -2.0], dtype=torch.float64, requires_grad=True)
+    emu = to_ember(mu.detach(), requires_grad=True)
+    x = torch.tensor([0.1, 20.0, -1.5], dtype=torch.float64)
+    out = []
+    for D, m, pre in ((TD, mu, x), (ED, emu, to_ember(x))):
+        t = D.TanhTransform(cache_size=1)
+        dist = D.TransformedDistribution(D.Normal(m, 1.0), [t])
+        y = t(pre)
+        lp = dist.log_prob(y)
+        lp.sum().backward()
+        out.append(lp)
+    assert_same(out[1], out[0], rtol=1e-12)
+    assert_same(emu.grad, mu.grad, rtol=1e-12)
+    assert_same(ED.TanhTransform().log_abs_det_jacobian(to_ember(x), to_ember(x.tanh())),
+                TD.TanhTransform().log_abs_det_jacobian(x, x.tanh()), rtol=1e-12)
