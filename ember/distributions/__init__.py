@@ -24,6 +24,7 @@ from .transformed_distribution import LogNormal, TransformedDistribution
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, SigmoidTransform, TanhTransform,
                          Transform)
 from .uniform import Uniform
+from . import _kl_more  # noqa: F401,E402  (registers the KL pairs of the distributions above)
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "Geometric", "Poisson", "StudentT",
            "LogNormal", "TransformedDistribution", "AffineTransform", "ComposeTransform", "ExpTransform",

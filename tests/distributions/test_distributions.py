@@ -247,7 +247,10 @@ KL_PAIRS = [("normal", "normal"), ("uniform", "uniform"), ("exponential", "expon
             ("bernoulli_probs", "bernoulli_logits"), ("categorical_probs", "categorical_logits"),
             ("onehot", "onehot"), ("mvn_cov", "mvn_prec"), ("mvn_tril", "mvn_tril"), ("independent", "independent"),
             ("normal", "laplace"), ("laplace", "normal"), ("exponential", "normal"), ("uniform", "normal"),
-            ("uniform", "exponential"), ("normal", "uniform"), ("exponential", "uniform"), ("normal", "exponential")]
+            ("uniform", "exponential"), ("normal", "uniform"), ("exponential", "uniform"), ("normal", "exponential"),
+            ("gamma", "gamma"), ("chi2", "gamma"), ("beta", "beta"), ("dirichlet", "dirichlet"), ("poisson", "poisson"),
+            ("geometric_probs", "geometric_logits"), ("binomial", "binomial"), ("lognormal", "lognormal"),
+            ("tanh_normal", "tanh_normal")]
 
 
 @pytest.mark.parametrize("p,q", KL_PAIRS)
