@@ -28,16 +28,17 @@ def _numerical_jacobian(fn, inputs, out_index, eps):
             jac.append(None)
             continue
         data = x._data
-        flat = data.reshape(-1)
         cols = []
-        for i in range(flat.size):
-            orig = flat[i].copy()
+        # index the array itself (C order of its elements): ``reshape(-1)`` of a non-contiguous input (a
+        # transposed leaf) is a copy, and nudging a copy would leave the input unchanged
+        for i in np.ndindex(*data.shape):
+            orig = data[i].copy()
             # evaluated with grad mode on: the function may itself call autograd (gradgradcheck)
-            flat[i] = orig + eps
+            data[i] = orig + eps
             plus = _outputs_tuple(fn(*inputs))[out_index]._data.astype(np.float64).copy()
-            flat[i] = orig - eps
+            data[i] = orig - eps
             minus = _outputs_tuple(fn(*inputs))[out_index]._data.astype(np.float64).copy()
-            flat[i] = orig
+            data[i] = orig
             cols.append(((plus - minus) / (2 * eps)).reshape(-1))
         jac.append(np.stack(cols, 1) if cols else
                    np.zeros((_outputs_tuple(fn(*inputs))[out_index]._data.size, 0)))
