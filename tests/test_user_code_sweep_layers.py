@@ -31,6 +31,10 @@ def _norm(v):
     return v
 
 
+# warnings torch gives once per process (so whether a snippet sees one depends on the tests run before it)
+_ONCE_PER_PROCESS = ("oneDNN", "nested tensors is in prototype stage")
+
+
 def run_snippet(src, lib, saved):
     def load(m):
         if lib is torch:
@@ -50,7 +54,7 @@ def run_snippet(src, lib, saved):
         except Exception as e:
             res = ("raised", type(e).__name__, str(e).split("\n")[0])
     msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught
-            if "oneDNN" not in str(w.message)]      # torch's once-per-process note about its CPU kernels
+            if not any(m in str(w.message) for m in _ONCE_PER_PROCESS)]
     return out.getvalue(), res, msgs
 
 
@@ -343,6 +347,221 @@ R = [w.shape for layer in m.all_weights for w in layer], m._flat_weights_names i
 }
 
 
+ATTN = {
+"mha_masks": """
+m = load(nn.MultiheadAttention(8, 2))
+q = torch.tensor(rng.randn(4, 2, 8).astype('float32'), requires_grad=True)
+k = torch.tensor(rng.randn(5, 2, 8).astype('float32'))
+bool_mask = torch.tensor(rng.rand(4, 5) > 0.7); float_mask = torch.tensor(rng.randn(4, 5).astype('float32'))
+kpm = torch.tensor([[False, False, False, True, True], [False] * 5])
+outs = []
+for kw in [dict(), dict(attn_mask=bool_mask), dict(attn_mask=float_mask), dict(key_padding_mask=kpm),
+           dict(key_padding_mask=kpm, attn_mask=bool_mask, average_attn_weights=False), dict(need_weights=False),
+           dict(attn_mask=torch.zeros(4, 4, 5, dtype=torch.bool))]:
+    o, w = m(q, k, k, **kw); outs += [o, w]
+o.sum().backward(); print(m)
+R = outs, q.grad, m.in_proj_weight.grad, m.out_proj.weight.grad, list(m.state_dict())
+""",
+"mha_batch_first_kdim": """
+m = load(nn.MultiheadAttention(6, 3, batch_first=True, kdim=4, vdim=5, bias=False, add_bias_kv=True, add_zero_attn=True))
+q = torch.tensor(rng.randn(2, 3, 6).astype('float32'))
+k = torch.tensor(rng.randn(2, 4, 4).astype('float32')); v = torch.tensor(rng.randn(2, 4, 5).astype('float32'))
+o, w = m(q, k, v)
+R = o, w, list(m.state_dict()), sum(p.numel() for p in m.parameters())
+""",
+"mha_unbatched_causal": """
+m = load(nn.MultiheadAttention(4, 2, batch_first=True))
+x = torch.tensor(rng.randn(3, 4).astype('float32'))
+mask = nn.Transformer.generate_square_subsequent_mask(3)
+o, w = m(x, x, x, attn_mask=mask)
+o2, w2 = m(x, x, x, attn_mask=mask.bool() if False else torch.triu(torch.ones(3, 3, dtype=torch.bool), 1), is_causal=True)
+R = mask, o, w, o2, w2
+""",
+"mha_eval_fastpath": """
+m = load(nn.MultiheadAttention(4, 2, batch_first=True)); m.eval()
+x = torch.tensor(rng.randn(2, 3, 4).astype('float32'))
+kpm = torch.tensor([[False, False, True], [False, False, False]])
+with torch.no_grad():
+    o, w = m(x, x, x, key_padding_mask=kpm)
+    o2, _ = m(x, x, x, need_weights=False)
+R = o, w, o2
+""",
+"mha_bad_embed": "nn.MultiheadAttention(10, 3)",
+"mha_bad_mask_shape": """
+m = nn.MultiheadAttention(4, 2); x = torch.zeros(3, 2, 4)
+m(x, x, x, attn_mask=torch.zeros(2, 2))
+""",
+"mha_bad_query_dim": """
+m = nn.MultiheadAttention(4, 2); x = torch.zeros(3, 2, 5)
+m(x, x, x)
+""",
+"mha_kpm_mismatch_dtype_warn": """
+m = load(nn.MultiheadAttention(4, 2)); x = torch.tensor(rng.randn(3, 2, 4).astype('float32'))
+kpm = torch.tensor([[0., 0., float('-inf')], [0., 0., 0.]]); am = torch.tensor(rng.rand(3, 3) > 0.5)
+R = m(x, x, x, key_padding_mask=kpm, attn_mask=am)
+""",
+"encoder_layer_stack": """
+layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0, batch_first=True)
+enc = load(nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False))
+x = torch.tensor(rng.randn(2, 5, 8).astype('float32'), requires_grad=True)
+mask = nn.Transformer.generate_square_subsequent_mask(5)
+kpm = torch.tensor([[False] * 5, [False, False, False, True, True]])
+y = enc(x, mask=mask, src_key_padding_mask=kpm); y.square().sum().backward()
+print(enc)
+R = y, x.grad, enc.layers[0].linear1.weight.grad, list(enc.state_dict()), sum(p.numel() for p in enc.parameters())
+""",
+"encoder_norm_first_gelu": """
+layer = nn.TransformerEncoderLayer(8, 2, 12, dropout=0.1, activation='gelu', norm_first=True)
+enc = load(nn.TransformerEncoder(layer, 2, norm=nn.LayerNorm(8), enable_nested_tensor=False)); enc.eval()
+x = torch.tensor(rng.randn(5, 2, 8).astype('float32'))
+kpm = torch.tensor([[False] * 5, [False, False, True, True, True]])
+with torch.no_grad():
+    y = enc(x, src_key_padding_mask=kpm)
+y2 = enc(x, mask=nn.Transformer.generate_square_subsequent_mask(5), is_causal=True)
+print(layer)
+R = y, y2
+""",
+"encoder_nested_warning": """
+layer = nn.TransformerEncoderLayer(8, 2, 12, norm_first=True)
+enc = nn.TransformerEncoder(layer, 2)
+R = enc.use_nested_tensor
+""",
+"decoder_stack": """
+dl = nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, batch_first=True, activation=F.relu)
+dec = load(nn.TransformerDecoder(dl, 2, norm=nn.LayerNorm(8)))
+tgt = torch.tensor(rng.randn(2, 4, 8).astype('float32'), requires_grad=True)
+mem = torch.tensor(rng.randn(2, 6, 8).astype('float32'), requires_grad=True)
+tm = nn.Transformer.generate_square_subsequent_mask(4)
+mkpm = torch.tensor([[False] * 6, [False] * 4 + [True] * 2])
+y = dec(tgt, mem, tgt_mask=tm, memory_key_padding_mask=mkpm, tgt_is_causal=True); y.sum().backward()
+R = y, tgt.grad, mem.grad, list(dec.state_dict())
+""",
+"full_transformer": """
+t = load(nn.Transformer(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16, dropout=0.0))
+src = torch.tensor(rng.randn(6, 2, 8).astype('float32')); tgt = torch.tensor(rng.randn(3, 2, 8).astype('float32'))
+y = t(src, tgt, tgt_mask=t.generate_square_subsequent_mask(3), src_key_padding_mask=torch.tensor([[False] * 6, [False] * 5 + [True]]))
+print(t.encoder.layers[0]); print(t.decoder.norm)
+R = y, sum(p.numel() for p in t.parameters()), len(list(t.state_dict())), list(t.state_dict())[:12]
+""",
+"transformer_bad_batch": """
+t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+t(torch.zeros(6, 2, 8), torch.zeros(3, 3, 8))
+""",
+"transformer_bad_dim": """
+t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+t(torch.zeros(6, 2, 8), torch.zeros(3, 2, 6))
+""",
+"sdpa": """
+q = torch.tensor(rng.randn(2, 2, 4, 8).astype('float32'), requires_grad=True)
+k = torch.tensor(rng.randn(2, 2, 5, 8).astype('float32')); v = torch.tensor(rng.randn(2, 2, 5, 3).astype('float32'))
+m = torch.tensor(rng.rand(4, 5) > 0.3)
+outs = [F.scaled_dot_product_attention(q, k, v), F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.5),
+        F.scaled_dot_product_attention(q, k, v, attn_mask=torch.tensor(rng.randn(2, 1, 4, 5).astype('float32')))]
+sum(o.sum() for o in outs).backward()
+R = outs, q.grad
+""",
+"sdpa_gqa": """
+q = torch.tensor(rng.randn(1, 4, 3, 8).astype('float32')); k = torch.tensor(rng.randn(1, 2, 3, 8).astype('float32'))
+R = F.scaled_dot_product_attention(q, k, k, enable_gqa=True)
+""",
+"sdpa_mask_and_causal": """
+q = torch.zeros(1, 2, 3, 4); F.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(3, 3, dtype=torch.bool), is_causal=True)
+""",
+"embedding": """
+e = load(nn.Embedding(10, 4, padding_idx=0)); idx = torch.tensor([[0, 2, 4], [4, 3, 0]])
+y = e(idx); (y * torch.arange(4.)).sum().backward()
+e2 = nn.Embedding(5, 3, padding_idx=-2); print(e, e2)
+R = y, e.weight.grad, e2.padding_idx, e2.weight[3], list(e.state_dict())
+""",
+"embedding_max_norm": """
+e = load(nn.Embedding(6, 3, max_norm=1.0, norm_type=2.0)); idx = torch.tensor([1, 1, 3])
+with torch.no_grad(): e.weight.mul_(3)
+y = e(idx); print(e)
+R = y, e.weight
+""",
+"embedding_from_pretrained": """
+w = torch.tensor([[1., 2.], [3., 4.], [5., 6.]])
+e = nn.Embedding.from_pretrained(w, padding_idx=1); e2 = nn.Embedding.from_pretrained(w, freeze=False, max_norm=2.)
+bag = nn.EmbeddingBag.from_pretrained(w, mode='mean')
+print(e, e2, bag)
+R = e(torch.tensor([2, 1])), e.weight.requires_grad, e2.weight.requires_grad, bag(torch.tensor([[0, 1], [2, 2]]))
+""",
+"embedding_bag": """
+b = load(nn.EmbeddingBag(8, 3, mode='sum')); inp = torch.tensor([1, 2, 4, 5, 4, 3, 2, 7]); offs = torch.tensor([0, 3, 5])
+y = b(inp, offs); y.sum().backward()
+b2 = load(nn.EmbeddingBag(8, 3, mode='max')); y2 = b2(inp, offs)
+w = torch.tensor(rng.rand(8).astype('float32')); y3 = b(inp, offs, per_sample_weights=w)
+print(b, b2)
+R = y, b.weight.grad, y2, y3
+""",
+"embedding_out_of_range": "nn.Embedding(4, 2)(torch.tensor([4]))",
+"embedding_float_index": "nn.Embedding(4, 2)(torch.tensor([1.0]))",
+"embedding_bad_padding": "nn.Embedding(4, 2, padding_idx=4)",
+"clip_grad_norm": """
+m = load(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)))
+x = torch.tensor(rng.randn(5, 3).astype('float32'))
+(m(x) ** 2).sum().backward()
+n = nn.utils.clip_grad_norm_(m.parameters(), max_norm=0.5)
+g1 = [p.grad.clone() for p in m.parameters()]
+n2 = nn.utils.clip_grad_norm_(m.parameters(), 0.1, norm_type='inf')
+n3 = nn.utils.clip_grad_norm_(list(m.parameters()), 10.0, norm_type=1)
+nn.utils.clip_grad_value_(m.parameters(), 0.01)
+R = n, g1, n2, n3, [p.grad for p in m.parameters()], nn.utils.get_total_norm([p.grad for p in m.parameters()])
+""",
+"clip_grad_nonfinite": """
+p = nn.Parameter(torch.ones(2)); p.grad = torch.tensor([float('inf'), 1.])
+n = nn.utils.clip_grad_norm_([p], 1.0)
+nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+""",
+"clip_grad_no_grads": """
+p = nn.Parameter(torch.ones(2)); R = nn.utils.clip_grad_norm_([p], 1.0), nn.utils.clip_grad_norm_([], 1.0), p.grad
+""",
+"clip_grad_single_tensor": """
+p = nn.Parameter(torch.ones(3)); p.grad = torch.tensor([3., 4., 0.])
+R = nn.utils.clip_grad_norm_(p, 1.0), p.grad
+""",
+"parameters_to_vector": """
+m = load(nn.Linear(3, 2)); v = nn.utils.parameters_to_vector(m.parameters())
+nn.utils.vector_to_parameters(v * 2, m.parameters())
+R = v, m.weight, m.bias
+""",
+}
+ATTN.update({
+"sdpa_mask_and_causal_4d": """
+q = torch.tensor(rng.randn(1, 2, 3, 5).astype('float32'), requires_grad=True); k = torch.tensor(rng.randn(1, 2, 4, 5).astype('float32'))
+fm = torch.tensor(rng.randn(3, 4).astype('float32')); bm = torch.tensor(rng.rand(1, 2, 3, 4) > 0.2)
+a = F.scaled_dot_product_attention(q, k, k, attn_mask=fm, is_causal=True); b = F.scaled_dot_product_attention(q, k, k, attn_mask=bm, is_causal=True)
+(a.sum() + b.sum()).backward()
+R = a, b, q.grad
+""",
+"sdpa_mask_and_causal_3d": "q = torch.zeros(2, 3, 4); F.scaled_dot_product_attention(q, q, q, attn_mask=torch.ones(3, 3, dtype=torch.bool), is_causal=True)",
+"encoder_eval_nested_fastpath": """
+layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+enc = load(nn.TransformerEncoder(layer, 2)); enc.eval()
+x = torch.tensor(rng.randn(2, 4, 8).astype('float32'))
+kpm = torch.tensor([[False] * 4, [False, False, True, True]])
+with torch.no_grad():
+    y = enc(x, src_key_padding_mask=kpm)
+    y1 = enc.layers[0](x, src_key_padding_mask=kpm)
+R = enc.use_nested_tensor, y, y1
+""",
+"encoder_layer_mismatched_masks": """
+layer = load(nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0))
+x = torch.tensor(rng.randn(3, 2, 4).astype('float32'))
+R = layer(x, src_mask=torch.zeros(3, 3), src_key_padding_mask=torch.tensor([[False, False, True], [False] * 3]))
+""",
+"encoder_custom_activation_warn": """
+layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, activation=nn.GELU())
+enc = nn.TransformerEncoder(layer, 1)
+layer2 = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, activation=torch.tanh)
+enc2 = nn.TransformerEncoder(layer2, 1)
+enc3 = nn.TransformerEncoder(nn.TransformerEncoderLayer(9, 3, 16, batch_first=True), 1)
+R = enc.use_nested_tensor, enc2.use_nested_tensor, layer.activation_relu_or_gelu, enc3.use_nested_tensor
+""",
+})
+
+
 # differences found by the sweep in files owned elsewhere (ops/conv.py, nn/_functional_core.py); strict, so a fix
 # shows up as XPASS and the mark is removed
 _KNOWN = {"conv_dtype_mismatch": "conv with bias: torch names the input/bias C++ types",
@@ -363,3 +582,8 @@ def test_cnn_code(name):
 @pytest.mark.parametrize("name", _param(SEQ))
 def test_sequence_code(name):
     check(SEQ[name])
+
+
+@pytest.mark.parametrize("name", _param(ATTN))
+def test_attention_embedding_clip_code(name):
+    check(ATTN[name])

@@ -8,6 +8,7 @@ to the scores in both.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -43,7 +44,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not (query.dtype is key.dtype is value.dtype):
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_tn(query)} key.dtype: {_tn(key)} and value.dtype: {_tn(value)} instead.")
-    if attn_mask is not None and is_causal:
+    # torch's CPU flash kernel (4-D q/k/v of one head size) applies an explicit mask and the causal one together;
+    # its math kernel (everything else) refuses the pair
+    causal_and_mask = attn_mask is not None and is_causal
+    if causal_and_mask and not (query.dim() == key.dim() == value.dim() == 4 and
+                                query.shape[-1] == key.shape[-1] == value.shape[-1]):
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
     if query.shape[-1] != key.shape[-1]:
@@ -61,11 +66,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = key.repeat_interleave(hq // hk, -3)
         value = value.repeat_interleave(hq // hk, -3)
     bias = None
-    if is_causal:
-        bias = _wrap(np.where(np.tril(np.ones((L, S), bool)), dt.type(0), dt.type(-np.inf)).astype(dt))
-    elif attn_mask is not None:
+    if attn_mask is not None:
         bias = _bias_from_bool(attn_mask, dt, allowed=True) if attn_mask.dtype.is_floating_point is False \
             else attn_mask
+    if is_causal:
+        causal = _wrap(np.where(np.tril(np.ones((L, S), bool)), dt.type(0), dt.type(-np.inf)).astype(dt))
+        bias = causal if bias is None else bias + causal
     keep = None
     if dropout_p > 0.0:
         _check_p(dropout_p)
@@ -83,6 +89,10 @@ def _canonical_mask(mask, name, other_name, other, target_dtype):
     """Float (added) form of a bool (True: ignore) or float mask; None stays None."""
     if mask is None:
         return None
+    if other is not None and mask.dtype != other.dtype and (mask.dtype.name == "bool" or
+                                                            mask.dtype.is_floating_point):
+        warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
+                      "instead.")
     if mask.dtype.name == "bool":
         return _bias_from_bool(mask, target_dtype, allowed=False)
     if not mask.dtype.is_floating_point:

@@ -12,8 +12,12 @@ import warnings
 import numpy as np
 
 from ... import _creation
+from ...autograd.grad_mode import is_grad_enabled
+from ...tensor import _wrap as _wrap_array
 from .. import functional as F
 from .. import init
+from .._functional_attention import _canonical_mask
+from .activation import GELU, ReLU
 from .activation_attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
@@ -94,7 +98,8 @@ class TransformerEncoderLayer(Module):
         self.dropout2 = Dropout(dropout)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        self.activation_relu_or_gelu = 1 if activation is F.relu else 2 if activation is F.gelu else 0
+        self.activation_relu_or_gelu = (1 if activation is F.relu or isinstance(activation, ReLU) else
+                                        2 if activation is F.gelu or isinstance(activation, GELU) else 0)
         self.activation = activation
 
     def __setstate__(self, state):
@@ -103,6 +108,10 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        dt = src._data.dtype
+        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask", "src_mask", src_mask,
+                                               dt)
+        src_mask = _canonical_mask(src_mask, "src_mask", None, None, dt)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -201,24 +210,83 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
-        attn = getattr(encoder_layer, "self_attn", None)
-        if enable_nested_tensor and attn is not None and not attn.batch_first:
-            warnings.warn("enable_nested_tensor is True, but self.use_nested_tensor is False because "
-                          "encoder_layer.self_attn.batch_first was not True(use batch_first for better inference "
-                          "performance)")
+        why_not = _why_not_nested(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+            self.use_nested_tensor = False
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        dt = src._data.dtype
+        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask", "mask", mask, dt)
+        mask = _canonical_mask(mask, "mask", None, None, dt)
         batch_first = self.layers[0].self_attn.batch_first if self.num_layers else False
         seq_len = src.shape[1 if batch_first and src.dim() == 3 else 0]
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
+        keep = self._nested_rows(src, mask, src_key_padding_mask)
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+        if keep is not None:            # torch's nested-tensor path returns zeros at the padded positions
+            _warn_nested_once()
+            output = output * _wrap_array(keep[..., None].astype(output._data.dtype))
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+    def _nested_rows(self, src, mask, key_padding_mask):
+        """The (B, S) keep-mask when torch would run this stack on nested tensors (inference with a left-aligned
+        padding mask and no attention mask), else None."""
+        if not (getattr(self, "use_nested_tensor", False) and self.num_layers and not self.layers[0].training
+                and src.dim() == 3 and key_padding_mask is not None and mask is None):
+            return None
+        first = self.layers[0]
+        args = (src, first.self_attn.in_proj_weight, first.self_attn.in_proj_bias, first.self_attn.out_proj.weight,
+                first.self_attn.out_proj.bias, first.norm1.weight, first.norm1.bias, first.norm2.weight,
+                first.norm2.bias, first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias)
+        if is_grad_enabled() and any(a is not None and a.requires_grad for a in args):
+            return None
+        keep = key_padding_mask._data == 0                                   # (B, S)
+        if getattr(self, "mask_check", True) and not (keep[:, 1:] <= keep[:, :-1]).all():
+            return None                                                      # not left aligned
+        return keep if first.self_attn.batch_first else keep.T               # (B, S) or (S, B)
+
+
+_nested_warned = []
+
+
+def _warn_nested_once():
+    if not _nested_warned:      # torch warns once per process, from C++
+        _nested_warned.append(True)
+        warnings.warn("The PyTorch API of nested tensors is in prototype stage and will change in the near future. "
+                      "We recommend specifying layout=torch.jagged when constructing a nested tensor, as this layout "
+                      "receives active development, has better operator coverage, and works with torch.compile.")
+
+
+def _why_not_nested(layer):
+    """torch's reason, if any, that a TransformerEncoder over ``layer`` cannot use nested tensors ('' if it can)."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    attn = layer.self_attn
+    if not attn.batch_first:
+        return f"{name}.self_attn.batch_first was not True(use batch_first for better inference performance)"
+    if not attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
 
 
 class TransformerDecoder(Module):
