@@ -516,10 +516,19 @@ def _float_np(dtype, kernel="check_uniform_bounds"):
     return d.np
 
 
+def _complex_parts(draw, shape, npd):
+    """A real draw for each part of a complex dtype: (*shape, 2) numbers viewed as complex (*shape)."""
+    real = np.float32 if npd == np.complex64 else np.float64
+    return draw(tuple(shape) + (2,), dtype=real).view(npd).reshape(shape)
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     npd = _float_np(dtype)
-    arr = _gen(generator).random(_size(size, "rand"), dtype=np.float64 if npd != np.float32 else np.float32)
+    shape = _size(size, "rand")
+    if npd.kind == "c":                          # each part uniform on [0, 1)
+        return _finish(_complex_parts(_gen(generator).random, shape, npd), None, device, requires_grad)
+    arr = _gen(generator).random(shape, dtype=np.float64 if npd != np.float32 else np.float32)
     return _finish(arr.astype(npd, copy=False), None, device, requires_grad)
 
 
@@ -527,6 +536,9 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           pin_memory=False):
     npd = _float_np(dtype, "normal_kernel_cpu")
     shape = _size(size, "randn")
+    if npd.kind == "c":                          # torch's complex normal: variance 1/2 in each part
+        arr = _complex_parts(_gen(generator).standard_normal, shape, npd)
+        return _finish(arr * npd.type(np.sqrt(0.5)), None, device, requires_grad)
     arr = _gen(generator).standard_normal(shape, dtype=np.float64 if npd != np.float32 else np.float32)
     return _finish(arr.astype(npd, copy=False), None, device, requires_grad)
 
@@ -581,12 +593,20 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError("normal expects all elements of std >= 0.0")
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
-        arr = (m + s * g.standard_normal(shape)).astype(ref._data.dtype)
+        npd = ref._data.dtype
+        noise = _complex_parts(g.standard_normal, shape, npd) * np.sqrt(0.5) if npd.kind == "c" else \
+            g.standard_normal(shape)
+        arr = (m + s * noise).astype(npd)
         return _finish(arr)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    arr = mean + std * g.standard_normal(_size((size,) if isinstance(size, int) else (size,), "normal"))
-    return _finish(arr.astype(_dtype_or_default(dtype)), None, device, requires_grad)
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    npd = _float_np(dtype, "normal_kernel_cpu")
+    shape = _size((size,) if isinstance(size, int) else (size,), "normal")
+    if npd.kind == "c":                          # each part: mean + std / sqrt(2) N(0, 1)
+        arr = _complex_parts(g.standard_normal, shape, npd)
+        return _finish((mean + std * np.sqrt(0.5) * arr).astype(npd), None, device, requires_grad)
+    arr = mean + std * g.standard_normal(shape)
+    return _finish(arr.astype(npd), None, device, requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):

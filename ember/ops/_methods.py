@@ -458,11 +458,50 @@ Tensor.set_ = _set_
 # ---- in-place random ---------------------------------------------------------------------------------------
 
 
-def _random_fill(sampler):
+# torch's names for a dtype in the samplers' errors: its ScalarType, and (cauchy_) the C++ element type
+_SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "bfloat16": "BFloat16",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                 "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "complex64": "ComplexFloat",
+                 "complex128": "ComplexDouble"}
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool", "uint16": "short unsigned int", "uint32": "unsigned int",
+            "uint64": "long unsigned int", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _num(v):
+    return f"{float(v):g}"
+
+
+def _kernel_dtypes(kernel, kinds):
+    """A check that ``self``'s dtype kind is in ``kinds`` ('f' float, 'c' complex, 'i' int, 'u' uint8, ...)."""
+    def check(self):
+        d = self.dtype
+        kind = "f" if d.is_floating_point else "c" if d.is_complex else "b" if d.name == "bool" else \
+            "u" if d.name == "uint8" else "U" if d.name.startswith("uint") else "i"
+        if kind not in kinds:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAMES.get(d.name, d.name)}'")
+    return check
+
+
+def _continuous(distribution, names):
+    def check(self):
+        d = self.dtype
+        if not d.is_floating_point:
+            raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be "
+                               f"a floating point but you specified {names.get(d.name, d.name)}")
+    return check
+
+
+def _random_fill(sampler, check_dtype, dtype_first=False):
     def method(self, *args, generator=None, **kwargs):
         check_inplace(self) if _grad_state[0] else None
+        if dtype_first:
+            check_dtype(self)
+        sampler.check(*args, **kwargs)
+        check_dtype(self)
         g = _gen(generator)
-        arr = sampler(g, self._data.shape, *args, **kwargs)
+        draw = sampler.complex if self._data.dtype.kind == "c" else sampler
+        arr = draw(g, self._data.shape, *args, **kwargs)
         self._data[...] = np.asarray(arr).astype(self._data.dtype) if type(self._data) is np.ndarray else \
             self.new_tensor(arr)._data
         self._bump_version()
@@ -470,14 +509,46 @@ def _random_fill(sampler):
     return method
 
 
-def _uniform(g, shape, a=0.0, b=1.0, from_=None, to=None):
+def _checked(check):
+    def wrap(sampler):
+        sampler.check = check
+        return sampler
+    return wrap
+
+
+def _uniform_bounds(a=0.0, b=1.0):
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={_num(a)} > to={_num(b)}")
+
+
+@_checked(_uniform_bounds)
+def _uniform(g, shape, a=0.0, b=1.0):
     return g.uniform(a, b, shape)
 
 
+def _complex_parts(g, shape, sampler, *args):
+    parts = sampler(g, shape + (2,), *args)                 # (*shape, 2): real and imaginary parts
+    return parts[..., 0] + 1j * parts[..., 1]
+
+
+_uniform.complex = lambda g, shape, a=0.0, b=1.0: _complex_parts(g, shape, _uniform, a, b)
+
+
+def _normal_check(mean=0.0, std=1.0):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
+
+
+@_checked(_normal_check)
 def _normal(g, shape, mean=0.0, std=1.0):
     return mean + std * g.standard_normal(shape)
 
 
+# torch's complex normal: variance std^2 / 2 in each part, the mean added to both parts
+_normal.complex = lambda g, shape, mean=0.0, std=1.0: _complex_parts(g, shape, _normal, mean, std / np.sqrt(2.0))
+
+
+@_checked(lambda p=0.5: None)
 def _bernoulli(g, shape, p=0.5):
     pv = p._host() if isinstance(p, Tensor) else p
     return g.random(shape) < pv
@@ -489,32 +560,60 @@ def _random(g, shape, from_=0, to=None):
     return g.integers(from_, to, shape)
 
 
+def _exponential_check(lambd=1.0):
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
+
+
+@_checked(_exponential_check)
 def _exponential(g, shape, lambd=1.0):
     return g.exponential(1.0 / lambd, shape)
 
 
+def _geometric_check(p):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_num(p)}")
+
+
+@_checked(_geometric_check)
 def _geometric(g, shape, p):
     return g.geometric(p, shape)
 
 
+def _log_normal_check(mean=1.0, std=2.0):
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_num(std)}")
+
+
+@_checked(_log_normal_check)
 def _log_normal(g, shape, mean=1.0, std=2.0):
     return g.lognormal(mean, std, shape)
 
 
+def _cauchy_check(median=0.0, sigma=1.0):
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_num(sigma)}")
+
+
+@_checked(_cauchy_check)
 def _cauchy(g, shape, median=0.0, sigma=1.0):
     return median + sigma * g.standard_cauchy(shape)
 
 
-Tensor.uniform_ = _random_fill(_uniform)
-Tensor.normal_ = _random_fill(_normal)
-Tensor.bernoulli_ = _random_fill(_bernoulli)
-Tensor.exponential_ = _random_fill(_exponential)
-Tensor.geometric_ = _random_fill(_geometric)
-Tensor.log_normal_ = _random_fill(_log_normal)
-Tensor.cauchy_ = _random_fill(_cauchy)
+Tensor.uniform_ = _random_fill(_uniform, _kernel_dtypes("check_uniform_bounds", "fc"), dtype_first=True)
+Tensor.normal_ = _random_fill(_normal, _kernel_dtypes("normal_kernel_cpu", "fc"))
+Tensor.bernoulli_ = _random_fill(_bernoulli, _kernel_dtypes("bernoulli_scalar_cpu_", "fiub"))
+Tensor.exponential_ = _random_fill(_exponential, _continuous("Exponential", _SCALAR_NAMES))
+Tensor.geometric_ = _random_fill(_geometric, _kernel_dtypes("geometric_cpu", "fiu"))
+Tensor.log_normal_ = _random_fill(_log_normal, _kernel_dtypes("log_normal_cpu", "f"))
+Tensor.cauchy_ = _random_fill(_cauchy, _continuous("Cauchy", _C_NAMES))
 
 
 def _random_method(self, from_=0, to=None, *, generator=None):
+    if self.dtype.is_complex:
+        if to is None and from_ == 0:
+            _kernel_dtypes("random_kernel_cpu", "fiubU")(self)
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     if to is None and from_ == 0 and not isinstance(from_, bool):
         kind = self._data.dtype.kind
         to = 2 ** 24 + 1 if kind == "f" else (2 ** 63 - 1 if self._data.dtype == np.int64 else
@@ -523,6 +622,14 @@ def _random_method(self, from_=0, to=None, *, generator=None):
             to = 2 ** 53 + 1
     elif to is None:
         from_, to = 0, from_
+    if self._data.dtype.kind in "biu":            # the bounds must fit the integer type
+        lo, hi = (0, 1) if self._data.dtype.kind == "b" else (int(np.iinfo(self._data.dtype).min),
+                                                             int(np.iinfo(self._data.dtype).max))
+        name = _C_NAMES.get(self.dtype.name, self.dtype.name)
+        if not lo <= from_ <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= to - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
     g = _gen(generator)
     self._data[...] = g.integers(from_, to, self._data.shape).astype(self._data.dtype)
     self._bump_version()
