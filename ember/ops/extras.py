@@ -146,9 +146,8 @@ def lcm(input, other):
 
 def frexp(input):
     m, e = np.frexp(input._host())
-    from collections import namedtuple
-    frexp_t = namedtuple("frexp", ["mantissa", "exponent"])
-    return frexp_t(_wrap(m.astype(input._data.dtype)), _wrap(e.astype(np.int32)))
+    from .reduce import _named
+    return _named("frexp", ("mantissa", "exponent"))(_wrap(m.astype(input._data.dtype)), _wrap(e.astype(np.int32)))
 
 
 def nextafter(input, other):

@@ -11,14 +11,13 @@ torch's documentation advises.
 """
 from __future__ import annotations
 
-import collections
 
 import numpy as np
 
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, unbroadcast, wrap_dim
 from .products import matmul, multi_dot
-from .reduce import vector_norm
+from .reduce import _named, vector_norm
 
 __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "logdet", "solve", "cholesky", "cholesky_ex", "qr",
            "svd", "svdvals", "eigh", "eigvalsh", "norm", "matrix_norm", "vector_norm", "matrix_rank", "pinv",
@@ -150,7 +149,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     return _InvEx(res, _wrap(info))
 
 
-_InvEx = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
+_InvEx = _named("linalg_inv_ex", ["inverse", "info"])
 
 
 def _info_array(a):
@@ -219,7 +218,7 @@ class Slogdet(Op):
         return g_logabs.unsqueeze(-1).unsqueeze(-1) * Inv.apply(A).mH
 
 
-_Slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
+_Slogdet = _named("linalg_slogdet", ["sign", "logabsdet"])
 
 
 def slogdet(A, *, out=None):
@@ -367,7 +366,7 @@ def _not_pd(m):
         return True
 
 
-_CholeskyEx = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
+_CholeskyEx = _named("linalg_cholesky_ex", ["L", "info"])
 
 
 class QR(Op):
@@ -418,7 +417,7 @@ def _qr_backward_tall(Q, R, gQ, gR):
     return Solve.apply(R, b.mH).mH                                       # b R^{-H}
 
 
-_QR = collections.namedtuple("linalg_qr", ["Q", "R"])
+_QR = _named("linalg_qr", ["Q", "R"])
 
 
 def qr(A, mode="reduced", *, out=None):
@@ -488,7 +487,7 @@ def _svd_backward(U, S, Vh, gU, gS, gVh):
     return core if gA is None else core + gA
 
 
-_SVDResult = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
+_SVDResult = _named("linalg_svd", ["U", "S", "Vh"])
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
@@ -536,7 +535,7 @@ def _eigh_backward(L, V, gL, gV):
     return V @ inner @ V.mH
 
 
-_Eigh = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_Eigh = _named("linalg_eigh", ["eigenvalues", "eigenvectors"])
 
 
 def _check_uplo(UPLO):
@@ -631,7 +630,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, tol=None, out=None)
     return _out(out, _wrap(np.asarray((S > tol_).sum(-1), dtype=np.int64)))
 
 
-_Lstsq = collections.namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_Lstsq = _named("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
@@ -886,7 +885,7 @@ def solve_triangular(A, B, *, upper=None, left=True, unitriangular=False, out=No
     return _out(out, SolveTriangular.apply(A, B, bool(upper), bool(unitriangular)))
 
 
-_TriangularSolve = collections.namedtuple("triangular_solve", ["solution", "cloned_coefficient"])
+_TriangularSolve = _named("triangular_solve", ["solution", "cloned_coefficient"])
 _warned = set()
 
 
@@ -1005,10 +1004,10 @@ def _lu_square_backward(P, L, U, gL, gU):
     return X if P is None else P @ X
 
 
-_LU = collections.namedtuple("linalg_lu", ["P", "L", "U"])
-_LUFactor = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
-_LUFactorEx = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
-_LUUnpack = collections.namedtuple("lu_unpack", ["P", "L", "U"])
+_LU = _named("linalg_lu", ["P", "L", "U"])
+_LUFactor = _named("linalg_lu_factor", ["LU", "pivots"])
+_LUFactorEx = _named("linalg_lu_factor_ex", ["LU", "pivots", "info"])
+_LUUnpack = _named("lu_unpack", ["P", "L", "U"])
 
 
 def _check_pivot(pivot):
@@ -1128,7 +1127,7 @@ def lu_solve_legacy(b, LU_data, LU_pivots, *, out=None):
 # general eigendecomposition (forward only: no gradient yet)
 # ----------------------------------------------------------------------------------------------------------
 
-_Eig = collections.namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])
+_Eig = _named("linalg_eig", ["eigenvalues", "eigenvectors"])
 _COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128,
                np.dtype(np.complex64): np.complex64, np.dtype(np.complex128): np.complex128}
 
