@@ -67,3 +67,24 @@ def test_factory_errors_match_torch():
         with pytest.raises(type(et.value), match=None) as ee:
             f(ember)
         assert str(ee.value) == str(et.value)
+
+
+def test_complex_backward_is_silent_and_explicit_casts_warn_once():
+    import warnings
+    import ember.ops._convert as conv
+    c = np.array([1 + 2j, 3j, 1], np.complex64)
+    grads = []
+    for m in (torch, ember):
+        x = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            (x * m.tensor(c)).abs().sum().backward()
+            (x.to(m.complex64) * (1 + 1j)).real.sum().backward()
+        grads.append(np.asarray(x.grad.tolist()))
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+    conv._warned_complex[0] = False
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
+        assert ember.tensor([1 + 2j]).float().tolist() == [1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ember.tensor([1 + 2j]).long().tolist() == [1]      # once per process, as torch

@@ -17,11 +17,28 @@ class Cast(Op):
     @staticmethod
     def forward(ctx, x, np_dtype):
         ctx.src = x.dtype
-        return x.astype(np_dtype)
+        return _astype(x, np_dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        if grad.is_complex() and ctx.src.kind != "c":     # the real input's gradient is the real part, silently
+            grad = grad.real
         return grad.to(_NP2DT[ctx.src]), None
+
+
+_warned_complex = [False]
+
+
+def _astype(x, np_dtype):
+    """``x`` as ``np_dtype``; complex to real keeps the real part and warns once per process, as torch does
+    (NumPy's ComplexWarning would come on every call, and from internal conversions too)."""
+    if x.dtype.kind == "c" and np.dtype(np_dtype).kind != "c":
+        if not _warned_complex[0]:
+            _warned_complex[0] = True
+            import warnings
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=4)
+        x = x.real
+    return x.astype(np_dtype)
 
 
 def cast(t, dtype):
@@ -29,7 +46,7 @@ def cast(t, dtype):
     if _NP2DT[t._data.dtype] is dtype:
         return t
     if t.requires_grad and dtype.category < 2:  # to an integer type: the result leaves the graph
-        return _wrap(t._data.astype(dtype.np))
+        return _wrap(_astype(t._data, dtype.np))
     return Cast.apply(t, dtype.np)
 
 
