@@ -654,6 +654,59 @@ R = sum(p.numel() for p in m.parameters() if not isinstance(p, nn.parameter.Unin
 }
 
 
+EXTRA = {
+"cnn_training_steps": """
+model = load(nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 3)))
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+x = torch.tensor(rng.randn(5, 1, 6, 6).astype('float32')); y = torch.tensor([0, 1, 2, 1, 0])
+losses = []
+for _ in range(3):
+    opt.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); losses.append(loss.item())
+model.eval()
+R = losses, model(x), model[1].running_mean, model[1].running_var, model[1].num_batches_tracked
+""",
+"lstm_classifier_training": """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(12, 5, padding_idx=0); self.rnn = nn.GRU(5, 6, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(12, 2)
+    def forward(self, ids, lengths):
+        e = self.emb(ids)                                                  # (B, T, 5)
+        p = nn.utils.rnn.pack_padded_sequence(e, lengths, batch_first=True, enforce_sorted=False)
+        _, h = self.rnn(p)                                                 # (2, B, 6)
+        return self.fc(torch.cat([h[0], h[1]], dim=1))
+net = load(Net()); opt = torch.optim.Adam(net.parameters(), lr=0.01)
+ids = torch.tensor([[3, 4, 5, 0], [1, 2, 0, 0], [7, 8, 9, 10]]); lengths = torch.tensor([3, 2, 4]); y = torch.tensor([0, 1, 1])
+for _ in range(3):
+    opt.zero_grad(); loss = F.cross_entropy(net(ids, lengths), y); loss.backward(); opt.step()
+R = loss, net(ids, lengths), net.emb.weight[0]
+""",
+"interpolate_modes": """
+x = torch.tensor(rng.randn(1, 2, 5, 7).astype('float32'), requires_grad=True)
+outs = [F.interpolate(x, scale_factor=2, mode='nearest'), F.interpolate(x, size=(3, 4), mode='bilinear', align_corners=True),
+        F.interpolate(x, scale_factor=1.5, mode='bilinear'), F.interpolate(x, size=(8, 9), mode='bicubic'),
+        F.interpolate(x, size=(4, 10), mode='nearest-exact'), F.interpolate(x, scale_factor=0.5, mode='area'),
+        F.interpolate(x, scale_factor=1.7, mode='bilinear', recompute_scale_factor=True),
+        nn.Upsample(scale_factor=(2, 1), mode='nearest')(x), nn.UpsamplingBilinear2d(size=(6, 6))(x)]
+sum(o.sum() for o in outs).backward()
+x1 = torch.tensor(rng.randn(1, 2, 5).astype('float32'))
+R = outs, x.grad, F.interpolate(x1, size=8, mode='linear'), F.interpolate(x1[None], size=(2, 3, 4), mode='trilinear')
+""",
+"interpolate_errors": "F.interpolate(torch.zeros(1, 2, 5), size=4, mode='bilinear')",
+"interpolate_both": "F.interpolate(torch.zeros(1, 2, 5), size=4, scale_factor=2)",
+"pad_modes": """
+x = torch.tensor(rng.randn(1, 2, 4, 5).astype('float32'), requires_grad=True)
+outs = [F.pad(x, (1, 2)), F.pad(x, (1, 2, 2, 1), mode='reflect'), F.pad(x, (2, 2, 1, 1), mode='replicate'),
+        F.pad(x, (3, 1, 2, 0), mode='circular'), F.pad(x, (1, 1, 1, 1, 1, 1), value=2.), F.pad(x, (-1, 1))]
+sum((o * o).sum() for o in outs).backward()
+R = outs, x.grad
+""",
+"pad_reflect_too_big": "F.pad(torch.zeros(1, 2, 3), (3, 0), mode='reflect')",
+}
+
+
 # differences found by the sweep in files owned elsewhere (ops/conv.py, nn/_functional_core.py); strict, so a fix
 # shows up as XPASS and the mark is removed
 _KNOWN = {"conv_dtype_mismatch": "conv with bias: torch names the input/bias C++ types",
@@ -685,3 +738,8 @@ def test_attention_embedding_clip_code(name):
 @pytest.mark.parametrize("name", _param(LOSS))
 def test_loss_init_print_code(name):
     check(LOSS[name])
+
+
+@pytest.mark.parametrize("name", _param(EXTRA))
+def test_training_resampling_padding_code(name):
+    check(EXTRA[name])
