@@ -1,6 +1,8 @@
 """Elementwise binary arithmetic: add, sub, mul, div, pow and friends, with their derivatives."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as _dt
@@ -831,14 +833,52 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     return _out(present(input + (q * value if value != 1 else q), "AddcdivBackward0", input, tensor1, tensor2), out)
 
 
+class Xlogy(Op):
+    """x * log(y), 0 where x == 0 (unless y is NaN).  torch's derivatives: d/dx = log(y), except 0 where x == 0
+    and y <= 0; d/dy = x / y."""
+
+    save_inputs = (0, 1)
+
+    def name(self):
+        a, b = self._kinds
+        return "XlogyBackward0" if a and b else "XlogyBackward2" if a else "XlogyBackward1"
+
+    def _shown(self):
+        a, b = self._kinds
+        return list(self._edges) if a and b else [self._edges[0 if a else 1]]
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx._kinds = (hasattr(x, "shape"), hasattr(y, "shape"))
+        xp = _xp(x, y)
+        dt = x.dtype if hasattr(x, "dtype") else y.dtype      # a Python number does not widen the result
+        with np.errstate(all="ignore"):
+            res = x * xp.log(y)
+            return xp.asarray(xp.where((xp.asarray(x) == 0) & ~xp.isnan(y), 0, res)).astype(dt, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import where
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if isinstance(x, Tensor) and ctx._edges[0] is not None:
+            ylog = y.log() if isinstance(y, Tensor) else math.log(y) if y > 0 else (
+                -math.inf if y == 0 else math.nan)
+            mask = (x == 0) & (y <= 0)
+            gx = unbroadcast(grad * where(mask, 0.0, ylog), x.shape)
+        if isinstance(y, Tensor) and ctx._edges[1] is not None:
+            gy = unbroadcast(grad * x / y, y.shape)
+        return gx, gy
+
+
 def xlogy(input, other, *, out=None):
     """x * log(y), with 0 where x == 0 (unless y is NaN)."""
-    from .shape import where
-    x = input if isinstance(input, Tensor) else other * 0 + input
-    y = other if isinstance(other, Tensor) else x * 0 + other
-    x, y = float_like(x), float_like(y)
-    res = x * y.log()
-    return _out(where((x == 0) & ~y.isnan(), res * 0, res), out)
+    if isinstance(input, Tensor):
+        input = float_like(input)
+    if isinstance(other, Tensor):
+        other = float_like(other)
+    a, b = promote_operands(input, other)
+    return _out(_binary(Xlogy, a, b), out)
 
 
 def copysign(input, other, *, out=None):

@@ -445,20 +445,9 @@ def set_default_device(device):
     _default_device[0] = d
 
 
-def polygamma(n, input):
-    if n == 0:
-        return unary.digamma(input)
-    x = float_like(input)._host().astype(np.float64)
-    # psi^(n)(x) = (-1)^(n+1) n! sum_k 1/(x+k)^(n+1): shift up, then the asymptotic series
-    res = np.zeros_like(x)
-    y = x.copy()
-    for _ in range(12):
-        res += 1.0 / y ** (n + 1)
-        y += 1
-    fact = math.factorial(n)
-    tail = fact / (n * y ** n) + fact / (2 * y ** (n + 1)) + math.factorial(n + 1) / (12 * y ** (n + 2))
-    out = (-1) ** (n + 1) * (fact * res + tail)
-    return _wrap(out.astype(float_like(input)._data.dtype))
+def polygamma(n, input, *, out=None):
+    from .gamma_fns import polygamma as _polygamma
+    return _polygamma(n, input, out=out)
 
 
 def mvlgamma(input, p):

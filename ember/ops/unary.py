@@ -788,26 +788,14 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     return r if out is None else _copy_out(out, r)
 
 
-def lgamma(input):
-    x = float_like(input)
-    vec = np.frompyfunc(math.lgamma, 1, 1)
-    return _wrap(vec(x._host()).astype(x._data.dtype))
+def lgamma(input, *, out=None):
+    from .gamma_fns import lgamma as _lgamma
+    return _lgamma(input, out=out)
 
 
-def digamma(input):
-    x = float_like(input)._host().astype(np.float64)
-    # asymptotic series after shifting x above 6
-    res = np.zeros_like(x)
-    y = x.copy()
-    for _ in range(6):
-        small = y < 6
-        res = np.where(small, res - 1 / np.where(small, y, 1), res)
-        y = np.where(small, y + 1, y)
-    inv = 1 / y
-    inv2 = inv * inv
-    res = res + np.log(y) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 *
-                                                                                      (1 / 240 - inv2 / 132))))
-    return _wrap(res.astype(float_like(input)._data.dtype))
+def digamma(input, *, out=None):
+    from .gamma_fns import digamma as _digamma
+    return _digamma(input, out=out)
 
 
 def i0(input):
