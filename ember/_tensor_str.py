@@ -179,6 +179,14 @@ def tensor_repr(t):
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     out = prefix + body
+    # A suffix that would pass the line width goes on a line of its own, under the first value. torch measures
+    # the last line as two characters longer than it is when the body has no line break, one otherwise.
+    used = len(out) - out.rfind("\n") + 1
     for s in suffixes:
-        out += ", " + s
+        if used + len(s) + 2 > PRINT_OPTS.linewidth:
+            out += ",\n" + " " * indent + s
+            used = indent + len(s)
+        else:
+            out += ", " + s
+            used += len(s) + 2
     return out + ")"
