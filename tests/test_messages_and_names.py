@@ -108,3 +108,20 @@ def _names(t):
 
 def test_node_names_and_arity():
     assert _names(ember) == _names(torch)
+
+
+def test_assigning_a_tensor_that_requires_grad_records_the_write():
+    """``a[i] = x`` with ``x`` requiring grad: the gradient reaches ``x`` though ``a`` did not require grad."""
+    out = []
+    for lib in (ember, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = lib.tensor(5.0, requires_grad=True)
+        a = lib.zeros(4)
+        a[1:3] = x * 3
+        a[0] = y
+        b = lib.zeros(2, 3)
+        v = b[0]
+        v[:] = lib.arange(3.0) * y
+        ((a * lib.arange(4.0)).sum() + b.sum()).backward()
+        out.append((a.grad_fn.name(), b.grad_fn.name(), v.grad_fn.name(), x.grad.tolist(), y.grad.item()))
+    assert out[0] == out[1]

@@ -293,7 +293,9 @@ def setitem(input, key, value):
         input._data[nkey] = vd
         input._bump_version()
         return
-    apply_inplace(input, lambda x: IndexPut.apply(x, value, nkey, False))
+    # the value goes in as an operand (not a closure variable): a value that requires grad makes the write
+    # recorded even when ``input`` itself does not require grad
+    apply_inplace(input, lambda x, v: IndexPut.apply(x, v, nkey, False), value)
     if not advanced and input._base is None:  # torch writes basic-index assignments through a view
         present_as(input, "torch::autograd::CopySlices")
 

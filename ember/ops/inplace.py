@@ -165,6 +165,10 @@ def _region_of(view_t, base):
     shape, strides = vd.shape, vd.strides
 
     def region(arr):
+        # the offsets and strides are the base's: an array laid out otherwise (a broadcast gradient has
+        # stride 0 everywhere) is read through a C-contiguous copy; writers pass C-contiguous arrays
+        if not arr.flags.c_contiguous:
+            arr = np.ascontiguousarray(arr)
         flat = arr.reshape(-1)
         return np.lib.stride_tricks.as_strided(flat[offset:], shape=shape, strides=strides)
     return region
@@ -208,7 +212,7 @@ class CopySlices(Op):
     @staticmethod
     def backward(ctx, grad):
         region = ctx.region
-        g_base = grad.clone()
+        g_base = grad.contiguous().clone()     # C-contiguous: the region's offsets are a contiguous base's
         with grad_mode.no_grad():
             region(g_base._data)[...] = 0
         g_val = _Region.apply(grad, region)
@@ -216,6 +220,9 @@ class CopySlices(Op):
 
 
 class _Region(Op):
+    _grad_name = "AsStridedBackward0"    # torch regenerates a rebased view's history as an as_strided of its base
+    _shown = (0,)
+
     @staticmethod
     def forward(ctx, x, region):
         ctx.region = region
