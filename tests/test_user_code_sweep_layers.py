@@ -709,10 +709,7 @@ R = outs, x.grad
 
 # differences found by the sweep in files owned elsewhere (ops/conv.py, nn/_functional_core.py); strict, so a fix
 # shows up as XPASS and the mark is removed
-_KNOWN = {"conv_dtype_mismatch": "conv with bias: torch names the input/bias C++ types",
-          "conv_long_input": "conv with bias: torch names the input/bias C++ types",
-          "groupnorm_bad_input": "group_norm does not check the channel count against weight",
-          "float_of_requires_grad_warns": "float(t) of a tensor requiring grad does not warn (tensor.py)"}
+_KNOWN = {"float_of_requires_grad_warns": "float(t) of a tensor requiring grad does not warn (tensor.py)"}
 
 
 def _param(table):

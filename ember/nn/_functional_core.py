@@ -370,6 +370,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if C % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(input.shape)} and num_groups={num_groups}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and (p.ndim != 1 or p.shape[0] != C):
+            # torch's message shows the weight's shape in both checks ([0] when there is no weight)
+            shown = list(weight.shape) if weight is not None else [0]
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {shown} and input of shape {list(input.shape)}")
     x = input.reshape(N, num_groups, -1)                                  # (N, G, C/G * spatial)
     y = nn_ops.layer_norm_op(x, None, None, 1, eps).reshape(input.shape)
     if weight is not None:

@@ -333,7 +333,7 @@ def _dims_str(shape):
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-def _check_conv_input(input, weight, nd, name):
+def _check_conv_input(input, weight, nd, name, bias=None):
     ndim = input._data.ndim
     if ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
@@ -342,11 +342,17 @@ def _check_conv_input(input, weight, nd, name):
         raise RuntimeError(f"weight should have at least three dimensions" if weight._data.ndim < 3 else
                            f"Expected {weight._data.ndim - 1}D (unbatched) or {weight._data.ndim}D (batched) input "
                            f"to {name}, but got input of size: {_dims_str(input._data.shape)}")
+    _check_conv_bias(input, bias)          # torch names a mismatched bias before a mismatched weight
     if input.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}"
-                           if input.dtype.is_floating_point else
-                           f"Input type ({input.dtype}) and weight type ({weight.dtype}) should be the same")
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}")
     return ndim == nd + 1
+
+
+def _check_conv_bias(input, bias):
+    if bias is not None and bias.dtype is not input.dtype:
+        from ..tensor import _C_TYPE
+        raise RuntimeError(f"Input type ({_C_TYPE.get(input.dtype.name, input.dtype.name)}) and bias type "
+                           f"({_C_TYPE.get(bias.dtype.name, bias.dtype.name)}) should be the same")
 
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
@@ -374,7 +380,7 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     if nd is None:
         nd = weight._data.ndim - 2
     name = name or (f"conv_transpose{nd}d" if transposed else f"conv{nd}d")
-    unbatched = _check_conv_input(input, weight, nd, name)
+    unbatched = _check_conv_input(input, weight, nd, name, bias)
     if unbatched:
         input = input.unsqueeze(0)
     stride = _tuple_arg(stride, nd, "stride")
