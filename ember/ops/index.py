@@ -42,7 +42,7 @@ def _convert_key(key):
                 out.append(d)
             else:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        elif isinstance(k, (list, np.ndarray)):
+        elif isinstance(k, (list, tuple, range, np.ndarray)):  # any sequence is an index tensor (x[range(n), y])
             arr = np.asarray(k)
             if arr.dtype.kind not in "biu":
                 if arr.size == 0:
