@@ -331,6 +331,9 @@ def _unsavable(obj, path) -> str:
         hint = f"; convert the {t.__base__.__name__} subclass to a plain {t.__base__.__name__} first"
     elif isinstance(obj, np.generic):
         hint = "; only numeric NumPy scalars are converted to Python numbers"
+    elif callable(getattr(obj, "state_dict", None)):  # a whole Module or optimizer, as torch.save(model, PATH)
+        hint = ("; ember does not pickle whole objects (their classes and code), save obj.state_dict() instead, "
+                "then build the object again and call load_state_dict(ember.load(f))")
     return (f"cannot save {_path_str(path)} of type {what}: ember.save writes only what torch.load(weights_only="
             f"True) reads (tensors, Parameters, dict/OrderedDict/list/tuple/set, str, bytes, int, float, "
             f"complex, bool, None, torch.Size/dtype/device){hint}")
