@@ -314,8 +314,11 @@ def _needs_graph(*ts):
 # gather / scatter
 # ----------------------------------------------------------------------------------------------------------
 
-def _full_index(index, dim, xp):
-    """Index arrays for ``out[i][j][k] = x[i][index[i][j][k]][k]`` style addressing along ``dim``."""
+def _full_index(index, dim, xp, ndim=1):
+    """Index arrays for ``out[i][j][k] = x[i][index[i][j][k]][k]`` style addressing along ``dim`` of an
+    ``ndim``-dimensional array.  A 0-d index addresses one element of a 0-d or 1-d array, as in torch."""
+    if index.ndim == 0:
+        return (index,) if ndim else ()
     grids = list(xp.indices(index.shape, sparse=True))
     grids[dim] = index
     return tuple(grids)
@@ -352,7 +355,7 @@ class Gather(Op):
         size = x.shape[dim]
         if index.size and (index.min() < -size or index.max() >= size):
             raise RuntimeError(f"index {int(index.max())} is out of bounds for dimension {dim} with size {size}")
-        return x[_full_index(index, dim, xp)]
+        return x[_full_index(index, dim, xp, x.ndim)]
 
     @staticmethod
     def backward(ctx, grad):
@@ -373,7 +376,7 @@ class ScatterAdd(Op):
         out = x.copy()
         xp = _xp(x)
         src_part = src[tuple(slice(0, s) for s in index.shape)]
-        xp.add.at(out, _full_index(index, dim, xp), src_part)
+        xp.add.at(out, _full_index(index, dim, xp, out.ndim), src_part)
         return out
 
     @staticmethod
@@ -402,7 +405,7 @@ class Scatter(Op):
         out = x.copy()
         xp = _xp(x)
         part = src[tuple(slice(0, s) for s in index.shape)] if np.ndim(src) else src
-        out[_full_index(index, dim, xp)] = part
+        out[_full_index(index, dim, xp, out.ndim)] = part
         return out
 
     @staticmethod
@@ -448,7 +451,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     idx = index._data
     xp = _xp(input._data)
-    full = _full_index(idx, d, xp)
+    full = _full_index(idx, d, xp, input.ndim)
     src_part = src[tuple(slice(0, s) for s in idx.shape)] if src.shape != index.shape else src
     hit = np.zeros(input.shape, dtype=bool)
     hit[full] = True
