@@ -6,6 +6,7 @@ import re
 import warnings
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -157,6 +158,13 @@ def test_tensors_tutorial():
     assert_same_text(tensors_tutorial)
 
 
+@pytest.mark.xfail(strict=True, raises=AttributeError, reason="ember has no torch.accelerator module yet")
+def test_accelerator_device_selection():
+    # the current tutorials' first lines pick the device this way
+    device = ember.accelerator.current_accelerator().type if ember.accelerator.is_available() else "cpu"
+    assert device == "cpu"
+
+
 # ---------------------------------------------------------------- autograd
 
 def autograd_tutorial(L):
@@ -257,6 +265,13 @@ def autograd_tutorial(L):
 
 def test_autograd_tutorial():
     assert_same_text(autograd_tutorial)
+
+
+@pytest.mark.xfail(strict=True, reason="ember's nodes are instances of its op classes (Sum, MulScalar); only "
+                                       "name() and repr give torch's node names")
+def test_grad_fn_class_names():
+    x = ember.ones(2, requires_grad=True)
+    assert [type((x * 2).grad_fn).__name__, type(x.sum().grad_fn).__name__] == ["MulBackward0", "SumBackward0"]
 
 
 # ---------------------------------------------------------------- Neural Networks
