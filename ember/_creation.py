@@ -155,10 +155,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         arr = data._host().copy()
     elif isinstance(data, np.ndarray):
         arr = np.array(data, copy=True)
-        if arr.dtype.kind not in "biufcV":
-            raise TypeError(f"can't convert np.ndarray of type {arr.dtype}. The only supported types are: "
-                            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
-                            "uint32, uint16, uint8, and bool.")
+        if arr.dtype.kind not in "biufcV" or arr.dtype.type in _NO_TENSOR_FLOATS:
+            _refuse_array(arr)
     else:
         arr = _infer_np(data)
         if dtype is None and isinstance(data, np.generic):
@@ -207,11 +205,25 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     return t
 
 
+# extended precision (float128 on most platforms) has no tensor dtype; where it is float64 it is fine
+_NO_TENSOR_FLOATS = () if np.dtype(np.longdouble).itemsize == 8 else (np.longdouble, np.clongdouble)
+
+
+def _refuse_array(arr):
+    # torch names the array's scalar type (numpy.object_, numpy.str_), not its dtype string
+    raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported types "
+                    "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
+                    "uint32, uint16, uint8, and bool.") from None
+
+
 def from_numpy(ndarray):
     """A tensor sharing memory with a NumPy array (writes through both ways)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dt.from_numpy_dtype(ndarray.dtype)  # raises torch's message for unsupported dtypes
+    try:
+        _dt.from_numpy_dtype(ndarray.dtype)
+    except TypeError:
+        _refuse_array(ndarray)
     if any(s < 0 for s in ndarray.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
                          "strides are not currently supported. (You can probably work around this by making a "

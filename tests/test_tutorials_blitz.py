@@ -360,3 +360,17 @@ def test_neural_networks_tutorial():
     t_params, e_params = assert_same_text(neural_networks_tutorial, rtol=1e-4)
     for t, e in zip(t_params, e_params):
         np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)
+
+
+def numpy_bridge_refusals(L):
+    for dtype in (object, "U3", "datetime64[s]", np.longdouble, np.clongdouble):
+        for make in (L.from_numpy, L.tensor, L.as_tensor):
+            try:
+                make(np.zeros(2, dtype=dtype))
+                print(make.__name__, "converted")
+            except TypeError as err:
+                print(make.__name__, "TypeError:", err)
+
+
+def test_numpy_bridge_refusals():
+    assert_same_text(numpy_bridge_refusals)
