@@ -51,7 +51,8 @@ _AUTOCAST_NAMES = frozenset((
 
 def __getattr__(name):  # heavier subpackages load on first use, so ``import ember`` stays light
     import importlib
-    if name in ("optim", "distributed", "serialization", "safetensors", "distributions", "amp", "fft", "cpu"):
+    if name in ("optim", "distributed", "serialization", "safetensors", "distributions", "amp", "fft", "cpu",
+                "accelerator"):
         try:
             return importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as e:

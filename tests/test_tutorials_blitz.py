@@ -158,11 +158,13 @@ def test_tensors_tutorial():
     assert_same_text(tensors_tutorial)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="ember has no torch.accelerator module yet")
 def test_accelerator_device_selection():
     # the current tutorials' first lines pick the device this way
-    device = ember.accelerator.current_accelerator().type if ember.accelerator.is_available() else "cpu"
-    assert device == "cpu"
+    for lib in (ember, torch):
+        device = lib.accelerator.current_accelerator().type if lib.accelerator.is_available() else "cpu"
+        assert device == "cpu" and lib.accelerator.device_count() == 0
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available."):
+            lib.accelerator.current_device_index()
 
 
 # ---------------------------------------------------------------- autograd
