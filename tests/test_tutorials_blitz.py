@@ -269,11 +269,13 @@ def test_autograd_tutorial():
     assert_same_text(autograd_tutorial)
 
 
-@pytest.mark.xfail(strict=True, reason="ember's nodes are instances of its op classes (Sum, MulScalar); only "
-                                       "name() and repr give torch's node names")
 def test_grad_fn_class_names():
-    x = ember.ones(2, requires_grad=True)
-    assert [type((x * 2).grad_fn).__name__, type(x.sum().grad_fn).__name__] == ["MulBackward0", "SumBackward0"]
+    for lib in (ember, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = lib.nn.functional.linear(x[None], lib.ones(3, 2), lib.ones(3))
+        assert [type((x * 2).grad_fn).__name__, type(x.sum().grad_fn).__name__, type(y.grad_fn).__name__] == \
+            ["MulBackward0", "SumBackward0", "AddmmBackward0"]
+        assert str(type(x.sum().grad_fn)) == "<class 'SumBackward0'>"
 
 
 # ---------------------------------------------------------------- Neural Networks

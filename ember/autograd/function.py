@@ -63,6 +63,16 @@ class Op(Node):
     save_output = False    # backward reads the output through ``ctx.saved_output``
     differentiable = True  # False for ops whose output never has a gradient (comparisons, argmax ...)
 
+    def __init_subclass__(cls, **kwargs):
+        """The class takes torch's node name (``type(y.grad_fn).__name__ == "MulBackward0"``, printed as
+        ``<class 'MulBackward0'>``); ``_op_name`` keeps the name it was written with."""
+        super().__init_subclass__(**kwargs)
+        cls._op_name = cls.__name__
+        grad_name = cls.__dict__.get("_grad_name") or cls.__name__ + "Backward0"
+        cls._grad_name = grad_name
+        cls.__name__ = cls.__qualname__ = grad_name.rsplit("::", 1)[-1]
+        cls.__module__ = "builtins"
+
     @classmethod
     def apply(cls, *args):
         ctx = _new(cls)

@@ -88,6 +88,7 @@ class Div(Op):
 
 
 class Pow(Op):
+    _grad_name = "PowBackward0"
     save_inputs = (0, 1)
 
     def name(self):
@@ -837,6 +838,7 @@ class Xlogy(Op):
     """x * log(y), 0 where x == 0 (unless y is NaN).  torch's derivatives: d/dx = log(y), except 0 where x == 0
     and y <= 0; d/dy = x / y."""
 
+    _grad_name = "XlogyBackward0"
     save_inputs = (0, 1)
 
     def name(self):

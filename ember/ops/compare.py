@@ -107,6 +107,7 @@ bitwise_right_shift = _bitwise("bitwise_right_shift", "right_shift", "rshift")
 class Clamp(Op):
     """y = min(max(x, lo), hi); the gradient flows where lo <= x <= hi (to the bound tensors elsewhere)."""
 
+    _grad_name = "ClampBackward1"
     save_inputs = (0, 1, 2)
     tensor_bounds = False
 

@@ -42,6 +42,7 @@ def _bmm_shown(node):
 class Matmul(Op):
     """Batched matrix product of operands with ndim >= 2 (broadcast over the batch dims)."""
 
+    _grad_name = "MmBackward0"       # the class's name; ``name()`` gives the batched form
     save_inputs = (0, 1)
     _shown = _bmm_shown
     batched = False
@@ -311,6 +312,7 @@ class Linear(Op):
     """y = x W^T + b over any leading dims: one node instead of three for every ``nn.Linear`` call (shown as
     torch's nodes by ``name`` and ``next_functions``)."""
 
+    _grad_name = "AddmmBackward0"    # the class's name; ``name()`` gives the form for this call
     save_inputs = (0, 1)
     _shown = _linear_shown
 

@@ -655,7 +655,7 @@ def relu(input):
 
 def _int_passthrough(cls):
     def fn(input, *, out=None):
-        _not_for(cls.__name__.lower() + "_vml", input)
+        _not_for(cls._op_name.lower() + "_vml", input)
         r = input.clone() if input._data.dtype.kind in "biu" else cls.apply(input)
         return r if out is None else _copy_out(out, r)
     return fn
