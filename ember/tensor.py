@@ -346,6 +346,12 @@ class Tensor:
         return int(self._one())
 
     def __float__(self):
+        if self.requires_grad:
+            import warnings
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first. (Triggered internally at "
+                          "/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)", UserWarning,
+                          stacklevel=2)
         return float(self._one())
 
     def __complex__(self):

@@ -140,7 +140,13 @@ m(x, output_size=[20, 20])
 "conv_groups_bad": "nn.Conv2d(4, 6, 3, groups=4)",
 "conv_groups_bad_out": "nn.Conv2d(4, 6, 3, groups=4)",
 "conv_same_stride": "nn.Conv2d(4, 6, 3, stride=2, padding='same')",
-"conv_bad_padding_mode": "nn.Conv2d(4, 6, 3, padding_mode='foo')",
+# torch prints a set whose order comes from its compiled .pyc (a frozenset constant): compare the words only
+"conv_bad_padding_mode": """
+try:
+    nn.Conv2d(4, 6, 3, padding_mode='foo')
+except ValueError as e:
+    R = sorted(str(e).replace(",", " ").replace("{", " ").replace("}", " ").split())
+""",
 "conv_bad_padding_str": "nn.Conv2d(4, 6, 3, padding='full')",
 "conv_unbatched": """
 m = load(nn.Conv2d(3, 2, 3)); x = torch.tensor(rng.randn(3, 5, 5).astype('float32'))
@@ -709,7 +715,7 @@ R = outs, x.grad
 
 # differences found by the sweep in files owned elsewhere (ops/conv.py, nn/_functional_core.py); strict, so a fix
 # shows up as XPASS and the mark is removed
-_KNOWN = {"float_of_requires_grad_warns": "float(t) of a tensor requiring grad does not warn (tensor.py)"}
+_KNOWN = {}
 
 
 def _param(table):

@@ -18,6 +18,8 @@ __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "
            "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+# torch prints a set literal built in this order: the same construction gives the same order in one process
+_VALID_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
 def _ntuple(value, n):
@@ -51,7 +53,7 @@ class _ConvNd(Module):
         else:
             padding = _ntuple(padding, nd)
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {set(_PADDING_MODES)}, but got "
+            raise ValueError(f"padding_mode must be one of {_VALID_PADDING_MODES}, but got "
                              f"padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
