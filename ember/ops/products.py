@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import grad_mode as _grad_mode
 from ..autograd.function import Op
 from ..autograd.graph import ShownNode, present
 from .. import _dtype as _dt
@@ -14,6 +15,10 @@ _autocast = [None]
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv", "addbmm",
            "baddbmm", "addr", "einsum", "tensordot", "kron", "linear", "chain_matmul", "multi_dot"]
+
+
+_grad_state = _grad_mode._state
+_inference = _grad_mode._inference
 
 
 def _mm(a, b):
@@ -404,6 +409,17 @@ def linear(input, weight, bias=None):
         return out + bias if bias is not None else out
     if bias is not None and bias._data.shape != sw[:1]:
         _check_bias(bias._data.shape, sx[:-1] + (sw[0],))
+    xd = input._data
+    if type(xd) is np.ndarray and xd.ndim == 2 and not (_grad_state[0] and (
+            input.requires_grad or weight.requires_grad or (bias is not None and bias.requires_grad))):
+        # nothing to record (inference, no_grad): the product without the op machinery
+        y = _mm(xd, weight._data.T)
+        if bias is not None:
+            y += bias._data
+        out = _wrap(y)
+        if _inference[0]:
+            out._extra = {"inference": True}
+        return out
     return Linear.apply(input, weight, bias)
 
 
