@@ -212,6 +212,16 @@ def _inplace_binary(ufunc, slow):
                 o = o * alpha
             d = self._data
             od = np.asarray(o)
+            if od.shape != d.shape and od.ndim:       # torch checks the broadcast shape before the dtype
+                try:
+                    bs = np.broadcast_shapes(d.shape, od.shape)
+                except ValueError:
+                    bs = None
+                if bs != d.shape:
+                    if bs is None:
+                        _broadcast_error(d.shape, od.shape)
+                    raise RuntimeError(f"output with shape {list(d.shape)} doesn't match the broadcast shape "
+                                       f"{list(bs)}")
             if isinstance(other, Tensor) and _CAT[od.dtype.kind] > _CAT[d.dtype.kind]:
                 raise RuntimeError(f"result type {_tn(od.dtype)} can't be cast to the desired output type "
                                    f"{_tn(d.dtype)}")
@@ -237,6 +247,15 @@ def _inplace_binary(ufunc, slow):
 
 
 _CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+
+
+def _broadcast_error(sa, sb):
+    """torch's message for shapes that do not broadcast (the first mismatching dimension from the right)."""
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    i = max(k for k in range(n) if pa[k] != pb[k] and 1 not in (pa[k], pb[k]))
+    raise RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                       f"non-singleton dimension {i}")
 
 
 def _tn(np_dtype):
