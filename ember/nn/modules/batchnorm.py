@@ -8,6 +8,7 @@ from ...tensor import _wrap
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
@@ -126,34 +127,26 @@ class BatchNorm3d(_BatchNorm):
 # lazy layers: num_features read from the first input
 # ----------------------------------------------------------------------------------------------------------
 
-class _LazyNormBase:
+class _LazyNormBase(LazyModuleMixin):
     """``num_features`` is 0 and the parameters and running statistics uninitialised until the first forward,
     which reads C from dim 1 of the input, materialises and resets them, and turns the module into its
     ``cls_to_become`` (``LazyInstanceNorm*`` also take C from dim 1, as torch does)."""
 
-    cls_to_become = None
-
     def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
                  bias=True):
-        from ..parameter import UninitializedBuffer, UninitializedParameter
+        from ..parameter import UninitializedParameter
+        from .lazy import _uninitialized_buffer
         # built with no parameters or statistics, then given uninitialised ones
         super().__init__(0, eps, momentum, False, False, device, dtype, bias=bias)
         self.affine = affine
         self.track_running_stats = track_running_stats
-        self._lazy_dtype = dtype
         if affine:
-            self.register_parameter("weight", UninitializedParameter())
-            self.register_parameter("bias", UninitializedParameter() if bias else None)
+            self.register_parameter("weight", UninitializedParameter(device=device, dtype=dtype))
+            self.register_parameter("bias", UninitializedParameter(device=device, dtype=dtype) if bias else None)
         if track_running_stats:
-            self.register_buffer("running_mean", UninitializedBuffer())
-            self.register_buffer("running_var", UninitializedBuffer())
+            self.register_buffer("running_mean", _uninitialized_buffer(dtype))
+            self.register_buffer("running_var", _uninitialized_buffer(dtype))
             self.register_buffer("num_batches_tracked", _wrap(np.array(0, np.int64)))
-        self._lazy_hook = self.register_forward_pre_hook(_LazyNormBase._infer_parameters)
-
-    def has_uninitialized_params(self):
-        from ..parameter import is_lazy
-        tensors = list(self._parameters.values()) + list(self._buffers.values())
-        return any(is_lazy(t) for t in tensors if t is not None)
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.num_features != 0:
@@ -165,26 +158,11 @@ class _LazyNormBase:
         from ...autograd.grad_mode import no_grad
         from ..parameter import is_lazy
         self.num_features = input.shape[1]
-        dtype = self._lazy_dtype
         with no_grad():
             for t in list(self._parameters.values()) + list(self._buffers.values()):
                 if t is not None and is_lazy(t):
-                    t.materialize((self.num_features,), dtype=dtype if dtype is not None else _default_float())
+                    t.materialize((self.num_features,))
             self.reset_parameters()
-
-    @staticmethod
-    def _infer_parameters(module, args):
-        module.initialize_parameters(*args)
-        if not module.has_uninitialized_params():
-            module._lazy_hook.remove()
-            del module._lazy_hook
-            del module._lazy_dtype
-            module.__class__ = module.cls_to_become
-
-
-def _default_float():
-    from ... import _dtype
-    return _dtype.get_default_dtype()
 
 
 class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):

@@ -11,7 +11,8 @@ import math
 from ... import _creation
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter, UninitializedParameter, is_lazy
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d",
@@ -229,23 +230,16 @@ class ConvTranspose3d(_ConvTranspose):
 # lazy layers: in_channels read from the first input
 # ----------------------------------------------------------------------------------------------------------
 
-class _LazyConvMixin:
+class _LazyConvMixin(LazyModuleMixin):
     """``in_channels`` is 0 and the parameters uninitialised until the first forward, which reads C_in from
     the input (dim 1, or dim 0 when unbatched), materialises and resets them, and turns the module into its
     ``cls_to_become``."""
 
-    cls_to_become = None
-
-    def _make_lazy(self, out_channels, bias, dtype):
+    def _make_lazy(self, out_channels, bias, device, dtype):
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_channels = out_channels
-        self._lazy_dtype = dtype
-        self.weight = UninitializedParameter()
         if bias:
-            self.bias = UninitializedParameter()
-        self._lazy_hook = self.register_forward_pre_hook(_LazyConvMixin._infer_parameters)
-
-    def has_uninitialized_params(self):
-        return any(is_lazy(p) for p in self._parameters.values() if p is not None)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_channels != 0:
@@ -270,19 +264,10 @@ class _LazyConvMixin:
                 shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
             else:
                 shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-            self.weight.materialize(shape, dtype=self._lazy_dtype)
+            self.weight.materialize(shape)
             if self.bias is not None:
-                self.bias.materialize((self.out_channels,), dtype=self._lazy_dtype)
+                self.bias.materialize((self.out_channels,))
             self.reset_parameters()
-
-    @staticmethod
-    def _infer_parameters(module, args):
-        module.initialize_parameters(*args)
-        if not module.has_uninitialized_params():
-            module._lazy_hook.remove()
-            del module._lazy_hook
-            del module._lazy_dtype
-            module.__class__ = module.cls_to_become
 
 
 class _LazyConv(_LazyConvMixin):
@@ -290,7 +275,7 @@ class _LazyConv(_LazyConvMixin):
                  padding_mode="zeros", device=None, dtype=None):
         # built with in = out = 0 and no bias, then given uninitialised parameters
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
-        self._make_lazy(out_channels, bias, dtype)
+        self._make_lazy(out_channels, bias, device, dtype)
 
 
 class _LazyConvTranspose(_LazyConvMixin):
@@ -298,7 +283,7 @@ class _LazyConvTranspose(_LazyConvMixin):
                  dilation=1, padding_mode="zeros", device=None, dtype=None):
         super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
                          padding_mode, device, dtype)
-        self._make_lazy(out_channels, bias, dtype)
+        self._make_lazy(out_channels, bias, device, dtype)
 
 
 class LazyConv1d(_LazyConv, Conv1d):

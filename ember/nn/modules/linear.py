@@ -7,6 +7,7 @@ from ... import _creation
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
@@ -95,48 +96,35 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A ``Linear`` whose ``in_features`` is read from the first input; it then becomes a ``Linear``."""
 
     cls_to_become = Linear
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
-        Module.__init__(self)
-        self.in_features = 0
+        # built with no bias and 0 features, then given uninitialised parameters
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
         self.out_features = out_features
-        # UninitializedParameter takes no keyword arguments through Parameter.__init__: the dtype is kept here
-        self._lazy_dtype = dtype
-        self.weight = UninitializedParameter()
         if bias:
-            self.bias = UninitializedParameter()
-        else:
-            self.register_parameter("bias", None)
-        self._lazy_hook = self.register_forward_pre_hook(LazyLinear._infer_parameters)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
 
     def reset_parameters(self):
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
-
-    def has_uninitialized_params(self):
-        from ..parameter import is_lazy
-        return any(is_lazy(p) for p in self._parameters.values() if p is not None)
 
     def initialize_parameters(self, input):
         if self.has_uninitialized_params():
             from ...autograd.grad_mode import no_grad
             with no_grad():
                 self.in_features = input.shape[-1]
-                dtype = self._lazy_dtype
-                self.weight.materialize((self.out_features, self.in_features), dtype=dtype)
+                self.weight.materialize((self.out_features, self.in_features))
                 if self.bias is not None:
-                    self.bias.materialize((self.out_features,), dtype=dtype)
+                    self.bias.materialize((self.out_features,))
                 self.reset_parameters()
-
-    @staticmethod
-    def _infer_parameters(module, args):
-        module.initialize_parameters(*args)
-        if not module.has_uninitialized_params():
-            module._lazy_hook.remove()
-            del module._lazy_hook
-            del module._lazy_dtype
-            module.__class__ = module.cls_to_become
+        if self.in_features == 0:
+            # parameters came from a state_dict: in_features is still to be read from the input
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                                     f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]
