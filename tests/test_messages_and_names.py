@@ -125,3 +125,12 @@ def test_assigning_a_tensor_that_requires_grad_records_the_write():
         ((a * lib.arange(4.0)).sum() + b.sum()).backward()
         out.append((a.grad_fn.name(), b.grad_fn.name(), v.grad_fn.name(), x.grad.tolist(), y.grad.item()))
     assert out[0] == out[1]
+
+
+def test_logical_method_argument_position():
+    msgs = []
+    for lib in (ember, torch):
+        with pytest.raises(TypeError) as info:
+            lib.ones(3, dtype=lib.bool).logical_and(3)
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]

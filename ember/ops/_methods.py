@@ -713,3 +713,19 @@ Tensor.is_set_to = lambda self, other: self._data is other._data
 Tensor.is_nonzero = lambda self: bool(self)
 Tensor.numel = lambda self: self._data.size
 Tensor.__array_priority__ = 1000
+
+
+def _logical_method(name):
+    """``t.logical_and(other)``: torch's method counts ``other`` as position 1 in its error."""
+    fn = getattr(compare, name)
+
+    def method(self, other):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        return fn(self, other)
+    method.__name__ = name
+    return method
+
+
+for _name in ("logical_and", "logical_or", "logical_xor"):
+    setattr(Tensor, _name, _logical_method(_name))
