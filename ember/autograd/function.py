@@ -18,6 +18,7 @@ import numpy as np
 
 from . import grad_mode
 from .graph import AccumulateGrad, Node, next_sequence_nr
+from .saved_hooks import _stack as _saved_hooks, pack as _pack_saved
 
 __all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
 
@@ -62,6 +63,7 @@ class Op(Node):
     save_inputs = ()       # argument positions whose Tensors backward reads through ``ctx.saved_tensors``
     save_output = False    # backward reads the output through ``ctx.saved_output``
     differentiable = True  # False for ops whose output never has a gradient (comparisons, argmax ...)
+    _packed_out = None     # the output as packed by saved_tensors_hooks (saved_hooks.py)
 
     def __init_subclass__(cls, **kwargs):
         """The class takes torch's node name (``type(y.grad_fn).__name__ == "MulBackward0"``, printed as
@@ -103,6 +105,12 @@ class Op(Node):
         """The forward output as a Tensor that is this node's output (so double backward differentiates it)."""
         if self._released:
             self.saved_tensors  # raises the freed-graph error
+        if self._packed_out is not None:      # saved through saved_tensors_hooks: no version check
+            from .saved_hooks import unpack
+            out = _wrap(unpack(self._packed_out)[0]._data)
+            out._grad_fn = self
+            out.requires_grad = True
+            return out
         arr, vc, version = self._out
         if vc[0] != version:
             out = _wrap(arr)
@@ -118,6 +126,7 @@ class Op(Node):
     def _release(self):
         self._saved = ()
         self._out = None
+        self._packed = self._packed_out = None
         self._released = True
 
 
@@ -213,6 +222,11 @@ def _record(ctx, args, out, cls):
         if vc is None:
             vc = first._vc = [0]
         ctx._out = (first._data, vc, vc[0])
+        if _saved_hooks:
+            ctx._packed_out = _pack_saved((first,))
+    if save and _saved_hooks:
+        ctx._packed = _pack_saved(ctx._saved)
+        ctx._saved = ()
     if _anomaly[0]:
         import traceback
         ctx._trace = "".join(traceback.format_stack()[:-3])
@@ -345,6 +359,9 @@ class Function(metaclass=_FunctionMeta):
             saved = ctx._to_save
             ctx._saved = saved
             ctx._saved_versions = tuple(t._version if isinstance(t, Tensor) else 0 for t in saved)
+            if _saved_hooks and saved:
+                ctx._packed = _pack_saved(saved)
+                ctx._saved = ()
             for nr, o in enumerate(wrapped):
                 if not isinstance(o, Tensor):
                     continue

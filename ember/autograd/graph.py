@@ -12,7 +12,8 @@ import re
 from collections import OrderedDict
 import weakref
 
-__all__ = ["Node", "AccumulateGrad", "ShownNode", "next_sequence_nr", "present"]
+__all__ = ["Node", "AccumulateGrad", "ShownNode", "next_sequence_nr", "present", "saved_tensors_hooks",
+           "save_on_cpu", "disable_saved_tensors_hooks"]
 
 _seq = itertools.count()
 next_sequence_nr = _seq.__next__
@@ -31,6 +32,7 @@ class Node:
     _materialize = True
     _saved = ()
     _saved_versions = ()
+    _packed = None          # (unpack_hook, packed) when the saved tensors went through saved_tensors_hooks
     _released = False
     _pre_hooks = None       # {output_nr: [hook(grad) -> grad | None]}   (tensor hooks on non-leaf outputs)
     _hooks = None           # node-level hooks: [hook(grad_inputs, grad_outputs) -> grad_inputs | None]
@@ -100,6 +102,9 @@ class Node:
     def saved_tensors(self):
         if self._released:
             raise RuntimeError(_FREED)
+        if self._packed is not None:
+            from .saved_hooks import unpack
+            return unpack(self._packed)
         saved = self._saved
         versions = self._saved_versions
         for i, t in enumerate(saved):
@@ -110,6 +115,7 @@ class Node:
 
     def _release(self):
         self._saved = ()
+        self._packed = None
         self._released = True
 
 
@@ -184,3 +190,6 @@ class AccumulateGrad(Node):
     @property
     def next_functions(self):
         return ()
+
+
+from .saved_hooks import saved_tensors_hooks, save_on_cpu, disable_saved_tensors_hooks  # noqa: E402
