@@ -99,17 +99,15 @@ class AddScalar(Op):
         return grad, None
 
 
-class SubScalar(Op):
+class SubScalar(AddScalar):
+    """x - c: the same gradient as x + c, under torch's name."""
+
     _grad_name = "SubBackward0"
 
     @staticmethod
     def forward(ctx, a, c):
         ctx.c = c
         return _addsub(a, c, 1)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, None
 
 
 class RsubScalar(Op):
