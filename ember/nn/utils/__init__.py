@@ -14,3 +14,5 @@ for _name in ("clip_grad", "convert_parameters", "fusion", "_prefix", "stateless
     globals()[_name] = _mod
     for _fn in getattr(_mod, "__all__", ()):
         globals()[_fn] = getattr(_mod, _fn)
+
+from . import prune  # noqa: E402  (torch keeps the pruning names in nn.utils.prune only)
