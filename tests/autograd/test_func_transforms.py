@@ -185,3 +185,24 @@ def test_functional_call_and_stack_module_state():
     _same(t[:2], e[:2])
     assert {k: tuple(v) for k, v in t[2].items()} == {k: tuple(v) for k, v in e[2].items()}
     assert e[3] == {} == t[3]
+
+
+def test_autograd_functional_errors_and_values_match_torch():
+    def run(lib):
+        F = lib.autograd.functional
+        x = lib.ones(2)
+        cases = (lambda: F.vjp(lambda x: 3, x), lambda: F.jvp(lambda x: [x], x, lib.ones(2)),
+                 lambda: F.hessian(lambda x: x ** 2, x), lambda: F.hessian(lambda x: (x, x), x),
+                 lambda: F.vhp(lambda x: x ** 2, x, lib.ones(2)), lambda: F.hvp(lambda x: (x ** 2).sum(), x),
+                 lambda: F.jacobian(lambda x: x, 3.0), lambda: F.vjp(lambda x: x ** 2, x),
+                 lambda: F.hvp(lambda x: (x ** 3).sum(), x, lib.ones(2))[1].tolist(),
+                 lambda: F.vhp(lambda x: (x ** 3).sum(), lib.ones(1))[1].tolist(),
+                 lambda: F.hessian(lambda x: (x ** 3).sum(), x).tolist())
+        out = []
+        for f in cases:
+            try:
+                out.append(("ok", f()))
+            except Exception as e:  # noqa: BLE001 -- compared with torch
+                out.append((type(e).__name__, str(e)))
+        return out
+    assert run(ember) == run(torch)
