@@ -127,9 +127,14 @@ class UninitializedParameter(Parameter):
 class UninitializedBuffer(Tensor):
     def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
         import numpy as np
+        from .. import _dtype as _dt
         self = object.__new__(cls)
-        _init_fields(self, np.empty(0, np.float32))
+        npd = _dt.as_dtype(dtype).np if dtype is not None else _dt.get_default_dtype().np
+        _init_fields(self, np.empty(0, npd), requires_grad)
         return self
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
 
     def __init__(self, *args, **kwargs):
         pass
