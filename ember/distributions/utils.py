@@ -68,3 +68,37 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+class LocScaleMixin:
+    """The parts that location-scale families (``Normal``, ``Laplace``) share: broadcasting ``loc`` and
+    ``scale`` into the batch shape, ``expand``, and ``mean``/``mode`` at ``loc``.  ``_family`` is the class
+    ``expand`` builds (set on each family after its definition, so user subclasses inherit torch's check)."""
+
+    _family = None
+
+    def __init__(self, loc, scale, validate_args=None):
+        import numbers
+
+        import ember
+        self.loc, self.scale = broadcast_all(loc, scale)
+        scalar = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
+        super().__init__(ember.Size() if scalar else self.loc.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        import ember
+        new = self._get_checked_instance(self._family, _instance)
+        batch_shape = ember.Size(batch_shape)
+        new.loc = self.loc.expand(batch_shape)
+        new.scale = self.scale.expand(batch_shape)
+        super(LocScaleMixin, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
