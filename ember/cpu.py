@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 import types
-import warnings
 
 __all__ = ["is_available", "is_initialized", "synchronize", "current_device", "current_stream", "stream",
            "set_device", "device_count", "Stream", "StreamContext", "Event", "get_capabilities"]
@@ -93,26 +92,9 @@ def stream(stream):
 # ---- torch.cpu.amp: deprecated aliases of torch.amp with device 'cpu' --------------------------------------
 
 def _make_amp():
-    from .amp.autocast_mode import autocast as _autocast
-    from .amp.grad_scaler import GradScaler as _GradScaler
     from . import _dtype
-
-    class autocast(_autocast):
-        """``torch.cpu.amp.autocast``: ``torch.amp.autocast('cpu', ...)`` with a deprecation warning."""
-
-        def __init__(self, enabled=True, dtype=_dtype.bfloat16, cache_enabled=True):
-            warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use "
-                          "`torch.amp.autocast('cpu', args...)` instead.", FutureWarning, stacklevel=2)
-            super().__init__("cpu", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
-
-    class GradScaler(_GradScaler):
-        """``torch.cpu.amp.GradScaler``: ``torch.amp.GradScaler('cpu', ...)`` with a deprecation warning."""
-
-        def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
-                     enabled=True):
-            warnings.warn("`torch.cpu.amp.GradScaler(args...)` is deprecated. Please use "
-                          "`torch.amp.GradScaler('cpu', args...)` instead.", FutureWarning, stacklevel=2)
-            super().__init__("cpu", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+    from .amp._deprecated import deprecated_pair
+    autocast, GradScaler = deprecated_pair("cpu", _dtype.bfloat16)
 
     module = types.ModuleType(__name__ + ".amp", "torch.cpu.amp: deprecated; use ember.amp with device 'cpu'.")
     module.autocast, module.GradScaler = autocast, GradScaler
