@@ -9,11 +9,10 @@ import math
 import numpy as np
 
 from .. import _dtype as _dt
-from ..autograd.function import Op
 from ..tensor import Tensor, _wrap
-from . import arith, compare, index, linalg, products, reduce, shape, unary
-from ._util import float_like, result_dtype, unbroadcast, wrap_dim
-from .inplace import apply_inplace, make_inplace
+from . import arith, compare, index, linalg, products, shape, unary
+from ._util import float_like, result_dtype, wrap_dim
+from .inplace import make_inplace
 
 __all__ = ["logaddexp", "logaddexp2", "heaviside", "isin", "isreal", "is_signed", "is_same_size", "is_conj",
            "is_neg", "split_with_sizes", "hsplit", "vsplit", "dsplit", "diagflat", "cov", "corrcoef", "gcd", "lcm",
@@ -283,30 +282,22 @@ def cholesky_inverse(L, upper=False):
     return linalg.inv(A)
 
 
+_lu_warned = False
+
+
 def lu(A, pivot=True, get_infos=False):
-    raise_ = None
-    import numpy.linalg as nla  # noqa: F401
-    a = A._host()
-    n = a.shape[-1]
-    # Doolittle with partial pivoting, batched over leading dims (values only; no gradient)
-    flat = a.reshape(-1, n, n).astype(np.float64).copy()
-    piv = np.tile(np.arange(1, n + 1, dtype=np.int32), (flat.shape[0], 1))
-    for b in range(flat.shape[0]):
-        m = flat[b]
-        for k in range(n):
-            p = k + int(np.argmax(np.abs(m[k:, k])))
-            if p != k:
-                m[[k, p]] = m[[p, k]]
-            piv[b, k] = p + 1
-            if m[k, k] != 0:
-                m[k + 1:, k] /= m[k, k]
-                m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
-    del raise_
-    lu_ = _wrap(flat.reshape(a.shape).astype(a.dtype))
-    p_ = _wrap(piv.reshape(a.shape[:-1]))
-    if get_infos:
-        return lu_, p_, _wrap(np.zeros(a.shape[:-2], np.int32))
-    return lu_, p_
+    """Legacy ``torch.lu``: ``linalg.lu_factor_ex`` without raising, ``infos`` returned on request."""
+    global _lu_warned
+    if not _lu_warned:
+        _lu_warned = True
+        import warnings
+        warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and "
+                      "will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\n"
+                      "should be replaced with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+                      "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+                      "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=2)
+    LU, pivots, info = linalg.lu_factor_ex(A, pivot=pivot)
+    return (LU, pivots, info) if get_infos else (LU, pivots)
 
 
 def nuclear_norm(input, keepdim=False):
@@ -458,116 +449,7 @@ def mvlgamma(input, p):
     return out
 
 
-def _lgamma_scalar(v):
-    try:
-        return math.lgamma(v)
-    except ValueError:          # the poles 0, -1, -2 ...
-        return math.inf
-
-
-_lgamma_np = np.frompyfunc(_lgamma_scalar, 1, 1)
-
-
-def _igamma_arrays(a, x):
-    """(P(a, x), Q(a, x)), the regularised lower and upper incomplete gamma functions, in float64.
-
-    The power series gives P where x < a + 1, the continued fraction (modified Lentz) gives Q elsewhere; each
-    loops until every element has converged (masked, capped).  Both share the prefactor x^a e^-x / Gamma(a).
-    """
-    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
-    p, q = np.full(a.shape, np.nan), np.full(a.shape, np.nan)
-    ok = (a >= 0) & (x >= 0)                                  # NaNs and negatives stay NaN
-    one = ok & ((x == np.inf) & (a < np.inf) | (a == 0) & (x > 0))
-    zero = ok & ((x == 0) & (a > 0) | (a == np.inf) & (x < np.inf))
-    p[one], q[one], p[zero], q[zero] = 1.0, 0.0, 0.0, 1.0
-    todo = ok & ~one & ~zero & (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
-    av, xv = a[todo], x[todo]
-    log_pre = av * np.log(xv) - xv - _lgamma_np(av).astype(np.float64)
-    tiny, eps = 1e-300, 1e-16
-    ps, pv, qv = xv < av + 1, np.empty(av.shape), np.empty(av.shape)
-    # series: P = pre / a * sum_n x^n / ((a+1)...(a+n))
-    sa, sx = av[ps], xv[ps]
-    term, total, n = np.ones(sa.shape), np.ones(sa.shape), 0
-    active = np.ones(sa.shape, bool)
-    while active.any() and n < 100000:
-        n += 1
-        term = np.where(active, term * sx / (sa + n), 0.0)
-        total += term
-        active &= term > eps * total
-    pv[ps] = np.exp(log_pre[ps] - np.log(sa)) * total
-    qv[ps] = 1.0 - pv[ps]
-    # continued fraction: Q = pre / (x + 1 - a - 1(1-a)/(x + 3 - a - ...))
-    ca, cx = av[~ps], xv[~ps]
-    b = cx + 1.0 - ca
-    c, d = np.full(ca.shape, 1.0 / tiny), 1.0 / b
-    h, i = d.copy(), 0
-    active = np.ones(ca.shape, bool)
-    while active.any() and i < 100000:
-        i += 1
-        an, b = -i * (i - ca), b + 2.0
-        d = an * d + b
-        d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
-        c = b + an / c
-        c = np.where(np.abs(c) < tiny, tiny, c)
-        delta = np.where(active, d * c, 1.0)
-        h *= delta
-        active &= np.abs(delta - 1.0) > eps
-    qv[~ps] = np.exp(log_pre[~ps]) * h
-    pv[~ps] = 1.0 - qv[~ps]
-    p[todo], q[todo] = pv, qv
-    return p, q
-
-
-class Igamma(Op):
-    """P(a, x) = gamma(a, x) / Gamma(a); dP/dx = x^(a-1) e^-x / Gamma(a), no derivative in a (as torch)."""
-    save_inputs = (0, 1)
-    _upper = False
-
-    @staticmethod
-    def forward(ctx, a, x):
-        out = _igamma_arrays(a, x)[1 if type(ctx)._upper else 0]
-        return np.asarray(out.astype(np.result_type(a, x)))
-
-    @staticmethod
-    def backward(ctx, grad):
-        upper = type(ctx)._upper
-        a, x = ctx.saved_tensors
-        if ctx._edges[0] is not None:
-            raise NotImplementedError(f"the derivative for '{'igammac' if upper else 'igamma'}: input' is "
-                                      "not implemented.")
-        lgamma_a = _wrap(np.asarray(_lgamma_np(a._host()).astype(a._host().dtype)))   # a takes no gradient
-        dx = grad * ((a - 1) * x.log() - x - lgamma_a.to(a.device)).exp()
-        return None, unbroadcast(-dx if upper else dx, x.shape)
-
-
-class Igammac(Igamma):
-    """Q(a, x) = 1 - P(a, x)."""
-    _upper = True
-
-
-def _igamma_call(cls, name, input, other, out):
-    for pos, v in ((1, input), (2, other)):
-        if not isinstance(v, Tensor):
-            argname = "input" if pos == 1 else "other"
-            raise TypeError(f"{name}(): argument '{argname}' (position {pos}) must be Tensor, not {type(v).__name__}")
-    from ._util import result_dtype as _result_dtype
-    from .inplace import _tname
-    rt = _result_dtype(input, other)
-    if rt.category < 2:
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_tname(rt.np)}'")
-    a, x = arith.promote_operands(input, other)
-    res = arith._binary(cls, a, x)
-    return res if out is None else out.copy_(res)
-
-
-def igamma(input, other, *, out=None):
-    """The regularised lower incomplete gamma function P(input, other)."""
-    return _igamma_call(Igamma, "igamma", input, other, out)
-
-
-def igammac(input, other, *, out=None):
-    """The regularised upper incomplete gamma function Q(input, other) = 1 - P(input, other)."""
-    return _igamma_call(Igammac, "igammac", input, other, out)
+from .gamma_fns import igamma, igammac  # noqa: E402  (the incomplete gamma functions live with lgamma)
 
 
 def narrow_copy(input, dim, start, length):
