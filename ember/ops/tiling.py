@@ -1,5 +1,6 @@
-"""Shape ops that build bigger tensors from smaller ones: repeat, tile, repeat_interleave, pad, meshgrid, and
-the sliding-window view ``unfold``.  (Split from ``shape.py``; re-exported there.)"""
+"""Shape ops that build bigger tensors from smaller ones or rearrange elements: repeat, tile,
+repeat_interleave, pad, meshgrid, the sliding-window view ``unfold``, and flip / roll / rot90.  (Split from
+``shape.py``; re-exported there.)"""
 from __future__ import annotations
 
 import builtins
@@ -8,9 +9,10 @@ import numpy as np
 
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, wrap_dim
-from .shape import _shape_arg, _SliceScatter, _StridedView, _xp, expand, present_as, reshape
+from .shape import _shape_arg, _SliceScatter, _StridedView, _xp, clone, expand, present_as, reshape
 
-__all__ = ["repeat", "tile", "repeat_interleave", "pad", "meshgrid", "unfold", "PadConstant"]
+__all__ = ["repeat", "tile", "repeat_interleave", "pad", "meshgrid", "unfold", "PadConstant", "flip", "fliplr", "flipud",
+           "roll", "rot90"]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -164,3 +166,79 @@ def unfold(input, dimension, size, step):
         return win[key] if d.ndim else win
     out = _StridedView.apply(input, tuple(shape) + (size,), tuple(new_strides) + (st[dim],), logical)
     return present_as(out, "UnfoldBackward0")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# reorderings
+# ----------------------------------------------------------------------------------------------------------
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _xp(x).flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return flip(grad, ctx.dims), None
+
+
+def flip(input, *dims):
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = tuple(dims[0])
+    nd = input._data.ndim
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+    return Flip.apply(input, dims) if dims else clone(input)
+
+
+def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.args = (shifts, dims)
+        return _xp(x).roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts, dims = ctx.args
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        return Roll.apply(grad, neg, dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    if isinstance(shifts, (list, tuple)):
+        shifts = tuple(int(s) for s in shifts)
+    if isinstance(dims, (list, tuple)):
+        dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+        if isinstance(shifts, tuple) and len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    elif dims is not None:
+        dims = wrap_dim(dims, input.ndim)
+    return Roll.apply(input, shifts, dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    a, b = dims
+    k %= 4
+    if k == 1:
+        return flip(input, (b,)).transpose(a, b)
+    if k == 2:
+        return flip(input, (a, b))
+    if k == 3:
+        return flip(input, (a,)).transpose(a, b)
+    return clone(input)
