@@ -15,6 +15,7 @@ from .. import _dtype as _dt
 from ..autograd import grad_mode
 from ..autograd.graph import present
 from ..ops import nn_ops
+from ..ops.index import embedding_op as _embedding_op
 from ..ops.inplace import apply_inplace
 from ..ops.products import _autocast, linear
 from ..ops.reduce import log_softmax as _log_softmax, softmax as _softmax, vector_norm
@@ -636,7 +637,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _renorm_rows(weight, idx, max_norm, norm_type)
-    return nn_ops.embedding_op(weight, idx, padding_idx, scale_grad_by_freq)
+    return _embedding_op(weight, idx, padding_idx, scale_grad_by_freq)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
@@ -705,7 +706,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     from ..ops.index import index_add
     if mode == "max":
         return index_add(zeros, 0, _wrap(np.unique(bag_of[sel])), _bag_max(weight, idx[sel], bag_of[sel]))
-    rows = nn_ops.embedding_op(weight, idx[sel], None, scale_grad_by_freq)   # (kept, D)
+    rows = _embedding_op(weight, idx[sel], None, scale_grad_by_freq)   # (kept, D)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1)[_wrap(sel)].unsqueeze(1)
     out = index_add(zeros, 0, _wrap(bag_of[sel]), rows)

@@ -687,3 +687,39 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 take_along_dim = _numpy_spellings(take_along_dim)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# embedding lookup
+# ----------------------------------------------------------------------------------------------------------
+
+class Embedding(Op):
+    """out = weight[indices]; the weight's gradient is a scatter-add of ``grad`` rows (padding row excluded,
+    optionally divided by each index's count in the batch)."""
+
+    _grad_name = "EmbeddingBackward0"
+
+    @staticmethod
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+        ctx.p = (weight.shape, indices, padding_idx, scale_grad_by_freq)
+        return weight[indices]
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, indices, padding_idx, scale = ctx.p
+        flat = indices.reshape(-1)
+        g2 = grad.reshape(-1, shape[1])                              # (numel(indices), D)
+        if scale or padding_idx is not None:
+            factor = np.ones(flat.shape[0], grad._data.dtype)
+            if scale:
+                counts = np.bincount(flat, minlength=shape[0])
+                factor = factor / counts[flat]
+            if padding_idx is not None:
+                factor = factor * (flat != padding_idx)
+            g2 = g2 * _wrap(factor.astype(grad._data.dtype)).unsqueeze(1)
+        zeros = _wrap(np.zeros(shape, grad._data.dtype))
+        return index_add(zeros, 0, _wrap(flat), g2), None, None, None
+
+
+def embedding_op(weight, indices_array, padding_idx, scale_grad_by_freq):
+    return Embedding.apply(weight, indices_array, padding_idx, scale_grad_by_freq)

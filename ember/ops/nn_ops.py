@@ -28,7 +28,7 @@ from .activation_ops import (elu_op, hardshrink_op, hardsigmoid_op, hardswish_op
 
 __all__ = ["leaky_relu_op", "elu_op", "softplus_op", "hardtanh_op", "hardsigmoid_op", "hardswish_op",
            "hardshrink_op", "softshrink_op", "threshold_op", "logsigmoid_op", "gelu_op", "layer_norm_op",
-           "batch_norm_train_op", "cross_entropy_op", "softmax_last_dim_op", "embedding_op", "prelu_op",
+           "batch_norm_train_op", "cross_entropy_op", "softmax_last_dim_op", "prelu_op",
            "fast_erfc"]
 
 _grad_state = grad_mode._state
@@ -981,40 +981,3 @@ def _cross_entropy_backward_graph(ctx, grad):
 def cross_entropy_op(x2d, target, weight, ignore_index, label_smoothing, reduction):
     """x2d: (M, C) logits Tensor; target: (M,) int64 array; weight: (C,) array or None."""
     return CrossEntropy.apply(x2d, target, weight, ignore_index, label_smoothing, reduction)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# embedding lookup
-# ----------------------------------------------------------------------------------------------------------
-
-class Embedding(Op):
-    """out = weight[indices]; the weight's gradient is a scatter-add of ``grad`` rows (padding row excluded,
-    optionally divided by each index's count in the batch)."""
-
-    _grad_name = "EmbeddingBackward0"
-
-    @staticmethod
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
-        ctx.p = (weight.shape, indices, padding_idx, scale_grad_by_freq)
-        return weight[indices]
-
-    @staticmethod
-    def backward(ctx, grad):
-        shape, indices, padding_idx, scale = ctx.p
-        flat = indices.reshape(-1)
-        g2 = grad.reshape(-1, shape[1])                              # (numel(indices), D)
-        if scale or padding_idx is not None:
-            factor = np.ones(flat.shape[0], grad._data.dtype)
-            if scale:
-                counts = np.bincount(flat, minlength=shape[0])
-                factor = factor / counts[flat]
-            if padding_idx is not None:
-                factor = factor * (flat != padding_idx)
-            g2 = g2 * _wrap(factor.astype(grad._data.dtype)).unsqueeze(1)
-        from .index import index_add
-        zeros = _wrap(np.zeros(shape, grad._data.dtype))
-        return index_add(zeros, 0, _wrap(flat), g2), None, None, None
-
-
-def embedding_op(weight, indices_array, padding_idx, scale_grad_by_freq):
-    return Embedding.apply(weight, indices_array, padding_idx, scale_grad_by_freq)
