@@ -93,8 +93,11 @@ def test_spectral_norm():
         mt.train(mode)
         _compare_forward_backward(me, mt, x)
         assert_same(me.parametrizations.weight[0]._u, mt.parametrizations.weight[0]._u, rtol=1e-10)
+    # the normalised weight's top singular value is torch's (after a few power iterations it nears 1, but how
+    # near depends on the random weights' spectral gap, so the comparison is with torch, not with 1)
     sigma = np.linalg.svd(me.weight.detach().numpy(), compute_uv=False)[0]
-    assert abs(sigma - 1) < 1e-3
+    sigma_t = np.linalg.svd(mt.weight.detach().numpy(), compute_uv=False)[0]
+    assert abs(sigma - sigma_t) < 1e-6
 
 
 @pytest.mark.parametrize("shape,map_", [((4, 4), "matrix_exp"), ((4, 4), "cayley"), ((3, 6), "matrix_exp"),
