@@ -24,6 +24,7 @@ from .module import Module
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+_proj_warned = []
 
 
 class RNNBase(Module):
@@ -240,6 +241,10 @@ class RNNBase(Module):
             else:
                 c0 = None
                 self.check_hidden_size(h0, expected)
+        if self.proj_size > 0 and not packed and not _proj_warned and rows.device.type == "cpu" and \
+                rows.dtype.name in ("float32", "bfloat16"):
+            _proj_warned.append(True)           # torch's oneDNN path warns once per process
+            warnings.warn("LSTM with projections is not supported with oneDNN. Using default implementation.")
         out_rows, h_n, c_n = self._run(rows, bs, h0, c0)
         if packed:
             out = PackedSequence(out_rows, orig.batch_sizes, orig.sorted_indices, orig.unsorted_indices)
@@ -319,9 +324,7 @@ class LSTM(RNNBase):
         if hx is None:
             hx_list = [None, None]
         else:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise RuntimeError("LSTM expects hx as a tuple (h_0, c_0)")
-            hx_list = list(hx)
+            hx_list = [hx[0], hx[1]]            # as torch: a tensor or a longer sequence is indexed, not refused
         out, h_n, c_n = self._forward(input, hx_list)
         return out, (h_n, c_n)
 

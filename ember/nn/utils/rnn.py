@@ -230,11 +230,15 @@ def _copy_broadcast(dst, src):
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
-    """The list of sequences, each cut to its length, from a padded batch."""
+    """The list of sequences, each cut to its length, from a padded batch.
+
+    As in torch, a sequence-first batch is transposed *in place* (the caller's tensor becomes batch-first) and
+    each result is a copy picked with a boolean mask.
+    """
     if not batch_first:
-        padded_sequences = padded_sequences.transpose(0, 1)
-    lens = _lengths_array(lengths)
-    return [padded_sequences[i, :int(n)] for i, n in enumerate(lens)]
+        padded_sequences.transpose_(0, 1)
+    idx = _creation.arange(padded_sequences.shape[1], device=lengths.device)
+    return [seq[idx < length] for seq, length in zip(padded_sequences, lengths, strict=True)]
 
 
 def pack_sequence(sequences, enforce_sorted=True):
