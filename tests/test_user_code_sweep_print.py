@@ -85,3 +85,20 @@ def test_grad_fn_names(expr):
                "x": L.ones(1, 2, 1, requires_grad=True)}
         names.append(eval(expr, env).grad_fn.name())
     assert names[0] == names[1]
+
+
+NORM_LAYERS = ["L.nn.BatchNorm1d(2)", "L.nn.BatchNorm1d(2, affine=False)", "L.nn.BatchNorm1d(2).eval()",
+               "L.nn.BatchNorm1d(2, affine=False).eval()", "L.nn.BatchNorm1d(2, track_running_stats=False)",
+               "L.nn.InstanceNorm1d(2)", "L.nn.InstanceNorm1d(2, affine=True)", "L.nn.GroupNorm(1, 2)",
+               "L.nn.GroupNorm(2, 2, affine=False)", "L.nn.LayerNorm(4)", "L.nn.RMSNorm(4)"]
+
+
+@pytest.mark.parametrize("layer", NORM_LAYERS)
+def test_norm_layer_graph_names(layer):
+    """Normalisation layers read as torch's single native node (train and eval), with its tensor inputs only."""
+    shown = []
+    for L in (ember, torch):
+        y = eval(layer, {"L": L})(L.arange(16.).reshape(2, 2, 4).requires_grad_())
+        nxt = [None if f is None else f.name() for f, _ in y.grad_fn.next_functions]
+        shown.append((y.grad_fn.name(), nxt, repr(y).split("\n")[-1].split(",")[-1]))
+    assert shown[0] == shown[1]

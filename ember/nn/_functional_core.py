@@ -327,7 +327,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         shift = -running_mean * scale
         if bias is not None:
             shift = shift + bias
-        return input * _channel_view(scale, input.ndim) + _channel_view(shift, input.ndim)
+        out = input * _channel_view(scale, input.ndim) + _channel_view(shift, input.ndim)
+        return present(out, "NativeBatchNormBackward0", input, weight, bias)
     x = input
     mean, var = nn_ops.batch_stats(x._data)
     if running_mean is not None or running_var is not None:
@@ -383,7 +384,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         y = y * _channel_view(weight, input.ndim)
     if bias is not None:
         y = y + _channel_view(bias, input.ndim)
-    return y
+    return present(y, "NativeGroupNormBackward0", input, weight, bias)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -400,7 +401,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     N, C = input.shape[0], input.shape[1]
     x = input.reshape(N * C, -1)                                          # (N*C, spatial)
-    y = nn_ops.layer_norm_op(x, None, None, 1, eps).reshape(input.shape)
+    y = nn_ops.layer_norm_op(x, None, None, 1, eps)
+    if weight is None and bias is None:                                   # torch: a batch norm, then a view
+        y = present(y, "NativeBatchNormBackward0", input).reshape(input.shape)
     if running_mean is not None or running_var is not None:
         d = x._data
         n = d.shape[1]
@@ -411,10 +414,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             if running_var is not None:
                 v = d.var(1, ddof=1).reshape(N, C).mean(0) if n > 1 else np.full(C, np.nan)
                 running_var.mul_(1 - momentum).add_(_wrap(v.astype(running_var._data.dtype)) * momentum)
-    if weight is not None:
-        y = y * _channel_view(weight, input.ndim)
-    if bias is not None:
-        y = y + _channel_view(bias, input.ndim)
+    if weight is not None or bias is not None:
+        y = y.reshape(N, C, -1)
+        if weight is not None:
+            y = y * _channel_view(weight, 3)
+        if bias is not None:
+            y = y + _channel_view(bias, 3)
+        y = present(y, "NativeBatchNormBackward0", input, weight, bias).reshape(input.shape)
     return y
 
 

@@ -35,7 +35,7 @@ def _install():
             if cls is not None and "_shown" not in cls.__dict__:
                 cls._shown = shown
     from . import nn_ops
-    for name, shown in (("Gelu", FIRST), ("LayerNorm", (0, 1, 2)), ("CrossEntropy", _log_softmax_first)):
+    for name, shown in (("Gelu", FIRST), ("LayerNorm", (0, 1, 2)), ("BatchNormTrain", (0, 1, 2)), ("CrossEntropy", _log_softmax_first)):
         cls = getattr(nn_ops, name, None)
         if cls is not None and "_shown" not in cls.__dict__:
             cls._shown = shown
