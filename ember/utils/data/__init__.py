@@ -1,4 +1,5 @@
 """Data loading with torch's API: datasets, samplers, collation and a DataLoader with worker processes."""
+from . import _utils  # noqa: F401  (torch.utils.data._utils.collate / .worker)
 from ._collate import default_collate, default_convert
 from ._worker import get_worker_info
 from .dataloader import DataLoader

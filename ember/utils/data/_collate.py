@@ -116,6 +116,9 @@ def collate(batch, *, collate_fn_map=None):
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     ember = _ember()
+    for i, t in enumerate(batch):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     first = tuple(batch[0].shape)
     for i, t in enumerate(batch):
         if tuple(t.shape) != first:  # checked here so the message is torch's whatever stack says

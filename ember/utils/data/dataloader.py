@@ -219,9 +219,9 @@ class DataLoader:
 
     def _get_iterator(self):
         if self.num_workers == 0:
-            return _SingleProcessIter(self)
+            return _SingleProcessDataLoaderIter(self)
         self.check_worker_number_rationality()
-        return _MultiProcessIter(self)
+        return _MultiProcessingDataLoaderIter(self)
 
     def __len__(self):
         if self._iterable:
@@ -299,7 +299,7 @@ def _warn_pin_memory(device):
                       "memory won't be used.", stacklevel=3)
 
 
-class _SingleProcessIter(_BaseIter):
+class _SingleProcessDataLoaderIter(_BaseIter):
     def __init__(self, loader):
         super().__init__(loader)
         if self._timeout != 0:
@@ -328,7 +328,7 @@ class _Worker:
             self.tasks.put(None)
 
 
-class _MultiProcessIter(_BaseIter):
+class _MultiProcessingDataLoaderIter(_BaseIter):
     _shutdown = True  # until workers exist, so a failed __init__ leaves __del__ nothing to do
     _workers = ()
 

@@ -38,15 +38,14 @@ class Dataset(Generic[T_co]):
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset[T_co]):
+class IterableDataset(Dataset[T_co], Iterable[T_co]):
     """A stream of samples: subclasses define ``__iter__``.
 
     With ``num_workers > 0`` every worker iterates its own copy; use ``get_worker_info()`` inside
     ``__iter__`` to give each worker a different share, or every sample arrives once per worker.
     """
 
-    def __iter__(self):
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+    # __iter__ stays abstract (from typing.Iterable): a subclass without one cannot be instantiated.
 
     def __add__(self, other):
         return ChainDataset([self, other])
