@@ -14,10 +14,20 @@ from .optimizer import Optimizer
 __all__ = ["LBFGS"]
 
 
+def _fma_(x, y, alpha):
+    """``x += alpha * y`` on arrays, rounded once as torch's fused multiply-add kernel for ``add_(alpha=)`` does:
+    a float32 product is exact in float64, so the float64 sum rounded back to float32 is the fused result.  (The
+    line search is sensitive enough that a second rounding changes where it ends.)"""
+    if x.dtype == np.float32:
+        x[...] = (x.astype(np.float64) + float(np.float32(alpha)) * y.astype(np.float64)).astype(np.float32)
+    else:
+        x += alpha * y
+
+
 def _axpy_(x, y, alpha):
     """``x += alpha * y`` in place, ``alpha`` a number or a 0-d tensor (taken as a Python number, as torch's
     ``add_(..., alpha=tensor)`` does)."""
-    x._data += float(alpha) * y._data
+    _fma_(x._data, y._data, float(alpha))
     x._bump_version()
     return x
 
@@ -145,7 +155,7 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             n = p._data.size
-            p._data += alpha * update._data[offset:offset + n].reshape(p._data.shape)
+            _fma_(p._data, update._data[offset:offset + n].reshape(p._data.shape), alpha)
             p._bump_version()
             offset += n
 

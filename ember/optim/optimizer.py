@@ -68,6 +68,7 @@ def _with_step_hooks(step):
         if not (_global_step_pre_hooks or self._optimizer_step_pre_hooks or _global_step_post_hooks
                 or self._optimizer_step_post_hooks):
             return step(self, *args, **kwargs)        # the common path pays nothing for hooks
+        args = (self,) + args             # as in torch, the hooks see the optimizer as the first argument
         for hook in chain(_global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:
@@ -76,7 +77,7 @@ def _with_step_hooks(step):
                 else:
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
                                        f"{result}.")
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()):
             hook(self, args, kwargs)
         return out

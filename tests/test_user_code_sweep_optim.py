@@ -1,0 +1,347 @@
+"""Sweep of ordinary optimizer / learning-rate-scheduler user code, run as source snippets under ``import torch``
+and under ``import ember as torch``: printed output, results, errors and warnings must match.
+
+Each snippet sees ``torch`` (the library under test) and ``np``; it prints and/or sets ``R``.  Snippets build their
+models from fixed weights (``PRELUDE``) so that no random stream is involved.  Tensor values are compared with a
+small relative tolerance (float32 rounding of a few steps); everything else exactly.
+"""
+import contextlib
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _norm(v):
+    """A value both libraries' results can be compared as: tensors become (dtype, shape, values, grad)."""
+    if isinstance(v, (torch.Tensor, ember.Tensor)):
+        a = v.detach()
+        a = a.float() if str(a.dtype).endswith("bfloat16") else a
+        return ("T", str(v.dtype).replace("ember.", "torch."), tuple(v.shape), np.asarray(a.numpy()).astype(float),
+                v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return type(v).__name__, [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return type(v).__name__, {k: _norm(x) for k, x in v.items()}
+    if isinstance(v, (torch.dtype, ember.dtype, torch.Size, ember.Size)):
+        return str(v).replace("ember.", "torch.")
+    return v
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and np.allclose(a, b, rtol=2e-5, atol=1e-6, equal_nan=True))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=2e-5, atol=1e-7, equal_nan=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def run_snippet(src, lib):
+    out = io.StringIO()
+    env = {"torch": lib, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(src, env)
+            res = _norm(env.get("R"))
+        except Exception as e:  # noqa: BLE001 - the error is part of what is compared
+            res = ("raised", type(e).__name__, str(e).split("\n")[0])
+    # torch gives the "requires_grad=True to a scalar" warning once per process, so it cannot be compared per snippet
+    msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught
+            if "Converting a tensor with requires_grad=True to a scalar" not in str(w.message)]
+    return out.getvalue(), res, msgs
+
+
+def check(src):
+    got, want = run_snippet(src, ember), run_snippet(src, torch)
+    assert got[0] == want[0], "printed output differs"
+    assert _same(got[1], want[1]), f"{got[1]!r}\n!=\n{want[1]!r}"
+    assert got[2] == want[2], "warnings differ"
+
+
+PRELUDE = """
+nn = torch.nn
+F = torch.nn.functional
+def make(bias=True, dtype=torch.float32):
+    m = nn.Sequential(nn.Linear(3, 4, bias=bias), nn.Tanh(), nn.Linear(4, 2, bias=bias)).to(dtype)
+    with torch.no_grad():
+        for i, p in enumerate(m.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5 + 0.1 * i, p.numel()).reshape(p.shape))
+    return m
+def data(dtype=torch.float32):
+    x = torch.linspace(-2, 2, 24, dtype=dtype).reshape(8, 3)
+    return x, torch.stack([x.sum(1).sin(), x.prod(1).cos()], 1)
+X, Y = data()
+def train(m, opt, steps=6, sched=None, closure=False):
+    losses = []
+    for _ in range(steps):
+        if closure:
+            def c():
+                opt.zero_grad(); l = F.mse_loss(m(X), Y); l.backward(); return l
+            losses.append(float(opt.step(c)))
+        else:
+            opt.zero_grad(); loss = F.mse_loss(m(X), Y); loss.backward(); opt.step(); losses.append(loss.item())
+        if sched is not None:
+            sched.step()
+    return losses
+"""
+
+
+def _opt_snippet(ctor, steps=6):
+    return PRELUDE + f"""
+m = make(); opt = {ctor}
+losses = train(m, opt, {steps})
+R = list(m.parameters()), losses
+"""
+
+
+ALGOS = {
+    "sgd_plain": "torch.optim.SGD(m.parameters(), lr=0.1)",
+    "sgd_momentum": "torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)",
+    "sgd_nesterov": "torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-2)",
+    "sgd_dampening": "torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.8, dampening=0.3)",
+    "sgd_maximize": "torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.5, maximize=True)",
+    "sgd_default_lr": "torch.optim.SGD(m.parameters())",
+    "adam": "torch.optim.Adam(m.parameters(), lr=1e-2)",
+    "adam_amsgrad_wd": "torch.optim.Adam(m.parameters(), lr=1e-2, betas=(0.8, 0.9), weight_decay=0.1, amsgrad=True)",
+    "adam_maximize": "torch.optim.Adam(m.parameters(), lr=1e-2, maximize=True, eps=1e-6)",
+    "adam_tensor_lr": "torch.optim.Adam(m.parameters(), lr=torch.tensor(0.01))",
+    "adamw": "torch.optim.AdamW(m.parameters(), lr=1e-2)",
+    "adamw_amsgrad": "torch.optim.AdamW(m.parameters(), lr=3e-3, weight_decay=0.5, amsgrad=True)",
+    "adagrad": "torch.optim.Adagrad(m.parameters(), lr=0.1)",
+    "adagrad_decay": "torch.optim.Adagrad(m.parameters(), lr=0.1, lr_decay=0.01, weight_decay=0.1, "
+                     "initial_accumulator_value=0.5)",
+    "rmsprop": "torch.optim.RMSprop(m.parameters(), lr=0.01)",
+    "rmsprop_centered": "torch.optim.RMSprop(m.parameters(), lr=0.01, alpha=0.9, momentum=0.5, centered=True, "
+                        "weight_decay=0.01)",
+    "rprop": "torch.optim.Rprop(m.parameters(), lr=0.01)",
+    "rprop_opts": "torch.optim.Rprop(m.parameters(), lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-4, 0.1), "
+                  "maximize=False)",
+    "adadelta": "torch.optim.Adadelta(m.parameters())",
+    "adadelta_opts": "torch.optim.Adadelta(m.parameters(), lr=0.5, rho=0.8, weight_decay=0.1)",
+    "adamax": "torch.optim.Adamax(m.parameters(), lr=0.02)",
+    "adamax_wd": "torch.optim.Adamax(m.parameters(), lr=0.02, betas=(0.5, 0.9), weight_decay=0.1)",
+    "nadam": "torch.optim.NAdam(m.parameters(), lr=0.01)",
+    "nadam_decoupled": "torch.optim.NAdam(m.parameters(), lr=0.01, momentum_decay=1e-3, weight_decay=0.1, "
+                       "decoupled_weight_decay=True)",
+    "radam": "torch.optim.RAdam(m.parameters(), lr=0.01)",
+    "radam_decoupled": "torch.optim.RAdam(m.parameters(), lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)",
+    "asgd": "torch.optim.ASGD(m.parameters(), lr=0.05, t0=2)",
+    "asgd_opts": "torch.optim.ASGD(m.parameters(), lr=0.05, lambd=1e-2, alpha=0.5, t0=1, weight_decay=0.1)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALGOS))
+def test_algorithms(name):
+    check(_opt_snippet(ALGOS[name]))
+
+
+OPTIM = {
+    "lbfgs_closure": PRELUDE + """
+X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
+m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)
+losses = train(m, opt, 3, closure=True); print([f"{l:.5f}" for l in losses])
+R = list(m.parameters()), opt.state_dict()['state'][0]['n_iter'], opt.state_dict()['state'][0]['func_evals']
+""",
+    "lbfgs_strong_wolfe": PRELUDE + """
+X, Y = data(torch.float64)
+m = make(dtype=torch.float64)
+opt = torch.optim.LBFGS(m.parameters(), lr=1, history_size=3, line_search_fn='strong_wolfe')
+losses = train(m, opt, 3, closure=True); print([f"{l:.5f}" for l in losses])
+R = list(m.parameters())
+""",
+    "lbfgs_rosenbrock": """
+x = torch.tensor([-1.5, 2.0], requires_grad=True)
+opt = torch.optim.LBFGS([x], lr=1, max_iter=50, line_search_fn='strong_wolfe')
+def closure():
+    opt.zero_grad()
+    loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+    loss.backward()
+    return loss
+for i in range(3):
+    loss = opt.step(closure)
+    print(i, f"{loss.item():.4f}")
+R = x
+""",
+    "lbfgs_no_closure": "x = torch.ones(2, requires_grad=True); torch.optim.LBFGS([x]).step()",
+    "lbfgs_two_groups": "a = torch.ones(2, requires_grad=True); b = torch.ones(2, requires_grad=True)\n"
+                        "torch.optim.LBFGS([{'params': [a]}, {'params': [b]}])",
+    "param_groups": PRELUDE + """
+m = make()
+opt = torch.optim.SGD([{'params': m[0].parameters()}, {'params': m[2].parameters(), 'lr': 1e-3}], lr=1e-2,
+                      momentum=0.9)
+print(len(opt.param_groups), [g['lr'] for g in opt.param_groups], [g['momentum'] for g in opt.param_groups])
+losses = train(m, opt, 4); print([f"{l:.4f}" for l in losses])
+R = list(m.parameters()), sorted(opt.param_groups[1].keys())
+""",
+    "param_groups_adam_per_group": PRELUDE + """
+m = make()
+decay, no_decay = [], []
+for name, p in m.named_parameters():
+    (no_decay if name.endswith('bias') else decay).append(p)
+opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
+                        lr=1e-2, betas=(0.9, 0.95))
+R2 = train(m, opt, 5)
+R = list(m.parameters())
+""",
+    "add_param_group": PRELUDE + """
+m = make(); opt = torch.optim.Adam(m[0].parameters(), lr=1e-2)
+train(m, opt, 2)
+opt.add_param_group({'params': m[2].parameters(), 'lr': 1e-3})
+print(opt)
+R2 = train(m, opt, 2)
+R = list(m.parameters()), len(opt.state)
+""",
+    "add_param_group_duplicate": """
+w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1)
+opt.add_param_group({'params': [w]})
+""",
+    "add_param_group_missing_lr_required": """
+w = torch.ones(2, requires_grad=True); v = torch.ones(2, requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1); opt.add_param_group({'params': v}); R = opt.param_groups[1]['lr']
+""",
+    "add_param_group_not_dict": "w = torch.ones(2, requires_grad=True); torch.optim.SGD([w], lr=0.1).add_param_group([w])",
+    "duplicate_in_group_warns": "w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w, w], lr=0.1); R = len(opt.param_groups[0]['params'])",
+    "set_params_error": "w = torch.ones(2, requires_grad=True); torch.optim.SGD({w}, lr=0.1)",
+    "empty_params": "torch.optim.Adam([], lr=0.1)",
+    "empty_generator": "m = torch.nn.ReLU(); torch.optim.SGD(m.parameters(), lr=0.1)",
+    "tensor_not_iterable": "torch.optim.Adam(torch.ones(2, requires_grad=True))",
+    "non_tensor_param": "torch.optim.Adam([1.0, 2.0])",
+    "non_leaf": "w = torch.ones(2, requires_grad=True); torch.optim.Adam([w * 2])",
+    "named_parameters": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.named_parameters(), lr=0.1, momentum=0.9)
+train(m, opt, 2)
+sd = opt.state_dict(); print(sd['param_groups'])
+R = sorted(sd['state'].keys()), list(m.parameters())
+""",
+    "invalid_lr": "torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=-0.1)",
+    "invalid_momentum": "torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1, momentum=-1)",
+    "invalid_wd": "torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1, weight_decay=-1)",
+    "nesterov_no_momentum": "torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1, nesterov=True)",
+    "adam_bad_beta": "torch.optim.Adam([torch.ones(1, requires_grad=True)], betas=(1.0, 0.999))",
+    "adam_bad_beta2": "torch.optim.Adam([torch.ones(1, requires_grad=True)], betas=(0.9, -0.1))",
+    "adam_bad_eps": "torch.optim.Adam([torch.ones(1, requires_grad=True)], eps=-1e-8)",
+    "adam_bad_lr": "torch.optim.Adam([torch.ones(1, requires_grad=True)], lr=-1)",
+    "adamw_bad_wd": "torch.optim.AdamW([torch.ones(1, requires_grad=True)], weight_decay=-0.1)",
+    "rmsprop_bad_alpha": "torch.optim.RMSprop([torch.ones(1, requires_grad=True)], alpha=-0.1)",
+    "rmsprop_bad_momentum": "torch.optim.RMSprop([torch.ones(1, requires_grad=True)], momentum=-0.1)",
+    "adagrad_bad_decay": "torch.optim.Adagrad([torch.ones(1, requires_grad=True)], lr_decay=-0.1)",
+    "adagrad_bad_init": "torch.optim.Adagrad([torch.ones(1, requires_grad=True)], initial_accumulator_value=-1)",
+    "adadelta_bad_rho": "torch.optim.Adadelta([torch.ones(1, requires_grad=True)], rho=1.5)",
+    "rprop_bad_etas": "torch.optim.Rprop([torch.ones(1, requires_grad=True)], etas=(1.2, 0.5))",
+    "nadam_bad_md": "torch.optim.NAdam([torch.ones(1, requires_grad=True)], momentum_decay=-1)",
+    "adamax_bad_beta": "torch.optim.Adamax([torch.ones(1, requires_grad=True)], betas=(0.9, 1.0))",
+    "radam_bad_wd": "torch.optim.RAdam([torch.ones(1, requires_grad=True)], weight_decay=-1)",
+    "asgd_bad_lr": "torch.optim.ASGD([torch.ones(1, requires_grad=True)], lr=-1)",
+    "sgd_kw_only": "torch.optim.SGD([torch.ones(1, requires_grad=True)], 0.1, 0.9)",
+    "adam_amsgrad_kw": "torch.optim.Adam([torch.ones(1, requires_grad=True)], 0.1, (0.9, 0.99), 1e-8, 0, True); R = 1",
+    "repr_sgd": "print(torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1, momentum=0.9))",
+    "repr_adam": "print(torch.optim.Adam([torch.ones(1, requires_grad=True)]))",
+    "repr_adamw": "print(torch.optim.AdamW([torch.ones(1, requires_grad=True)], lr=1e-3, weight_decay=0.05))",
+    "repr_all": """
+p = [torch.ones(1, requires_grad=True)]
+for cls in [torch.optim.Adagrad, torch.optim.RMSprop, torch.optim.Rprop, torch.optim.Adadelta, torch.optim.Adamax,
+            torch.optim.NAdam, torch.optim.RAdam, torch.optim.ASGD, torch.optim.LBFGS]:
+    print(cls(p))
+""",
+    "repr_two_groups": """
+a = torch.ones(1, requires_grad=True); b = torch.ones(1, requires_grad=True)
+print(torch.optim.SGD([{'params': [a]}, {'params': [b], 'lr': 0.01, 'nesterov': True, 'momentum': 0.9}], lr=0.1))
+""",
+    "defaults": """
+p = [torch.ones(1, requires_grad=True)]
+for cls in [torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.Adagrad, torch.optim.RMSprop,
+            torch.optim.Rprop, torch.optim.Adadelta, torch.optim.Adamax, torch.optim.NAdam, torch.optim.RAdam,
+            torch.optim.ASGD, torch.optim.LBFGS]:
+    o = cls(p)
+    print(cls.__name__, sorted(o.defaults.items(), key=lambda kv: kv[0]))
+""",
+    "zero_grad_modes": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.1)
+F.mse_loss(m(X), Y).backward(); opt.zero_grad(); g1 = m[0].weight.grad
+F.mse_loss(m(X), Y).backward(); opt.zero_grad(set_to_none=False); g2 = m[0].weight.grad
+R = g1, g2
+""",
+    "skip_params_without_grad": """
+a = torch.tensor([1., 2.], requires_grad=True); b = torch.tensor([3., 4.], requires_grad=True)
+opt = torch.optim.Adam([a, b], lr=0.1)
+(a ** 2).sum().backward(); opt.step()
+R = a, b, list(opt.state_dict()['state'].keys())
+""",
+    "step_returns_closure_loss": """
+w = torch.tensor([1., -1.], requires_grad=True); opt = torch.optim.SGD([w], lr=0.1)
+def closure():
+    opt.zero_grad(); l = (w ** 2).sum(); l.backward(); return l
+r = opt.step(closure); r2 = opt.step()
+R = r, r2, w
+""",
+    "manual_lr_change": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+for epoch in range(4):
+    train(m, opt, 1)
+    for g in opt.param_groups:
+        g['lr'] *= 0.5
+    print(epoch, opt.param_groups[0]['lr'])
+R = list(m.parameters())
+""",
+    "complex_params": """
+z = torch.tensor([1 + 2j, -1 + 0.5j], requires_grad=True)
+opt = torch.optim.Adam([z], lr=0.1)
+for _ in range(3):
+    opt.zero_grad(); (z.abs() ** 2).sum().backward(); opt.step()
+R = z
+""",
+    "float64_params": """
+w = torch.tensor([1., 2., 3.], dtype=torch.float64, requires_grad=True)
+opt = torch.optim.RMSprop([w], lr=0.1, momentum=0.2)
+for _ in range(3):
+    opt.zero_grad(); (w ** 3).sum().backward(); opt.step()
+R = w, opt.state[w]['step'], opt.state[w]['square_avg'].dtype
+""",
+    "state_per_param": PRELUDE + """
+m = make(); opt = torch.optim.Adam(m.parameters(), lr=0.01, amsgrad=True)
+train(m, opt, 2)
+st = opt.state[m[0].weight]
+R = sorted(st.keys()), st['step'], st['exp_avg'].shape, st['exp_avg_sq'].dtype, type(opt.state).__name__
+""",
+    "hooks_step": """
+w = torch.tensor([1., 2.], requires_grad=True); opt = torch.optim.SGD([w], lr=0.1); seen = []
+h1 = opt.register_step_pre_hook(lambda o, args, kwargs: seen.append(('pre', type(o).__name__, args, kwargs)))
+h2 = opt.register_step_post_hook(lambda o, args, kwargs: seen.append(('post', w.tolist())))
+(w ** 2).sum().backward(); opt.step(); h1.remove(); opt.step(); h2.remove(); opt.step()
+print(seen); R = w
+""",
+    "hooks_global": """
+w = torch.tensor([1., 2.], requires_grad=True); opt = torch.optim.Adam([w], lr=0.1); seen = []
+import importlib
+h = importlib.import_module(torch.__name__ + '.optim.optimizer').register_optimizer_step_post_hook(lambda o, a, k: seen.append(type(o).__name__))
+(w ** 2).sum().backward(); opt.step(); h.remove(); opt.step()
+R = seen
+""",
+    "hooks_state_dict": """
+w = torch.tensor([1., 2.], requires_grad=True); opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+def post(o, sd):
+    sd['extra'] = 1
+    return sd
+opt.register_state_dict_post_hook(post)
+opt.register_load_state_dict_pre_hook(lambda o, sd: print('loading', sorted(sd.keys())))
+opt.register_load_state_dict_post_hook(lambda o: print('loaded'))
+(w ** 2).sum().backward(); opt.step(); sd = opt.state_dict(); print(sorted(sd.keys()))
+opt.load_state_dict(sd)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIM))
+def test_optimizer_code(name):
+    check(OPTIM[name])
