@@ -9,10 +9,12 @@ from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node
+from . import variable
+from .variable import Variable
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "gradcheck", "gradgradcheck", "Node", "functional", "graph"]
+           "is_anomaly_enabled", "gradcheck", "gradgradcheck", "Node", "functional", "graph", "Variable"]
 
 
 def _as_tuple(x):
@@ -32,7 +34,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
             if out.requires_grad:
                 if out._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if out._data.dtype.kind not in "fcV":
+                if out._data.dtype.kind not in "fV":
                     raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                        f"{out.dtype}")
                 g = _creation.ones_like(out)
@@ -101,11 +103,53 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     grads = _make_grads(outputs, grad_outputs, create_graph)
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=False,
                           allow_unused=allow_unused)
     if materialize_grads:
         result = [g if g is not None else _creation.zeros_like(x) for g, x in zip(result, inputs)]
+    return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """``grad(..., is_grads_batched=True)``: the first dimension of each grad_output is a batch of vectors;
+    one backward pass per vector, the results stacked (torch vmaps the pass; the values are the same)."""
+    from .. import _creation
+    from ..ops.shape import stack
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            continue
+        if g.dim() == 0:
+            raise ValueError("vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input, but that input is "
+                             "a Tensor of dimensionality 0 so expected in_dim to satisfy 0 <= in_dim < 0.")
+        if g.shape[1:] != out.shape:
+            raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+                               "the batch dimension. The sizes of the remaining dimensions are expected to match "
+                               "the shape of corresponding output, but a mismatch was detected: grad_output["
+                               f"{i}] has a shape of {g.shape[2:]} and output[{i}] has a shape of {out.shape}. "
+                               "If you only want some tensors in `grad_output` to be considered batched, consider "
+                               "using vmap.")
+    sizes = {g.shape[0] for g in grad_outputs if g is not None}
+    if len(sizes) != 1:
+        raise ValueError("vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                         f"{sorted(sizes)} for the mapped dimension")
+    n = sizes.pop()
+    per_input = [[] for _ in inputs]
+    for b in range(n):
+        gos = tuple(None if g is None else g[b] for g in grad_outputs)
+        res = grad(outputs, inputs, gos, retain_graph=retain_graph or b < n - 1, create_graph=create_graph,
+                   allow_unused=allow_unused)
+        for k, r in enumerate(res):
+            per_input[k].append(r)
+    result = []
+    for x, rs in zip(inputs, per_input):
+        if rs and rs[0] is None:
+            result.append(_creation.zeros_like(x) if materialize_grads else None)
+        else:
+            result.append(stack(rs))
     return tuple(result)
 
 

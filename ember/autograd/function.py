@@ -100,6 +100,19 @@ class Op(Node):
             out._extra = {"inference": True}
         return out
 
+    def __getattr__(self, name):
+        """torch's ``grad_fn._saved_self`` / ``_saved_other`` / ``_saved_result`` (the tutorials read them);
+        only reached when ordinary lookup fails."""
+        if name.startswith("_saved_"):
+            cls = type(self)
+            key = name[7:]
+            if key == "result" and cls.save_output:
+                return self.saved_output
+            pos = {"self": 0, "other": 1}.get(key)
+            if pos is not None and pos in cls.save_inputs:
+                return self.saved_tensors[cls.save_inputs.index(pos)]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     @property
     def saved_output(self):
         """The forward output as a Tensor that is this node's output (so double backward differentiates it)."""
@@ -310,7 +323,15 @@ class Function(metaclass=_FunctionMeta):
     """
 
     def __init__(self, *args, **kwargs):
-        pass
+        import warnings
+        warnings.warn(f"{self.__class__} should not be instantiated. Methods on autograd functions are all static, "
+                      "so you should invoke them on the class itself. Instantiating an autograd function will raise "
+                      "an error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use "
+                           "new-style autograd function with static forward method. (Example: "
+                           "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -375,7 +396,7 @@ class Function(metaclass=_FunctionMeta):
                 o.requires_grad = True
             if _anomaly[0]:
                 import traceback
-                ctx._trace = "".join(traceback.format_stack()[:-2])
+                ctx._trace = "".join(traceback.format_stack()[:-1])
         else:
             for o in wrapped:
                 if isinstance(o, Tensor) and id(o) in dirty:
@@ -383,12 +404,39 @@ class Function(metaclass=_FunctionMeta):
         return wrapped[0] if single else tuple(wrapped)
 
 
+class _DelayedError(Op):
+    """Stands in the graph after a ``@once_differentiable`` backward whose inputs required grad: reaching it
+    again in a backward pass raises torch's error."""
+    _grad_name = "DelayedError"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def _fake_requires_grad(t):
+    t = t.detach()
+    t.requires_grad = True      # a leaf, so that the error node is recorded
+    return t
+
+
 def once_differentiable(fn):
-    """Decorator for ``backward``: run it without recording a graph, so its result has no ``grad_fn``."""
+    """Decorator for ``backward``: run it without recording a graph; when its gradient inputs require grad
+    (a ``create_graph`` pass), its results lead to a node that refuses to be differentiated."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with grad_mode.no_grad():
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
+        if not _grad_state[0] or not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        wrapped = tuple(_DelayedError.apply(_fake_requires_grad(o)) if isinstance(o, Tensor)
+                        and o._data.dtype.kind in "fcV" else o for o in ((outputs,) if single else outputs))
+        return wrapped[0] if single else wrapped
     return wrapper

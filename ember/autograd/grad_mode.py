@@ -63,7 +63,16 @@ class _Mode:
         return type(self)()
 
 
-class no_grad(_Mode):
+class _NoParamMode(_Mode):
+    """A mode taking no arguments, usable bare as a decorator (``@no_grad`` as well as ``@no_grad()``)."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return super().__new__(cls)(orig_func)
+
+
+class no_grad(_NoParamMode):
     """Disable gradient recording inside the block (ops return tensors with no ``grad_fn``)."""
 
     def __enter__(self):
@@ -75,7 +84,7 @@ class no_grad(_Mode):
         return False
 
 
-class enable_grad(_Mode):
+class enable_grad(_NoParamMode):
     """Enable gradient recording inside the block, even within ``no_grad``."""
 
     def __enter__(self):
@@ -92,7 +101,7 @@ class set_grad_enabled(_Mode):
 
     def __init__(self, mode: bool):
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}")
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not {type(mode).__name__}")
         self._prev = _state[0]
         self.mode = mode
         _state[0] = mode
@@ -115,7 +124,14 @@ class set_grad_enabled(_Mode):
 class inference_mode(_Mode):
     """Like ``no_grad``; tensors made inside are marked as inference tensors (``is_inference()``)."""
 
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return super().__new__(cls)(mode)   # bare ``@inference_mode`` on a function
+
     def __init__(self, mode: bool = True):
+        if not isinstance(mode, bool):
+            mode = True
         self.mode = mode
 
     def __enter__(self):

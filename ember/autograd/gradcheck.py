@@ -84,7 +84,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                           "This check will likely fail if all the inputs are not of double precision floating "
                           "point or complex. ")
     if not any(hasattr(x, "requires_grad") and x.requires_grad for x in inputs):
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them "
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them "
                          "have requires_grad=True.")
     outs = _outputs_tuple(func(*inputs))
     for k in range(len(outs)):

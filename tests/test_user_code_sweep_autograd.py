@@ -1,0 +1,992 @@
+"""Sweep of autograd as users drive it (backward, grad, hooks, custom Functions, grad modes, functional
+jacobians, gradcheck), run as source snippets under ``import torch`` and under ``import ember as torch``:
+printed output, results, errors and warnings must match.
+
+Each snippet sees ``torch`` (the library under test) and ``np``; it prints and/or sets ``R``.  Snippets build
+their inputs from fixed values (seeded generators differ between the libraries).
+"""
+import contextlib
+import io
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _norm(v):
+    """A value both libraries' results can be compared as: tensors become (dtype, shape, values, grad)."""
+    if isinstance(v, (torch.Tensor, ember.Tensor)):
+        a = v.detach()
+        a = a.float() if str(a.dtype).endswith("bfloat16") else a
+        vals = np.asarray(a.resolve_conj().numpy()) if a.is_complex() else np.asarray(a.numpy())
+        if vals.dtype.kind in "fc":
+            vals = np.round(vals, 5)
+        return ("T", str(v.dtype).replace("ember.", "torch."), tuple(v.shape), vals.tolist(), v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return type(v).__name__, [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return type(v).__name__, {k: _norm(x) for k, x in v.items()}
+    if isinstance(v, (torch.dtype, ember.dtype, torch.Size, ember.Size)):
+        return str(v).replace("ember.", "torch.")
+    if isinstance(v, float):
+        return round(v, 6)
+    return v
+
+
+def run_snippet(src, lib):
+    out = io.StringIO()
+    env = {"torch": lib, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(src, env)
+            res = _norm(env.get("R"))
+        except Exception as e:  # noqa: BLE001 - the error is part of what is compared
+            res = ("raised", type(e).__name__, str(e).split("\n")[0])
+    msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught]
+    return out.getvalue(), res, msgs
+
+
+def check(src):
+    got, want = run_snippet(src, ember), run_snippet(src, torch)
+    assert got[0] == want[0], "printed output differs"
+    assert got[1] == want[1]
+    assert got[2] == want[2], "warnings differ"
+
+
+SNIPPETS = {
+    "backward_basic": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = (x ** 2).sum()
+y.backward()
+print(x.grad)
+R = x.grad, y, y.grad_fn.name(), x.is_leaf, y.is_leaf
+""",
+    "backward_nonscalar_error": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+y.backward()
+""",
+    "backward_nonscalar_gradient": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+y.backward(torch.tensor([0.1, 1.0, 0.0001]))
+R = x.grad
+""",
+    "backward_nonscalar_gradient_kw": """
+x = torch.arange(6.0).reshape(2, 3).requires_grad_()
+y = x.exp()
+y.backward(gradient=torch.ones_like(y))
+print(x.grad)
+R = x.grad
+""",
+    "backward_twice_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * x).sum()
+y.backward()
+y.backward()
+""",
+    "backward_twice_error_exp": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.exp().sum()
+y.backward()
+y.backward()
+""",
+    "backward_retain_graph": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * x).sum()
+y.backward(retain_graph=True)
+print(x.grad)
+y.backward()
+print(x.grad)
+R = x.grad
+""",
+    "grad_accumulation_zero": """
+w = torch.tensor([1.0, -1.0], requires_grad=True)
+for i in range(3):
+    loss = (w * torch.tensor([2.0, 3.0])).sum()
+    loss.backward()
+print(w.grad)
+w.grad.zero_()
+print(w.grad)
+w.grad = None
+(w * 5).sum().backward()
+print(w.grad)
+R = w.grad
+""",
+    "nonleaf_grad_warning": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+z = y.sum()
+z.backward()
+print(y.grad)
+R = y.is_leaf, y.grad is None
+""",
+    "retain_grad": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+y.retain_grad()
+z = (y ** 2).sum()
+z.backward()
+print(y.grad, y.retains_grad, x.retains_grad)
+R = y.grad, x.grad
+""",
+    "is_leaf_table": """
+a = torch.rand(10, requires_grad=True)
+b = torch.rand(10, requires_grad=True).cuda() if False else torch.rand(10, requires_grad=True) * 2
+c = torch.rand(10) + 1
+d = torch.rand(10).requires_grad_()
+e = a.detach()
+f = a[0:2]
+R = [t.is_leaf for t in (a, b, c, d, e, f)], [t.requires_grad for t in (a, b, c, d, e, f)]
+print([type(t.grad_fn).__name__ for t in (a, b, c, d, e, f)])
+""",
+    "grad_fn_names": """
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+ops = [x + 1, x * 2, x - x, x / 3, x @ x, x.sum(), x.mean(), x.t(), x.view(4), x.reshape(4), x[0], x.exp(),
+       x.relu(), torch.sigmoid(x), torch.tanh(x), x.pow(2), x ** 2, x.abs(), x.max(), x.sqrt(), x.log(),
+       torch.cat([x, x]), torch.stack([x, x]), x.unsqueeze(0), x.squeeze(), x.transpose(0, 1), x.clone(),
+       x.neg(), -x, 2 * x, 1 - x, 1 / x, x.sin(), x.cos(), x.norm(), x.expand(3, 2, 2), x.permute(1, 0),
+       x.flatten(), x.softmax(0), x.log_softmax(1), x.float(), x.double(), x.sum(0), x.mean(1), x.std(),
+       x.var(), x.prod(), x.cumsum(0), x.clamp(0, 2), torch.where(x > 2, x, x * 0), x.contiguous()]
+R = [o.grad_fn.name() if o.grad_fn is not None else None for o in ops]
+print(R)
+""",
+    "detach": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 3
+z = y.detach()
+print(z.requires_grad, z.grad_fn, z.is_leaf)
+z[0] = 100
+print(y)
+y2 = x * 3
+y2.detach_()
+print(y2.requires_grad, y2.grad_fn, y2.is_leaf)
+R = z, y
+""",
+    "requires_grad_int_error": """
+x = torch.tensor([1, 2, 3])
+x.requires_grad_()
+""",
+    "requires_grad_int_ctor_error": """
+x = torch.tensor([1, 2, 3], requires_grad=True)
+""",
+    "requires_grad_nonleaf_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+y.requires_grad_(False)
+""",
+    "requires_grad_nonleaf_true_ok": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+y.requires_grad_(True)
+R = y.requires_grad
+""",
+    "backward_no_grad_error": """
+x = torch.tensor([1.0, 2.0])
+y = (x * 2).sum()
+y.backward()
+""",
+    "backward_under_no_grad_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with torch.no_grad():
+    y = (x * 2).sum()
+print(y.requires_grad)
+y.backward()
+""",
+    "hook_modify": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+h = x.register_hook(lambda g: g * 2)
+(x * x).sum().backward()
+print(x.grad)
+h.remove()
+x.grad = None
+(x * x).sum().backward()
+print(x.grad)
+R = x.grad
+""",
+    "hook_nonleaf": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+seen = []
+y.register_hook(lambda g: seen.append(g.clone()))
+y.register_hook(lambda g: g + 1)
+(y ** 2).sum().backward()
+print(seen)
+R = x.grad
+""",
+    "hook_no_requires_grad_error": """
+x = torch.tensor([1.0, 2.0])
+x.register_hook(lambda g: g)
+""",
+    "post_accumulate_hook": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+calls = []
+def hook(p):
+    calls.append(p.grad.clone())
+    p.grad.mul_(0.5)
+x.register_post_accumulate_grad_hook(hook)
+(x * 4).sum().backward()
+print(calls, x.grad)
+R = x.grad
+""",
+    "post_accumulate_hook_nonleaf_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+y.register_post_accumulate_grad_hook(lambda p: None)
+""",
+    "autograd_grad_basic": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = (x ** 3).sum()
+g, = torch.autograd.grad(y, x)
+print(g, x.grad)
+R = g
+""",
+    "autograd_grad_create_graph": """
+x = torch.tensor(2.0, requires_grad=True)
+y = x ** 3
+dy, = torch.autograd.grad(y, x, create_graph=True)
+d2y, = torch.autograd.grad(dy, x, create_graph=True)
+d3y, = torch.autograd.grad(d2y, x)
+print(dy, d2y, d3y)
+R = dy, d2y, d3y
+""",
+    "autograd_grad_unused_error": """
+x = torch.tensor(2.0, requires_grad=True)
+z = torch.tensor(3.0, requires_grad=True)
+y = x * 2
+torch.autograd.grad(y, [x, z])
+""",
+    "autograd_grad_allow_unused": """
+x = torch.tensor(2.0, requires_grad=True)
+z = torch.tensor(3.0, requires_grad=True)
+y = x * 2
+R = torch.autograd.grad(y, [x, z], allow_unused=True)
+print(R)
+R2 = torch.autograd.grad(x * 2, [x, z], materialize_grads=True)
+print(R2)
+""",
+    "autograd_grad_outputs": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * x
+g, = torch.autograd.grad(y, x, grad_outputs=torch.tensor([1.0, 0.0, 2.0]))
+R = g
+""",
+    "autograd_grad_outputs_shape_error": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * x
+torch.autograd.grad(y, x, grad_outputs=torch.tensor([1.0, 0.0]))
+""",
+    "autograd_grad_batched": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x ** 2
+I = torch.eye(3)
+jac, = torch.autograd.grad(y, x, grad_outputs=I, is_grads_batched=True)
+print(jac)
+R = jac
+""",
+    "backward_inputs": """
+a = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(2.0, requires_grad=True)
+y = a * b
+y.backward(inputs=[a])
+print(a.grad, b.grad)
+R = a.grad
+""",
+    "grad_penalty": """
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+w = torch.tensor([[0.5, -1.0], [2.0, 0.1]], requires_grad=True)
+out = torch.tanh(x @ w).sum()
+g, = torch.autograd.grad(out, x, create_graph=True)
+penalty = (g.norm(2, dim=1) - 1).pow(2).mean()
+penalty.backward()
+R = w.grad, x.grad
+""",
+    "function_basic": """
+class Exp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        result = i.exp()
+        ctx.save_for_backward(result)
+        return result
+    @staticmethod
+    def backward(ctx, grad_output):
+        result, = ctx.saved_tensors
+        return grad_output * result
+x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+y = Exp.apply(x)
+print(y)
+print(type(y.grad_fn).__name__, y.grad_fn.name(), y.is_leaf)
+y.sum().backward()
+R = x.grad
+""",
+    "function_setup_context": """
+class MulConst(torch.autograd.Function):
+    @staticmethod
+    def forward(x, c):
+        return x * c
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, c = inputs
+        ctx.c = c
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.c, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = MulConst.apply(x, 3.0)
+y.backward(torch.ones(2))
+print(y)
+R = x.grad
+""",
+    "function_linear": """
+class LinearFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input, weight, bias=None):
+        ctx.save_for_backward(input, weight, bias)
+        output = input.mm(weight.t())
+        if bias is not None:
+            output += bias.unsqueeze(0).expand_as(output)
+        return output
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, weight, bias = ctx.saved_tensors
+        grad_input = grad_weight = grad_bias = None
+        print(ctx.needs_input_grad)
+        if ctx.needs_input_grad[0]:
+            grad_input = grad_output.mm(weight)
+        if ctx.needs_input_grad[1]:
+            grad_weight = grad_output.t().mm(input)
+        if bias is not None and ctx.needs_input_grad[2]:
+            grad_bias = grad_output.sum(0)
+        return grad_input, grad_weight, grad_bias
+x = torch.arange(6.0).reshape(2, 3)
+w = torch.linspace(-1, 1, 12).reshape(4, 3).requires_grad_()
+b = torch.ones(4, requires_grad=True)
+out = LinearFunction.apply(x, w, b)
+out.pow(2).sum().backward()
+out2 = LinearFunction.apply(x, w)
+out2.sum().backward()
+R = w.grad, b.grad, x.grad, out
+""",
+    "function_non_differentiable": """
+class Sort(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        idx = x.argsort()
+        ctx.mark_non_differentiable(idx)
+        ctx.save_for_backward(x, idx)
+        return x.sort().values, idx
+    @staticmethod
+    def backward(ctx, g, gidx):
+        x, idx = ctx.saved_tensors
+        print(gidx)
+        grad = torch.zeros_like(x)
+        grad[idx] = g
+        return grad
+x = torch.tensor([3.0, 1.0, 2.0], requires_grad=True)
+v, i = Sort.apply(x)
+print(v.requires_grad, i.requires_grad, i.dtype)
+(v * torch.tensor([1.0, 10.0, 100.0])).sum().backward()
+R = x.grad
+""",
+    "function_mark_dirty": """
+class AddOne_(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.add_(1)
+        ctx.mark_dirty(x)
+        return x
+    @staticmethod
+    def backward(ctx, g):
+        return g
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = a.clone()
+c = AddOne_.apply(b)
+print(c is b, c.grad_fn.name())
+(c * 2).sum().backward()
+R = a.grad, b
+""",
+    "function_materialize_grads": """
+class Two(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.set_materialize_grads(False)
+        return x.clone(), x.clone()
+    @staticmethod
+    def backward(ctx, g1, g2):
+        print(g1 is None, g2 is None)
+        out = torch.zeros(2)
+        if g1 is not None: out = out + g1
+        if g2 is not None: out = out + g2
+        return out
+class Two2(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone(), x.clone()
+    @staticmethod
+    def backward(ctx, g1, g2):
+        print(g1, g2)
+        return g1 + g2
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+a, b = Two.apply(x)
+a.sum().backward()
+a, b = Two2.apply(x)
+(b * 3).sum().backward()
+R = x.grad
+""",
+    "function_wrong_num_grads": """
+class Bad(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        return x * y
+    @staticmethod
+    def backward(ctx, g):
+        return g
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+Bad.apply(x, torch.ones(2)).sum().backward()
+""",
+    "function_grad_for_nondiff_input": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.n = n
+        return x * n
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.n, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = F.apply(x, 4)
+y.sum().backward()
+R = x.grad, y
+""",
+    "function_once_differentiable": """
+once_differentiable = torch.autograd.function.once_differentiable
+class Sq(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 2
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return 2 * x * g
+x = torch.tensor([1.0, 3.0], requires_grad=True)
+y = Sq.apply(x).sum()
+g, = torch.autograd.grad(y, x, create_graph=True)
+print(g, g.requires_grad)
+g.sum().backward()
+""",
+    "function_call_forward_directly_error": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+f = F()
+f(torch.ones(2))
+""",
+    "function_no_backward_error": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+x = torch.ones(2, requires_grad=True)
+F.apply(x).sum().backward()
+""",
+    "function_saved_tensors_after_backward": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * 2
+x = torch.ones(2, requires_grad=True)
+y = F.apply(x)
+y.sum().backward()
+y.grad_fn.saved_tensors
+""",
+    "function_output_requires_grad": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        print(torch.is_grad_enabled(), x.requires_grad)
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+x = torch.ones(2, requires_grad=True)
+y = F.apply(x)
+with torch.no_grad():
+    z = F.apply(x)
+w = F.apply(torch.ones(2))
+R = y.requires_grad, z.requires_grad, w.requires_grad, y.grad_fn is not None, z.grad_fn
+""",
+    "function_double_backward": """
+class Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * 3 * x ** 2
+x = torch.tensor(2.0, requires_grad=True)
+y = Cube.apply(x)
+g, = torch.autograd.grad(y, x, create_graph=True)
+g2, = torch.autograd.grad(g, x)
+R = g, g2
+""",
+    "function_return_tuple_and_nontensor": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2, 5
+    @staticmethod
+    def backward(ctx, g, _):
+        return g * 2
+x = torch.ones(2, requires_grad=True)
+a, b = F.apply(x)
+print(b, type(b))
+a.sum().backward()
+R = x.grad
+""",
+    "function_ctx_attrs": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale=2.0, shift=None):
+        ctx.scale = scale
+        ctx.shift = shift
+        return x * scale
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.scale, None, None
+x = torch.ones(3, requires_grad=True)
+F.apply(x).sum().backward()
+F.apply(x, 5.0).sum().backward()
+R = x.grad
+""",
+    "grad_modes": """
+x = torch.tensor([1.0], requires_grad=True)
+with torch.no_grad():
+    y = x * 2
+    print(torch.is_grad_enabled())
+    with torch.enable_grad():
+        z = x * 2
+print(y.requires_grad, z.requires_grad)
+with torch.set_grad_enabled(False):
+    w = x * 2
+print(w.requires_grad)
+torch.set_grad_enabled(False)
+v = x * 2
+torch.set_grad_enabled(True)
+print(v.requires_grad, torch.is_grad_enabled())
+is_train = False
+with torch.set_grad_enabled(is_train):
+    u = x * 2
+R = u.requires_grad
+""",
+    "grad_mode_decorators": """
+@torch.no_grad()
+def f(x):
+    return x * 2
+@torch.no_grad
+def f2(x):
+    return x * 2
+@torch.enable_grad()
+def g(x):
+    return x * 2
+@torch.inference_mode()
+def h(x):
+    return x * 2
+x = torch.tensor([1.0], requires_grad=True)
+with torch.no_grad():
+    b = g(x)
+R = f(x).requires_grad, f2(x).requires_grad, b.requires_grad, h(x).requires_grad, h(x).is_inference()
+print(f.__name__, g.__name__)
+""",
+    "inference_mode": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with torch.inference_mode():
+    y = x * 2
+    print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())
+print(y.requires_grad, y.is_inference(), x.is_inference())
+print(torch.is_inference_mode_enabled())
+with torch.inference_mode(mode=False):
+    z = x * 2
+R = z.requires_grad, z.is_inference()
+""",
+    "inference_tensor_in_autograd_error": """
+with torch.inference_mode():
+    y = torch.ones(2)
+w = torch.ones(2, requires_grad=True)
+(w * y).sum().backward()
+print(w.grad)
+y.requires_grad_()
+""",
+    "inference_tensor_save_error": """
+with torch.inference_mode():
+    y = torch.ones(2)
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+z = (w * w).sum()
+z.backward()
+y.add_(1)
+""",
+    "inplace_leaf_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.add_(1)
+""",
+    "inplace_leaf_setitem_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x[0] = 5
+""",
+    "inplace_leaf_no_grad_ok": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with torch.no_grad():
+    x.add_(1)
+    x[0] = 5
+    x -= 0.5
+print(x)
+R = x, x.requires_grad, x.is_leaf
+""",
+    "inplace_saved_error": """
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+b = a.sigmoid()
+c = b * 2
+b.mul_(2)
+c.sum().backward()
+print(a.grad)
+d = a.exp()
+e = d * d
+d.add_(1)
+e.sum().backward()
+""",
+    "inplace_view_of_leaf_error": """
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+v = a[:2]
+v.mul_(2)
+""",
+    "inplace_nonleaf_ok": """
+a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+b = a * 1
+b.mul_(3)
+b[0] = 0
+print(b.grad_fn.name())
+b.sum().backward()
+R = a.grad, b
+""",
+    "inplace_relu_after_sigmoid_error": """
+x = torch.tensor([1.0, -2.0], requires_grad=True)
+y = torch.sigmoid(x)
+y.relu_()
+y.sum().backward()
+""",
+    "once_differentiable_double_error": """
+class Sq(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 2
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return 2 * x * g
+x = torch.tensor([1.0, 3.0], requires_grad=True)
+y = Sq.apply(x * 1)
+g, = torch.autograd.grad(y, x, grad_outputs=torch.ones(2, requires_grad=True), create_graph=True)
+print(g.requires_grad)
+g.sum().backward()
+""",
+    "anomaly_nan": """
+x = torch.tensor([0.0, 1.0], requires_grad=True)
+with torch.autograd.detect_anomaly():
+    y = x.sqrt() * 0
+    y.sum().backward()
+""",
+    "anomaly_flags": """
+print(torch.is_anomaly_enabled())
+with torch.autograd.set_detect_anomaly(True):
+    print(torch.is_anomaly_enabled())
+print(torch.is_anomaly_enabled())
+torch.autograd.set_detect_anomaly(True)
+print(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled())
+torch.autograd.set_detect_anomaly(False)
+x = torch.tensor([4.0], requires_grad=True)
+with torch.autograd.detect_anomaly(check_nan=False):
+    (x.sqrt() * 2).sum().backward()
+R = x.grad
+""",
+    "anomaly_custom_function_nan": """
+class Bad(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+    @staticmethod
+    def backward(ctx, g):
+        return g * float('nan')
+x = torch.ones(2, requires_grad=True)
+import warnings
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    with torch.autograd.detect_anomaly():
+        try:
+            Bad.apply(x).sum().backward()
+        except RuntimeError as e:
+            print(e)
+print([str(m.message).split(chr(10))[0] for m in w])
+""",
+    "jacobian_basic": """
+jacobian = torch.autograd.functional.jacobian
+def exp_reducer(x):
+    return x.exp().sum(dim=1)
+inputs = torch.tensor([[0.0, 1.0], [0.5, -1.0]])
+J = jacobian(exp_reducer, inputs)
+print(J.shape)
+R = J
+""",
+    "jacobian_multi": """
+def f(x, y):
+    return x * y, x + y
+x = torch.tensor([1.0, 2.0]); y = torch.tensor([3.0, 4.0])
+J = torch.autograd.functional.jacobian(f, (x, y))
+print(type(J).__name__, len(J), type(J[0]).__name__)
+J3 = torch.autograd.functional.jacobian(lambda a: a ** 2, x, create_graph=True)
+R = J, J3
+""",
+    "hessian_basic": """
+def pow_reducer(x):
+    return x.pow(3).sum()
+inputs = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+H = torch.autograd.functional.hessian(pow_reducer, inputs)
+print(H.shape)
+def f(x, y):
+    return (x * y ** 2).sum()
+H2 = torch.autograd.functional.hessian(f, (torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0])))
+R = H, H2
+""",
+    "vjp_jvp": """
+F = torch.autograd.functional
+vjp, jvp, vhp, hvp = F.vjp, F.jvp, F.vhp, F.hvp
+def exp_reducer(x):
+    return x.exp().sum(dim=1)
+inputs = torch.tensor([[0.0, 1.0], [0.5, -1.0]])
+v = torch.ones(2)
+out, g = vjp(exp_reducer, inputs, v)
+out2, jv = jvp(exp_reducer, inputs, torch.ones(2, 2))
+def pow_reducer(x):
+    return x.pow(3).sum()
+x = torch.tensor([1.0, 2.0])
+o3, h1 = vhp(pow_reducer, x, torch.tensor([1.0, 0.5]))
+o4, h2 = hvp(pow_reducer, x, torch.tensor([1.0, 0.5]))
+R = out, g, out2, jv, o3, h1, o4, h2
+print(g)
+""",
+    "vjp_scalar_no_v": """
+def f(x):
+    return (x ** 2).sum()
+out, g = torch.autograd.functional.vjp(f, torch.tensor([1.0, 2.0]))
+R = out, g
+""",
+    "vjp_nonscalar_no_v_error": """
+def f(x):
+    return x ** 2
+torch.autograd.functional.vjp(f, torch.tensor([1.0, 2.0]))
+""",
+    "jacobian_non_tensor_output_error": """
+torch.autograd.functional.jacobian(lambda x: 3, torch.tensor([1.0]))
+""",
+    "gradcheck_ok": """
+gradcheck = torch.autograd.gradcheck
+x = torch.tensor([[0.1, 0.2], [0.3, 0.4]], dtype=torch.double, requires_grad=True)
+w = torch.tensor([[1.0, -1.0], [0.5, 2.0]], dtype=torch.double, requires_grad=True)
+R = gradcheck(lambda a, b: (a @ b).tanh(), (x, w), eps=1e-6, atol=1e-4)
+R2 = torch.autograd.gradgradcheck(lambda a: (a ** 3).sum(), (x,))
+R = R, R2
+""",
+    "gradcheck_custom_function": """
+class MyExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return g * y
+x = torch.tensor([0.1, 0.5, -0.3], dtype=torch.float64, requires_grad=True)
+R = torch.autograd.gradcheck(MyExp.apply, (x,))
+""",
+    "gradcheck_fail": """
+class BadExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp()
+        ctx.save_for_backward(y)
+        return y
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return g * y * 2
+x = torch.tensor([0.1, 0.5, -0.3], dtype=torch.float64, requires_grad=True)
+try:
+    torch.autograd.gradcheck(BadExp.apply, (x,))
+except torch.autograd.gradcheck.GradcheckError as e:
+    print(type(e).__name__, isinstance(e, RuntimeError))
+    print(str(e).split(chr(10))[0])
+R = torch.autograd.gradcheck(BadExp.apply, (x,), raise_exception=False)
+""",
+    "gradcheck_float32_warning": """
+x = torch.tensor([0.1, 0.5], requires_grad=True)
+R = torch.autograd.gradcheck(torch.sin, (x,), eps=1e-3, atol=1e-2, raise_exception=False)
+""",
+    "gradcheck_no_requires_grad": """
+x = torch.tensor([0.1, 0.5], dtype=torch.double)
+R = torch.autograd.gradcheck(torch.sin, (x,))
+""",
+    "complex_grad": """
+z = torch.tensor([1.0 + 2.0j, 3.0 - 1.0j], requires_grad=True)
+loss = (z * z.conj()).real.sum()
+loss.backward()
+print(z.grad)
+w = torch.tensor([1.0 + 1.0j], requires_grad=True)
+(w.abs() ** 2).sum().backward()
+R = z.grad, w.grad
+""",
+    "complex_loss_error": """
+z = torch.tensor([1.0 + 2.0j], requires_grad=True)
+(z * z).sum().backward()
+""",
+    "complex_from_real": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = torch.tensor([0.5, -1.0], requires_grad=True)
+z = torch.complex(x, y)
+loss = (z.abs() ** 2).sum() + torch.view_as_real(z * z).sum()
+loss.backward()
+R = x.grad, y.grad
+""",
+    "node_graph": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([3.0, 4.0], requires_grad=True)
+y = (x * w).sum()
+print(type(y.grad_fn).__name__, len(y.grad_fn.next_functions))
+mul = y.grad_fn.next_functions[0][0]
+print(mul.name(), [(type(f).__name__, i) for f, i in mul.next_functions])
+acc = mul.next_functions[0][0]
+print(type(acc).__name__, acc.variable is x)
+print(isinstance(y.grad_fn, torch.autograd.graph.Node))
+R = [type(f).__name__ for f, _ in mul.next_functions]
+""",
+    "node_hooks": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+z = y.sum()
+def hook(grad_inputs, grad_outputs):
+    print('hook', grad_inputs, grad_outputs)
+def pre(grad_outputs):
+    print('pre', grad_outputs)
+h = y.grad_fn.register_hook(hook)
+h2 = y.grad_fn.register_prehook(pre)
+z.backward(retain_graph=True)
+h.remove(); h2.remove()
+z.backward()
+R = x.grad
+""",
+    "node_metadata_and_saved": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.exp()
+print(y.grad_fn._saved_result)
+z = x * x
+print(z.grad_fn._saved_self, z.grad_fn._saved_other)
+print(y.grad_fn.metadata)
+R = torch.equal(y.grad_fn._saved_result, y)
+""",
+    "variable_legacy": """
+Variable = torch.autograd.Variable
+x = Variable(torch.tensor([1.0, 2.0]), requires_grad=True)
+y = (x * x).sum()
+y.backward()
+print(type(x).__name__, x.grad, x.data)
+v = Variable(torch.ones(2))
+R = x.grad, v.requires_grad, isinstance(x, torch.Tensor)
+""",
+    "data_attribute": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+x.data.mul_(10)
+print(x, x.data.requires_grad)
+x.data = torch.tensor([5.0, 6.0])
+print(x)
+y.sum().backward()
+R = x.grad
+""",
+    "item_and_tolist": """
+x = torch.tensor([1.5, 2.0], requires_grad=True)
+y = (x * 3).sum()
+print(y.item(), float(y), y.tolist())
+print(x.detach().numpy())
+x.numpy()
+""",
+    "numpy_requires_grad_error": """
+x = torch.tensor([1.5, 2.0], requires_grad=True)
+(x * 2).numpy()
+""",
+    "backward_on_int": """
+x = torch.tensor(3.0, requires_grad=True)
+y = x.long()
+print(y.requires_grad, y.grad_fn)
+z = x.round()
+z.backward()
+R = x.grad
+""",
+    "grad_of_argmax_error": """
+x = torch.tensor([1.0, 3.0], requires_grad=True)
+i = x.argmax()
+print(i.requires_grad)
+i.backward()
+""",
+    "train_loop_manual": """
+w = torch.tensor([0.0, 0.0], requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+X = torch.tensor([[1.0, 2.0], [2.0, 1.0], [3.0, 3.0]])
+Y = torch.tensor([5.0, 4.0, 9.0])
+lr = 0.01
+for epoch in range(50):
+    pred = X @ w + b
+    loss = ((pred - Y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+        b -= lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+print(w.requires_grad, w.is_leaf, w.grad)
+R = w, b, loss
+""",
+    "train_loop_grad_none_update": """
+w = torch.tensor([0.5, -0.5], requires_grad=True)
+X = torch.tensor([[1.0, 2.0], [2.0, 1.0]])
+for _ in range(3):
+    loss = (X @ w).pow(2).sum()
+    loss.backward()
+    w.data -= 0.01 * w.grad.data
+    w.grad = None
+R = w, loss
+""",
+}
+
+
+@pytest.mark.parametrize("name", list(SNIPPETS))
+def test_snippet(name):
+    check(SNIPPETS[name])
