@@ -16,6 +16,7 @@ from .. import ops
 from ..ops.attention import attention_op
 from ..ops.products import linear
 from ..ops._util import _wrap
+from ..autograd.graph import present
 from ._functional_core import _check_p, _keep_mask
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -56,6 +57,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                            f"[{int(np.prod(key.shape[:-2]))}, {query.shape[-1]}] but got: "
                            f"[{int(np.prod(key.shape[:-2]))}, {key.shape[-1]}].")
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
+    orig = (query, key, value)
     if scale is None:
         scale = 1.0 / math.sqrt(E) if E else 1.0
     dt = query._data.dtype
@@ -78,7 +80,20 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         batch = np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2]))
         keep = _keep_mask(query, dropout_p, tuple(batch) + (L, S))._data
     out, _ = attention_op(query, key, value, bias, scale, keep, True)
+    if out.requires_grad:
+        _present_sdpa(out, orig, dropout_p)
     return out
+
+
+def _present_sdpa(out, qkv, dropout_p):
+    """Name the result's node as torch's CPU dispatch would: its flash kernel (4-D q, k, v of one head size, no
+    dropout) is one node over q, k, v; the math path ends in a bmm's view (a plain mm for 2-D inputs)."""
+    q, k, v = qkv
+    if (q.device.type == "cpu" and q.dim() == k.dim() == v.dim() == 4 and dropout_p == 0.0
+            and q.shape[-1] == k.shape[-1] == v.shape[-1]):
+        present(out, "ScaledDotProductFlashAttentionForCpuBackward0", q, k, v)
+    else:
+        present(out, "MmBackward0" if q.dim() == 2 else "UnsafeViewBackward0")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -128,6 +143,29 @@ def _pad_last(mask, n=1):
     return ops.cat([mask, mask.new_zeros(tuple(mask.shape[:-1]) + (n,))], -1)
 
 
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """Whether the call is batched, after torch's checks of the inputs' and masks' ranks."""
+    q, k, v = query.dim(), key.dim(), value.dim()
+    if q not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {q}-D query tensor")
+    kind, want = ("batched (3-D)", 3) if q == 3 else ("unbatched (2-D)", 2)
+    if k != want or v != want:
+        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be {want}-D but found {k}-D and "
+                             f"{v}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != want - 1:
+        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` or {want - 1}-D but "
+                             f"found {key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+                                 f"{attn_mask.dim()}-D tensor instead")
+        if q == 2 and attn_mask.dim() == 3:
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+    return q == 3
+
+
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
                                  bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
                                  training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
@@ -137,10 +175,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     """Multi-head attention over sequence-first inputs: query (L, N, E), key (S, N, kdim), value (S, N, vdim)
     (or unbatched (L, E) ...) -> (output (L, N, E), weights (N, L, S) averaged over heads, (N, H, L, S), or
     None without ``need_weights``)."""
-    batched = query.dim() == 3
-    if query.dim() not in (2, 3):
-        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D "
-                             "query tensor")
+    batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
@@ -155,6 +190,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     head_dim = E // num_heads
     if head_dim * num_heads != E:
         raise AssertionError(f"embed_dim {E} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match value's "
+                                 f"{value.shape[:2]}")
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     dt = query._data.dtype
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", "attn_mask", attn_mask, dt)
     attn_mask = _canonical_mask(attn_mask, "attn_mask", None, None, dt)
@@ -193,9 +234,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         key_padding_mask = _pad_last(key_padding_mask)
     S = k.shape[1]
     if key_padding_mask is not None:
-        if tuple(key_padding_mask.shape) != (N, S):
-            raise AssertionError(f"expecting key_padding_mask shape of {(N, S)}, but got "
-                                 f"{tuple(key_padding_mask.shape)}")
+        for i, n in enumerate((N, S)):
+            if key_padding_mask.shape[i] != n:
+                raise AssertionError(f"Expected key_padded_mask.shape[{i}] to be {n}, but got "
+                                     f"{key_padding_mask.shape[i]}")
         kpm = key_padding_mask.reshape(N, 1, 1, S).expand(N, num_heads, 1, S).reshape(N * num_heads, 1, S)
         attn_mask = kpm if attn_mask is None else attn_mask + kpm
     if not training:
