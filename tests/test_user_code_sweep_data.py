@@ -684,6 +684,172 @@ g = torch.Generator().manual_seed(0)
 dl = DataLoader(range(8), batch_size=4, shuffle=True, num_workers=2, generator=g)
 print(sorted(sum([b.tolist() for b in dl], [])), len(dl))
 """,
+"loader_arg_errors": """
+from torch.utils.data import DataLoader
+for kw in [dict(batch_size=0), dict(batch_size=-1), dict(batch_size=2.0), dict(drop_last=1), dict(batch_size='2'),
+           dict(multiprocessing_context='fork'), dict(num_workers=1, multiprocessing_context='nope'),
+           dict(num_workers=1, multiprocessing_context=3), dict(shuffle='yes')]:
+    try:
+        dl = DataLoader(range(5), **kw); print('ok', sorted(kw), len(dl))
+    except Exception as e:
+        print(sorted(kw), type(e).__name__, str(e).split(chr(10))[0])
+""",
+"too_many_workers_warning": """
+import os
+from torch.utils.data import DataLoader
+n = len(os.sched_getaffinity(0)) + 2
+dl = DataLoader(range(4), batch_size=2, num_workers=n)
+R = [b.tolist() for b in dl]
+""",
+"tensordataset_index_errors": """
+from torch.utils.data import TensorDataset
+ds = TensorDataset(torch.arange(6).view(3, 2), torch.arange(3))
+for i in [3, -4, 1.5]:
+    try:
+        ds[i]
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+print(ds[-1], ds[torch.tensor([0, 2])], ds[[True, False, True]])
+""",
+"collate_more_types": """
+from torch.utils.data import default_collate
+for b in [[np.str_('a'), np.str_('b')], [1 + 2j, 3j], [torch.tensor(1.5, dtype=torch.bfloat16)] * 2,
+          [torch.ones(2, dtype=torch.float16), torch.zeros(2, dtype=torch.float16)],
+          [np.array([1, 2], dtype=np.int32)] * 2, [np.array(True), np.array(False)], [np.uint16(1), np.uint16(2)],
+          [np.array([1.5], dtype=np.float16)] * 2, [np.array([], dtype=np.float32)] * 3, [torch.tensor([[1, 2]])] * 2,
+          [torch.tensor(3j)] * 2, [(1, 'a', [2.0]), (2, 'b', [3.0])]]:
+    try:
+        r = default_collate(b); print(type(r).__name__, r)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+"custom_sampler_super_init": """
+from torch.utils.data import Sampler, DataLoader
+class Rev(Sampler):
+    def __init__(self, data_source):
+        super().__init__(data_source)
+        self.data_source = data_source
+    def __iter__(self): return iter(range(len(self.data_source) - 1, -1, -1))
+    def __len__(self): return len(self.data_source)
+ds = list('abcd')
+R = list(DataLoader(ds, sampler=Rev(ds), batch_size=3))
+""",
+"custom_sampler_no_super_arg": """
+from torch.utils.data import Sampler
+class S(Sampler):
+    def __init__(self):
+        super().__init__()
+    def __iter__(self): yield 1
+R = list(S())
+""",
+"subset_random_sampler_types": """
+from torch.utils.data import SubsetRandomSampler, DataLoader
+s = SubsetRandomSampler([4, 2], generator=torch.Generator().manual_seed(0))
+print(sorted(type(i).__name__ for i in s))
+s = SubsetRandomSampler(torch.tensor([4, 2]))
+print(sorted(type(i).__name__ for i in s), sorted(int(i) for i in s))
+s = SubsetRandomSampler(range(3, 6)); print(sorted(s), s.indices)
+print(sorted(sum([b.tolist() for b in DataLoader(list(range(10)), sampler=SubsetRandomSampler(np.array([1, 5])))], [])))
+""",
+"random_split_fractions_more": """
+from torch.utils.data import random_split
+for fr in [[0.8, 0.1, 0.1], [0.7, 0.2, 0.1], [0.6, 0.2, 0.2], [0.9, 0.1], [1.0], [0.25] * 4, [1/3] * 3]:
+    for n in [7, 10, 101]:
+        print(fr[:2], n, [len(p) for p in random_split(range(n), fr)])
+""",
+"random_split_tensor_indices_dataset": """
+from torch.utils.data import random_split, DataLoader, TensorDataset
+X = torch.arange(20.).view(10, 2); y = torch.arange(10)
+train, val = random_split(TensorDataset(X, y), [0.8, 0.2], generator=torch.Generator().manual_seed(1))
+tl = DataLoader(train, batch_size=3, shuffle=True); vl = DataLoader(val, batch_size=3)
+print(len(train), len(val), len(tl), len(vl))
+for xb, yb in vl: print(xb.shape, yb.shape, xb.dtype, yb.dtype)
+xs = torch.cat([xb for xb, _ in tl]); print(xs.shape, sorted(xs[:, 0].tolist()) == sorted(X[train.indices, 0].tolist()))
+""",
+"worker_info_setattr": """
+from torch.utils.data import DataLoader, Dataset, get_worker_info
+class D(Dataset):
+    def __len__(self): return 1
+    def __getitem__(self, i):
+        w = get_worker_info()
+        try:
+            w.id = 5
+        except Exception as e:
+            return type(e).__name__ + ': ' + str(e)
+        return 'no error'
+print(list(DataLoader(D(), num_workers=1)))
+""",
+"break_and_reiterate_workers": """
+from torch.utils.data import DataLoader
+dl = DataLoader(range(20), batch_size=2, num_workers=2)
+for i, b in enumerate(dl):
+    if i == 2: break
+print(b)
+print([b.tolist() for b in dl][:3])
+pl = DataLoader(range(20), batch_size=2, num_workers=2, persistent_workers=True)
+for i, b in enumerate(pl):
+    if i == 1: break
+print([b.tolist() for b in pl][-2:])
+""",
+"zip_and_enumerate_start": """
+from torch.utils.data import DataLoader
+a = DataLoader(range(5), batch_size=2); b = DataLoader(list('vwxyz'), batch_size=2)
+for i, (x, y) in enumerate(zip(a, b), 1): print(i, x, y)
+import itertools
+print([t.tolist() for t in itertools.islice(itertools.cycle(a), 5)])
+""",
+"explicit_default_collate": """
+from torch.utils.data import DataLoader, default_collate
+dl = DataLoader([(torch.ones(2) * i, i) for i in range(4)], batch_size=2, collate_fn=default_collate)
+print(list(dl))
+def coll(batch):
+    x, y = default_collate(batch)
+    return x.float(), y.float()
+print(next(iter(DataLoader([(i, i) for i in range(4)], batch_size=4, collate_fn=coll))))
+""",
+"worker_init_not_called_main": """
+from torch.utils.data import DataLoader
+calls = []
+dl = DataLoader(range(3), worker_init_fn=lambda w: calls.append(w))
+R = [x.item() for x in dl], calls
+""",
+"chain_errors": """
+from torch.utils.data import ChainDataset, IterableDataset
+class I(IterableDataset):
+    def __iter__(self): yield 1
+for f in [lambda: list(ChainDataset([I(), [1, 2]])), lambda: len(ChainDataset([I()])), lambda: len(ChainDataset([[1]]))]:
+    try:
+        print(f())
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"iterable_subclass_missing_iter": """
+from torch.utils.data import IterableDataset
+class Bad(IterableDataset):
+    def __len__(self): return 3
+try:
+    Bad()
+except TypeError as e:
+    print(e)
+import collections.abc
+class Good(IterableDataset):
+    def __iter__(self): yield from range(2)
+print(isinstance(Good(), collections.abc.Iterable), list(Good()))
+""",
+"dataset_add": """
+from torch.utils.data import TensorDataset, Subset
+a = TensorDataset(torch.arange(3)); b = Subset(TensorDataset(torch.arange(10, 15)), [0, 4])
+c = a + b + a
+print(type(c).__name__, len(c), c.cumulative_sizes, [c[i][0].item() for i in range(len(c))], len(c.datasets))
+""",
+"loader_sampler_attrs_list": """
+from torch.utils.data import DataLoader
+dl = DataLoader(list(range(7)), batch_size=3, drop_last=True)
+print(list(dl.sampler), list(dl.batch_sampler), dl.batch_sampler.drop_last, dl.batch_sampler.sampler is dl.sampler)
+print(dl.sampler.data_source)
+dl2 = DataLoader(list(range(7)), batch_size=None, shuffle=False)
+print(list(dl2.sampler), dl2.batch_sampler, len(dl2))
+""",
 }
 
 

@@ -1,7 +1,7 @@
 """Data loading with torch's API: datasets, samplers, collation and a DataLoader with worker processes."""
-from . import _utils  # noqa: F401  (torch.utils.data._utils.collate / .worker)
-from ._collate import default_collate, default_convert
-from ._worker import get_worker_info
+
+from ._utils.collate import default_collate, default_convert
+from ._utils.worker import get_worker_info
 from .dataloader import DataLoader
 from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset, TensorDataset,
                       random_split)

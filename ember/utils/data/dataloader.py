@@ -14,11 +14,14 @@ import os
 import signal
 import time
 import warnings
+from typing import Generic, TypeVar
 
-from . import _worker
-from ._collate import default_collate, default_convert
+from ._utils import worker as _worker
+from ._utils.collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler
+
+get_worker_info = _worker.get_worker_info  # torch.utils.data.dataloader.get_worker_info, as older code imports it
 
 __all__ = ["DataLoader"]
 
@@ -52,7 +55,10 @@ def _default_context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-class DataLoader:
+T_co = TypeVar("T_co", covariant=True)
+
+
+class DataLoader(Generic[T_co]):
     """Iterates over ``dataset`` in batches, optionally shuffled, optionally with worker processes.
 
     Map-style datasets are read at the keys of ``sampler`` (``SequentialSampler`` or, with ``shuffle``,
@@ -237,7 +243,7 @@ class DataLoader:
 # iterators
 # ----------------------------------------------------------------------------------------------------------
 
-class _BaseIter:
+class _BaseDataLoaderIter:
     def __init__(self, loader):
         self._dataset = loader.dataset
         self._iterable = loader._iterable
@@ -299,7 +305,7 @@ def _warn_pin_memory(device):
                       "memory won't be used.", stacklevel=3)
 
 
-class _SingleProcessDataLoaderIter(_BaseIter):
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader):
         super().__init__(loader)
         if self._timeout != 0:
@@ -328,7 +334,7 @@ class _Worker:
             self.tasks.put(None)
 
 
-class _MultiProcessingDataLoaderIter(_BaseIter):
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     _shutdown = True  # until workers exist, so a failed __init__ leaves __del__ nothing to do
     _workers = ()
 

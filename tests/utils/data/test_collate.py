@@ -115,7 +115,7 @@ def test_default_convert_matches_torch(case, same):
 
 
 def test_custom_collate_fn_map():
-    from ember.utils.data._collate import collate, default_collate_fn_map
+    from ember.utils.data._utils.collate import collate, default_collate_fn_map
 
     def as_sum(batch, *, collate_fn_map):
         return sum(batch)

@@ -13,14 +13,20 @@ import re
 
 import numpy as np
 
-from ...tensor import Tensor
+from ....tensor import Tensor
 
-__all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_map"]
+__all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_map", "collate_tensor_fn",
+           "collate_numpy_array_fn", "collate_numpy_scalar_fn", "collate_float_fn", "collate_int_fn",
+           "collate_str_fn", "default_collate_err_msg_format", "np_str_obj_array_pattern"]
 
 # NumPy dtype codes torch has no tensor for: bytes (S), unicode (U), void (V as 'a' in old numpy), object (O).
 _NON_NUMERIC = re.compile(r"[SaUO]")
 
 _ERR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+
+# Under torch's names too: custom collate functions copied from torch's docs and repos reuse them.
+default_collate_err_msg_format = _ERR
+np_str_obj_array_pattern = _NON_NUMERIC
 
 
 def _ember():

@@ -160,7 +160,7 @@ def worker_loop(iterable, dataset, tasks, conn, done, auto_collation, collate_fn
     global _worker_info
     where = f"in DataLoader worker process {worker_id}"
     try:
-        from ._transport import Sender  # noqa: PLC0415
+        from .._transport import Sender  # noqa: PLC0415
         results = Sender(conn)
         import ember  # noqa: PLC0415
         ember.set_num_threads(1)  # as torch: the workers already share the cores between them
