@@ -345,3 +345,598 @@ opt.load_state_dict(sd)
 @pytest.mark.parametrize("name", sorted(OPTIM))
 def test_optimizer_code(name):
     check(OPTIM[name])
+
+
+STATE = {
+    "state_dict_print_sgd": """
+w = torch.tensor([1., 2.], requires_grad=True); b = torch.tensor([0.5], requires_grad=True)
+opt = torch.optim.SGD([w, b], lr=0.1, momentum=0.9)
+(w.sum() * b).sum().backward(); opt.step()
+print(opt.state_dict())
+""",
+    "state_dict_print_adam": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1)
+(w ** 2).sum().backward(); opt.step(); opt.step()
+print(opt.state_dict())
+sd = opt.state_dict()
+R = sd['state'][0]['step'], sd['state'][0]['exp_avg'], sd['param_groups'][0]['params']
+""",
+    "state_dict_print_fresh": """
+p = [torch.ones(1, requires_grad=True)]
+for cls in [torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad,
+            torch.optim.NAdam, torch.optim.RAdam, torch.optim.Adamax, torch.optim.Adadelta, torch.optim.Rprop,
+            torch.optim.ASGD, torch.optim.LBFGS]:
+    print(cls(p, lr=0.5).state_dict())
+""",
+    "state_dict_all_states": """
+ws = {}
+for cls in [torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad,
+            torch.optim.NAdam, torch.optim.RAdam, torch.optim.Adamax, torch.optim.Adadelta, torch.optim.Rprop,
+            torch.optim.ASGD]:
+    w = torch.tensor([1., -2.], requires_grad=True)
+    kw = {'momentum': 0.5, 'centered': True} if cls is torch.optim.RMSprop else {}
+    if cls is torch.optim.SGD: kw = {'momentum': 0.9}
+    opt = cls([w], lr=0.1, **kw)
+    for _ in range(2):
+        opt.zero_grad(); (w ** 3).sum().backward(); opt.step()
+    st = opt.state_dict()['state'][0]
+    print(cls.__name__, {k: (type(v).__name__, getattr(v, 'dtype', None), tuple(getattr(v, 'shape', ()))) for k, v in st.items()})
+    ws[cls.__name__] = (w, st)
+R = ws
+""",
+    "load_state_dict_resume": PRELUDE + """
+m1 = make(); opt1 = torch.optim.Adam(m1.parameters(), lr=1e-2, amsgrad=True)
+train(m1, opt1, 3)
+import copy
+msd = copy.deepcopy(m1.state_dict()); osd = copy.deepcopy(opt1.state_dict())
+l1 = train(m1, opt1, 3)
+m2 = make(); opt2 = torch.optim.Adam(m2.parameters(), lr=0.5)
+m2.load_state_dict(msd); opt2.load_state_dict(osd)
+print(opt2.param_groups[0]['lr'])
+l2 = train(m2, opt2, 3)
+R = l1 == l2, [torch.equal(a, b) for a, b in zip(m1.parameters(), m2.parameters())], l2
+""",
+    "load_state_dict_checkpoint_dict": PRELUDE + """
+import io
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+train(m, opt, 2)
+ckpt = {'epoch': 2, 'model': m.state_dict(), 'optimizer': opt.state_dict(), 'loss': 0.5}
+buf = io.BytesIO(); torch.save(ckpt, buf); buf.seek(0)
+ck = torch.load(buf, weights_only=True)
+m2 = make(); opt2 = torch.optim.SGD(m2.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+m2.load_state_dict(ck['model']); opt2.load_state_dict(ck['optimizer'])
+R = ck['epoch'], train(m2, opt2, 2), list(m2.parameters()), sorted(ck['optimizer']['state'][0].keys())
+""",
+    "load_state_dict_wrong_groups": """
+a = torch.ones(2, requires_grad=True); b = torch.ones(2, requires_grad=True)
+o1 = torch.optim.SGD([a, b], lr=0.1)
+o2 = torch.optim.SGD([{'params': [a]}, {'params': [b]}], lr=0.1)
+o2.load_state_dict(o1.state_dict())
+""",
+    "load_state_dict_wrong_size": """
+a = torch.ones(2, requires_grad=True); b = torch.ones(2, requires_grad=True)
+o1 = torch.optim.SGD([a, b], lr=0.1); o2 = torch.optim.SGD([a], lr=0.1)
+o2.load_state_dict(o1.state_dict())
+""",
+    "load_state_dict_dtype_cast": """
+w = torch.tensor([1., 2.], dtype=torch.float64, requires_grad=True)
+v = torch.tensor([1., 2.], requires_grad=True)
+o1 = torch.optim.Adam([v], lr=0.1); (v ** 2).sum().backward(); o1.step()
+o2 = torch.optim.Adam([w], lr=0.1); o2.load_state_dict(o1.state_dict())
+st = o2.state[w]
+R = st['exp_avg'].dtype, st['step'].dtype, st['exp_avg']
+""",
+    "load_state_dict_missing_key": "w = torch.ones(2, requires_grad=True); torch.optim.SGD([w], lr=0.1).load_state_dict({'state': {}})",
+    "state_dict_after_zero_grad_none": """
+w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1)
+(w * 2).sum().backward(); opt.step(); opt.zero_grad()
+R = opt.state_dict(), w.grad
+""",
+    "optimizer_state_keys_tensor": """
+w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+(w * 2).sum().backward(); opt.step()
+R = [type(k).__name__ for k in opt.state.keys()], opt.state[w]['momentum_buffer'], len(opt.state)
+""",
+    "deepcopy_optimizer": """
+import copy
+w = torch.tensor([1., 2.], requires_grad=True); opt = torch.optim.Adam([w], lr=0.1)
+(w ** 2).sum().backward(); opt.step()
+opt2 = copy.deepcopy(opt)
+R = opt2.state_dict()['state'][0]['step'], opt2.param_groups[0]['lr'], type(opt2).__name__
+""",
+    "param_groups_lr_printing": PRELUDE + """
+m = make()
+opt = torch.optim.Adam([{'params': m[0].parameters(), 'lr': 1e-3}, {'params': m[2].parameters()}], lr=3e-4)
+for i, g in enumerate(opt.param_groups):
+    print(i, g['lr'], g['betas'], g['eps'], g['weight_decay'], g['amsgrad'], len(g['params']))
+print([g['lr'] for g in opt.param_groups])
+""",
+    "custom_optimizer_subclass": """
+class MySGD(torch.optim.Optimizer):
+    def __init__(self, params, lr=0.01):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        super().__init__(params, dict(lr=lr))
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group['params']:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                state['n'] = state.get('n', 0) + 1
+                p.add_(p.grad, alpha=-group['lr'])
+        return loss
+w = torch.tensor([1., 2.], requires_grad=True); opt = MySGD([w], lr=0.5)
+for _ in range(3):
+    opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+print(opt)
+print(opt.state_dict())
+sched = torch.optim.lr_scheduler.StepLR(opt, 1, 0.5); sched.step()
+R = w, opt.state[w]['n'], sched.get_last_lr()
+""",
+    "custom_optimizer_closure_loss": """
+class Opt(torch.optim.Optimizer):
+    def __init__(self, params):
+        super().__init__(params, {'lr': 0.1, 'beta': 0.9})
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        with torch.no_grad():
+            for g in self.param_groups:
+                for p in g['params']:
+                    st = self.state[p]
+                    if len(st) == 0:
+                        st['step'] = 0
+                        st['buf'] = torch.zeros_like(p, memory_format=torch.preserve_format)
+                    st['step'] += 1
+                    st['buf'].mul_(g['beta']).add_(p.grad)
+                    p.sub_(g['lr'] * st['buf'])
+        return loss
+w = torch.tensor([3., -1.], requires_grad=True); opt = Opt([w])
+def closure():
+    opt.zero_grad(); l = (w ** 2).sum(); l.backward(); return l
+ls = [opt.step(closure).item() for _ in range(4)]
+R = ls, w, opt.state_dict()['state']
+""",
+    "grad_clipping_loop": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.5, momentum=0.9)
+norms = []
+for step in range(5):
+    opt.zero_grad()
+    loss = F.mse_loss(m(X), Y) * 10
+    loss.backward()
+    n = torch.nn.utils.clip_grad_norm_(m.parameters(), max_norm=1.0)
+    norms.append(n)
+    torch.nn.utils.clip_grad_value_(m.parameters(), clip_value=0.05)
+    opt.step()
+    print(f"step {step}: loss={loss.item():.4f} norm={n.item():.4f}")
+R = norms, list(m.parameters())
+""",
+    "grad_accumulation": PRELUDE + """
+m = make(); opt = torch.optim.Adam(m.parameters(), lr=1e-2)
+accum = 2
+opt.zero_grad()
+for i in range(6):
+    loss = F.mse_loss(m(X[i % 4 * 2:(i % 4) * 2 + 2]), Y[i % 4 * 2:(i % 4) * 2 + 2]) / accum
+    loss.backward()
+    if (i + 1) % accum == 0:
+        opt.step(); opt.zero_grad()
+R = list(m.parameters())
+""",
+    "classification_loop": """
+nn = torch.nn
+X = torch.linspace(-1, 1, 40).reshape(20, 2)
+y = (X[:, 0] + 0.3 * X[:, 1] > 0).long()
+model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+with torch.no_grad():
+    for i, p in enumerate(model.parameters()):
+        p.copy_(torch.cos(torch.arange(p.numel(), dtype=torch.float32) * (i + 1)).reshape(p.shape) * 0.5)
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.1)
+for epoch in range(6):
+    model.train()
+    optimizer.zero_grad()
+    out = model(X)
+    loss = criterion(out, y)
+    loss.backward()
+    optimizer.step()
+    scheduler.step()
+    acc = (out.argmax(1) == y).float().mean()
+    print(f"Epoch {epoch+1}, Loss: {loss.item():.4f}, Acc: {acc.item():.2f}, LR: {scheduler.get_last_lr()[0]:.5f}")
+R = list(model.parameters())
+""",
+    "regression_print_every": """
+x = torch.linspace(0, 1, 10).unsqueeze(1); y = 3 * x + 2
+model = torch.nn.Linear(1, 1)
+with torch.no_grad():
+    model.weight.fill_(0.5); model.bias.fill_(0.0)
+opt = torch.optim.SGD(model.parameters(), lr=0.5)
+loss_fn = torch.nn.MSELoss()
+for epoch in range(100):
+    pred = model(x); loss = loss_fn(pred, y)
+    opt.zero_grad(); loss.backward(); opt.step()
+    if (epoch + 1) % 25 == 0:
+        print(f'Epoch [{epoch+1}/100], Loss: {loss.item():.4f}')
+print(model.weight.item() > 2.5, round(model.bias.item(), 2))
+R = model.weight, model.bias
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATE))
+def test_state_and_loop_code(name):
+    check(STATE[name])
+
+
+SCHED_PRELUDE = """
+lrs = torch.optim.lr_scheduler
+w = torch.zeros(2, requires_grad=True)
+def run(make_sched, epochs=30, opt_cls=torch.optim.SGD, **opt_kw):
+    opt = opt_cls([w], **({'lr': 0.1} | opt_kw))
+    s = make_sched(opt)
+    out = []
+    for e in range(epochs):
+        opt.step()
+        s.step()
+        out.append(s.get_last_lr()[0])
+    return out
+"""
+
+
+def _sched_snippet(ctor, epochs=30, **opt_kw):
+    kw = ", ".join(f"{k}={v}" for k, v in opt_kw.items())
+    return SCHED_PRELUDE + f"""
+vals = run(lambda opt: {ctor}, {epochs}{', ' + kw if kw else ''})
+print([round(v, 8) for v in vals])
+R = vals
+"""
+
+
+SCHEDS = {
+    "step": "lrs.StepLR(opt, step_size=7, gamma=0.1)",
+    "step_default_gamma": "lrs.StepLR(opt, 5)",
+    "multistep": "lrs.MultiStepLR(opt, milestones=[5, 10, 10, 20], gamma=0.5)",
+    "exponential": "lrs.ExponentialLR(opt, gamma=0.9)",
+    "cosine": "lrs.CosineAnnealingLR(opt, T_max=10)",
+    "cosine_eta_min": "lrs.CosineAnnealingLR(opt, T_max=12, eta_min=1e-3)",
+    "warm_restarts": "lrs.CosineAnnealingWarmRestarts(opt, T_0=5)",
+    "warm_restarts_mult": "lrs.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2, eta_min=0.01)",
+    "cyclic_triangular": "lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4)",
+    "cyclic_triangular2": "lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3, step_size_down=5, "
+                          "mode='triangular2')",
+    "cyclic_exp_range": "lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4, mode='exp_range', gamma=0.9)",
+    "cyclic_scale_fn": "lrs.CyclicLR(opt, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 0.5 ** x, "
+                       "scale_mode='iterations')",
+    "onecycle_cos": "lrs.OneCycleLR(opt, max_lr=0.1, total_steps=31)",
+    "onecycle_linear": "lrs.OneCycleLR(opt, max_lr=0.2, epochs=3, steps_per_epoch=11, anneal_strategy='linear', "
+                       "pct_start=0.4)",
+    "onecycle_three_phase": "lrs.OneCycleLR(opt, max_lr=0.1, total_steps=35, three_phase=True, div_factor=10, "
+                            "final_div_factor=100)",
+    "lambda": "lrs.LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch)",
+    "lambda_warmup": "lrs.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 5))",
+    "multiplicative": "lrs.MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.9)",
+    "linear": "lrs.LinearLR(opt, start_factor=0.1, total_iters=10)",
+    "linear_end": "lrs.LinearLR(opt, start_factor=1.0, end_factor=0.2, total_iters=8)",
+    "constant": "lrs.ConstantLR(opt, factor=0.5, total_iters=4)",
+    "constant_default": "lrs.ConstantLR(opt)",
+    "polynomial": "lrs.PolynomialLR(opt, total_iters=10, power=2.0)",
+    "polynomial_default": "lrs.PolynomialLR(opt)",
+    "sequential": "lrs.SequentialLR(opt, schedulers=[lrs.LinearLR(opt, start_factor=0.1, total_iters=5), "
+                  "lrs.CosineAnnealingLR(opt, T_max=20)], milestones=[5])",
+    "sequential_three": "lrs.SequentialLR(opt, [lrs.ConstantLR(opt, factor=0.1, total_iters=2), "
+                        "lrs.ExponentialLR(opt, gamma=0.9), lrs.StepLR(opt, 3)], milestones=[2, 10])",
+    "chained": "lrs.ChainedScheduler([lrs.ConstantLR(opt, factor=0.1, total_iters=2), "
+               "lrs.ExponentialLR(opt, gamma=0.9)])",
+    "chained_optimizer_arg": "lrs.ChainedScheduler([lrs.LinearLR(opt, 0.5, total_iters=4), "
+                             "lrs.StepLR(opt, 5, 0.5)], optimizer=opt)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDS))
+def test_schedulers(name):
+    check(_sched_snippet(SCHEDS[name]))
+
+
+SCHED = {
+    "cyclic_momentum": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3, base_momentum=0.8, max_momentum=0.95)
+ms = []
+for _ in range(10):
+    opt.step(); s.step(); ms.append(opt.param_groups[0]['momentum'])
+print(ms)
+R = ms, s.get_last_lr()
+""",
+    "cyclic_adam_betas": SCHED_PRELUDE + """
+opt = torch.optim.Adam([w], lr=0.1)
+s = lrs.CyclicLR(opt, base_lr=0.001, max_lr=0.01, step_size_up=2)
+bs = []
+for _ in range(5):
+    opt.step(); s.step(); bs.append(opt.param_groups[0]['betas'])
+R = bs
+""",
+    "cyclic_no_momentum_error": SCHED_PRELUDE + """
+opt = torch.optim.Adagrad([w], lr=0.1)
+lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1)
+""",
+    "cyclic_adagrad_no_cycle": SCHED_PRELUDE + """
+opt = torch.optim.Adagrad([w], lr=0.1)
+s = lrs.CyclicLR(opt, base_lr=0.01, max_lr=0.1, cycle_momentum=False); opt.step(); s.step()
+R = s.get_last_lr()
+""",
+    "onecycle_momentum": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+rows = []
+for _ in range(10):
+    opt.step(); s.step(); rows.append((opt.param_groups[0]['lr'], opt.param_groups[0]['momentum']))
+print(opt.param_groups[0].keys())
+R = rows
+""",
+    "onecycle_adamw_betas": SCHED_PRELUDE + """
+opt = torch.optim.AdamW([w], lr=1e-3)
+s = lrs.OneCycleLR(opt, max_lr=1e-2, total_steps=6)
+rows = []
+for _ in range(6):
+    opt.step(); s.step(); rows.append((opt.param_groups[0]['lr'], opt.param_groups[0]['betas']))
+R = rows
+""",
+    "onecycle_too_many_steps": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.OneCycleLR(opt, max_lr=0.1, total_steps=3)
+for _ in range(4):
+    opt.step(); s.step()
+""",
+    "onecycle_missing_steps": SCHED_PRELUDE + "lrs.OneCycleLR(torch.optim.SGD([w], lr=0.1), max_lr=0.1)",
+    "onecycle_bad_strategy": SCHED_PRELUDE + "lrs.OneCycleLR(torch.optim.SGD([w], lr=0.1), 0.1, 10, anneal_strategy='exp')",
+    "onecycle_bad_pct": SCHED_PRELUDE + "lrs.OneCycleLR(torch.optim.SGD([w], lr=0.1), 0.1, 10, pct_start=1.5)",
+    "onecycle_initial_lr": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.OneCycleLR(opt, max_lr=0.1, total_steps=10)
+g = opt.param_groups[0]
+R = g['lr'], g['initial_lr'], g['max_lr'], g['min_lr'], g['momentum'], s.get_last_lr()
+""",
+    "warm_restarts_fractional": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2, eta_min=0.001)
+iters = 4
+out = []
+for epoch in range(4):
+    for i in range(iters):
+        opt.step()
+        s.step(epoch + i / iters)
+        out.append(s.get_last_lr()[0])
+print([round(v, 6) for v in out])
+R = out, s.T_cur, s.T_i
+""",
+    "warm_restarts_bad": SCHED_PRELUDE + "lrs.CosineAnnealingWarmRestarts(torch.optim.SGD([w], lr=0.1), T_0=0)",
+    "warm_restarts_bad_mult": SCHED_PRELUDE + "lrs.CosineAnnealingWarmRestarts(torch.optim.SGD([w], lr=0.1), T_0=2, T_mult=1.5)",
+    "plateau_min": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, mode='min', factor=0.5, patience=2)
+losses = [1.0, 0.9, 0.9, 0.9, 0.9, 0.85, 0.85, 0.85, 0.85, 0.85, 0.85, 0.84]
+out = []
+for l in losses:
+    opt.step(); s.step(l); out.append(s.get_last_lr()[0])
+print(out, s.num_bad_epochs, s.best)
+R = out
+""",
+    "plateau_max_threshold_abs": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, mode='max', factor=0.1, patience=1, threshold=0.01, threshold_mode='abs',
+                          cooldown=2, min_lr=1e-4)
+accs = [0.5, 0.505, 0.51, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+out = []
+for a in accs:
+    opt.step(); s.step(torch.tensor(a)); out.append(opt.param_groups[0]['lr'])
+R = out, s.cooldown_counter, s.best
+""",
+    "plateau_eps_min_lr_list": SCHED_PRELUDE + """
+a = torch.zeros(1, requires_grad=True)
+opt = torch.optim.SGD([{'params': [w]}, {'params': [a], 'lr': 0.01}], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, factor=0.1, patience=0, min_lr=[0.001, 0.0005], eps=1e-3)
+out = []
+for _ in range(5):
+    opt.step(); s.step(1.0); out.append(s.get_last_lr())
+R = out
+""",
+    "plateau_errors": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+for kw in [dict(factor=1.0), dict(mode='avg'), dict(threshold_mode='pct'), dict(min_lr=[0.1, 0.2])]:
+    try:
+        lrs.ReduceLROnPlateau(opt, **kw)
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+    "plateau_state_dict": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, patience=1)
+for l in [1.0, 1.0, 1.0]:
+    opt.step(); s.step(l)
+sd = s.state_dict()
+print(sorted(sd.keys()))
+R = sd['best'], sd['num_bad_epochs'], sd['last_epoch'], sd['_last_lr'], sd['mode'], sd['threshold']
+""",
+    "plateau_verbose_deprecated": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, 'min', verbose=True)
+""",
+    "step_before_optimizer_warns": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.StepLR(opt, 2)
+s.step(); opt.step(); s.step()
+R = s.get_last_lr()
+""",
+    "get_lr_outside_step_warns": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.StepLR(opt, 2, gamma=0.5)
+opt.step(); s.step(); opt.step(); s.step()
+R = s.get_lr(), s.get_last_lr()
+""",
+    "epoch_argument_deprecated": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.StepLR(opt, 2, gamma=0.5)
+opt.step(); s.step(5)
+R = s.get_last_lr(), s.last_epoch
+""",
+    "epoch_argument_exponential": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ExponentialLR(opt, 0.5)
+opt.step(); s.step(3); s.step(1)
+R = s.get_last_lr(), s.last_epoch
+""",
+    "resume_last_epoch_missing_initial": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+lrs.StepLR(opt, 2, last_epoch=5)
+""",
+    "resume_last_epoch_initial_lr": SCHED_PRELUDE + """
+opt = torch.optim.SGD([{'params': [w], 'initial_lr': 0.1}], lr=0.1)
+opt.param_groups[0]['lr'] = 0.025
+s = lrs.StepLR(opt, 2, gamma=0.5, last_epoch=4)
+out = []
+for _ in range(4):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+R = out, s.base_lrs, s.last_epoch
+""",
+    "scheduler_state_dict": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.MultiStepLR(opt, [2, 4], 0.1)
+for _ in range(3):
+    opt.step(); s.step()
+sd = s.state_dict()
+print(sd)
+opt2 = torch.optim.SGD([w], lr=0.1)
+s2 = lrs.MultiStepLR(opt2, [2, 4], 0.1)
+s2.load_state_dict(sd)
+R = s2.last_epoch, s2.get_last_lr(), opt2.param_groups[0]['lr']
+""",
+    "scheduler_state_dicts_print": SCHED_PRELUDE + """
+for make in [lambda o: lrs.StepLR(o, 3), lambda o: lrs.ExponentialLR(o, 0.9), lambda o: lrs.CosineAnnealingLR(o, 5),
+             lambda o: lrs.LinearLR(o), lambda o: lrs.ConstantLR(o), lambda o: lrs.PolynomialLR(o),
+             lambda o: lrs.CosineAnnealingWarmRestarts(o, 3)]:
+    opt = torch.optim.SGD([w], lr=0.1)
+    s = make(opt); opt.step(); s.step()
+    print(type(s).__name__, s.state_dict())
+""",
+    "scheduler_state_dict_resume_cosine": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.CosineAnnealingLR(opt, T_max=10, eta_min=0.001)
+for _ in range(4):
+    opt.step(); s.step()
+osd, ssd = opt.state_dict(), s.state_dict()
+a = [s.get_last_lr()[0] for _ in range(1) for __ in [opt.step(), s.step()]]
+opt2 = torch.optim.SGD([w], lr=0.1, momentum=0.9); opt2.load_state_dict(osd)
+s2 = lrs.CosineAnnealingLR(opt2, T_max=10, eta_min=0.001); s2.load_state_dict(ssd)
+opt2.step(); s2.step()
+R = a, s2.get_last_lr(), opt2.param_groups[0]['initial_lr']
+""",
+    "lambda_state_dict": SCHED_PRELUDE + """
+class Warm:
+    def __init__(self, n): self.n = n
+    def __call__(self, e): return min(1.0, (e + 1) / self.n)
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.LambdaLR(opt, Warm(4))
+opt.step(); s.step()
+sd = s.state_dict(); print(sorted(sd.keys()), sd['lr_lambdas'])
+s2 = lrs.LambdaLR(opt, lambda e: 1.0)
+s3 = lrs.LambdaLR(opt, [lambda e: 1.0])
+print(s2.state_dict()['lr_lambdas'])
+""",
+    "lambda_wrong_count": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+lrs.LambdaLR(opt, [lambda e: 1.0, lambda e: 0.5])
+""",
+    "per_group_lambdas": SCHED_PRELUDE + """
+a = torch.zeros(1, requires_grad=True)
+opt = torch.optim.SGD([{'params': [w]}, {'params': [a], 'lr': 1.0}], lr=0.1)
+s = lrs.LambdaLR(opt, [lambda e: 0.5 ** e, lambda e: 1 / (e + 1)])
+out = []
+for _ in range(4):
+    opt.step(); s.step(); out.append(s.get_last_lr())
+print(out)
+R = out
+""",
+    "not_an_optimizer": SCHED_PRELUDE + "lrs.StepLR([w], 2)",
+    "step_size_zero": SCHED_PRELUDE + "s = lrs.StepLR(torch.optim.SGD([w], lr=0.1), 0); s.step()",
+    "linear_bad_factor": SCHED_PRELUDE + "lrs.LinearLR(torch.optim.SGD([w], lr=0.1), start_factor=0)",
+    "linear_bad_end": SCHED_PRELUDE + "lrs.LinearLR(torch.optim.SGD([w], lr=0.1), end_factor=2)",
+    "constant_bad_factor": SCHED_PRELUDE + "lrs.ConstantLR(torch.optim.SGD([w], lr=0.1), factor=2)",
+    "sequential_bad_milestones": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+lrs.SequentialLR(opt, [lrs.ConstantLR(opt), lrs.ExponentialLR(opt, 0.9)], milestones=[2, 4])
+""",
+    "sequential_other_optimizer": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1); opt2 = torch.optim.SGD([w], lr=0.1)
+lrs.SequentialLR(opt, [lrs.ConstantLR(opt), lrs.ExponentialLR(opt2, 0.9)], milestones=[2])
+""",
+    "sequential_state_dict": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.SequentialLR(opt, [lrs.LinearLR(opt, 0.5, total_iters=2), lrs.ExponentialLR(opt, 0.9)], milestones=[2])
+for _ in range(3):
+    opt.step(); s.step()
+sd = s.state_dict()
+print(sorted(sd.keys()), [sorted(x.keys()) for x in sd['_schedulers']])
+R = sd['_milestones'], sd['last_epoch'], sd['_last_lr']
+""",
+    "chained_state_dict": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ChainedScheduler([lrs.ConstantLR(opt, 0.5, 2), lrs.ExponentialLR(opt, 0.9)])
+opt.step(); s.step()
+sd = s.state_dict(); print(sorted(sd.keys()))
+R = s.get_last_lr(), len(sd['_schedulers'])
+""",
+    "two_schedulers_same_opt": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s1 = lrs.ExponentialLR(opt, 0.9); s2 = lrs.StepLR(opt, 3, 0.5)
+out = []
+for _ in range(7):
+    opt.step(); s1.step(); s2.step(); out.append(opt.param_groups[0]['lr'])
+R = out
+""",
+    "warmup_then_plateau_manual": SCHED_PRELUDE + """
+opt = torch.optim.Adam([w], lr=1e-3)
+warm = lrs.LinearLR(opt, start_factor=0.01, total_iters=3)
+plat = lrs.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+out = []
+for e in range(7):
+    opt.step()
+    if e < 3:
+        warm.step()
+    else:
+        plat.step(1.0)
+    out.append(opt.param_groups[0]['lr'])
+R = out
+""",
+    "scheduler_repr_attrs": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.StepLR(opt, 3)
+R = s.step_size, s.gamma, s.last_epoch, s.base_lrs, s._step_count, type(s).__mro__[1].__name__
+""",
+    "print_last_lr": SCHED_PRELUDE + """
+opt = torch.optim.Adam([w], lr=0.001)
+s = lrs.ExponentialLR(opt, gamma=0.95)
+for epoch in range(3):
+    opt.step(); s.step()
+    print(f"epoch {epoch}: lr {s.get_last_lr()}")
+    print('lr', opt.param_groups[0]['lr'])
+print(s.get_last_lr())
+""",
+    "tensor_lr_scheduler": SCHED_PRELUDE + """
+opt = torch.optim.Adam([w], lr=torch.tensor(0.01))
+s = lrs.StepLR(opt, 1, 0.5)
+for _ in range(2):
+    opt.step(); s.step()
+R = s.get_last_lr(), opt.param_groups[0]['lr']
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHED))
+def test_scheduler_code(name):
+    check(SCHED[name])
