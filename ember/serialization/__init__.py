@@ -10,6 +10,7 @@ from ._allowlist import clear_safe_globals as clear_safe_globals
 from ._allowlist import get_safe_globals as get_safe_globals
 from ._allowlist import safe_globals as safe_globals
 from ._api import load as load
+from ._inspect import get_unsafe_globals_in_checkpoint as get_unsafe_globals_in_checkpoint
 from ._api import save as save
 from ._errors import CheckpointError as CheckpointError
 from ._errors import CorruptCheckpointError as CorruptCheckpointError
@@ -17,4 +18,5 @@ from ._errors import UnsafeCheckpointError as UnsafeCheckpointError
 from ._errors import UnsupportedCheckpointError as UnsupportedCheckpointError
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
+           "get_unsafe_globals_in_checkpoint",
            "CheckpointError", "CorruptCheckpointError", "UnsafeCheckpointError", "UnsupportedCheckpointError"]

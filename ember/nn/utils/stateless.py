@@ -200,3 +200,8 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
     merged = _merge_dicts(parameter_and_buffer_dicts)
     return _functional_call(module, merged, args, kwargs, tie_weights=tie_weights, strict=strict)
 
+
+
+# ``torch.func.functional_call``: the same call without the deprecation torch's ``nn.utils.stateless`` name has
+# (ember.func should call this one, so that ``functional_call`` here can warn as torch's does)
+_func_functional_call = functional_call

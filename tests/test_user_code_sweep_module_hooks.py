@@ -1,0 +1,535 @@
+"""Sweep of nn.Module hooks, conversions and copies, run as source snippets under ``import torch`` and under
+``import ember as torch``: printed output, results, errors and warnings must match.
+
+Each snippet sees ``torch`` (the library under test), ``np`` and ``tmp`` (a fresh directory path as a str); it
+prints and/or sets ``R``.  Snippets avoid random values (seeded generators differ between the libraries) unless
+only shapes or lengths are compared.  Checkpoint files written by one library are also loaded by the other.
+"""
+import contextlib
+import io
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _norm(v):
+    """A value both libraries' results can be compared as: tensors become (dtype, shape, values, grad)."""
+    if isinstance(v, (torch.Tensor, ember.Tensor)):
+        a = v.detach()
+        a = a.float() if str(a.dtype).endswith("bfloat16") else a
+        return ("T", str(v.dtype).replace("ember.", "torch."), tuple(v.shape), np.asarray(a.numpy()).tolist(),
+                v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return type(v).__name__, [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return type(v).__name__, {k: _norm(x) for k, x in v.items()}
+    if isinstance(v, (torch.dtype, ember.dtype, torch.Size, ember.Size, torch.device, ember.device)):
+        return str(v).replace("ember.", "torch.")
+    if isinstance(v, float):
+        return round(v, 6)
+    return v
+
+
+def run_snippet(src, lib, tmp):
+    out = io.StringIO()
+    env = {"torch": lib, "np": np, "tmp": tmp}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(src, env)
+            res = _norm(env.get("R"))
+        except Exception as e:  # noqa: BLE001 - the error is part of what is compared
+            res = ("raised", type(e).__name__, str(e).split("\n")[0])
+    msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught]
+    return out.getvalue(), res, msgs
+
+
+def check(src, tmp_path):
+    a, b = tmp_path / "ember", tmp_path / "torch"
+    a.mkdir(), b.mkdir()
+    got, want = run_snippet(src, ember, str(a)), run_snippet(src, torch, str(b))
+    assert got[0] == want[0], "printed output differs"
+    assert got[1] == want[1]
+    assert got[2] == want[2], "warnings differ"
+
+
+HOOKS = {
+"forward_hook_basic": """
+nn = torch.nn
+m = nn.Linear(2, 2); nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+log = []
+def hook(mod, inp, out):
+    log.append((type(mod).__name__, type(inp).__name__, len(inp), tuple(out.shape)))
+    return out * 2
+h = m.register_forward_hook(hook)
+y1 = m(torch.ones(1, 2)); h.remove(); y2 = m(torch.ones(1, 2))
+print(log); print(type(h).__name__, h.id >= 0)
+R = y1, y2
+""",
+"forward_hook_with_kwargs": """
+nn = torch.nn
+class M(nn.Module):
+    def forward(self, x, scale=1.0):
+        return x * scale
+m = M(); seen = []
+def hook(mod, args, kwargs, out):
+    seen.append((len(args), sorted(kwargs))); return out + 1
+m.register_forward_hook(hook, with_kwargs=True)
+def pre(mod, args, kwargs):
+    seen.append(('pre', kwargs.get('scale'))); kwargs['scale'] = 3.0; return args, kwargs
+m.register_forward_pre_hook(pre, with_kwargs=True)
+print(seen)
+R = m(torch.ones(2), scale=2.0), seen
+""",
+"forward_pre_hook_modify": """
+m = torch.nn.Identity()
+def pre(mod, inp): return inp[0] * 10
+def pre2(mod, inp): return (inp[0] + 1,)
+m.register_forward_pre_hook(pre); m.register_forward_pre_hook(pre2)
+R = m(torch.ones(2))
+""",
+"forward_pre_hook_prepend": """
+m = torch.nn.Identity(); order = []
+m.register_forward_pre_hook(lambda mod, i: order.append('a'))
+m.register_forward_pre_hook(lambda mod, i: order.append('b'), prepend=True)
+m.register_forward_hook(lambda mod, i, o: order.append('c'))
+m.register_forward_hook(lambda mod, i, o: order.append('d'), prepend=True)
+m(torch.ones(1)); R = order
+""",
+"forward_hook_always_call": """
+class Boom(torch.nn.Module):
+    def forward(self, x): raise ValueError('boom')
+m = Boom(); calls = []
+m.register_forward_hook(lambda mod, i, o: calls.append('always'), always_call=True)
+m.register_forward_hook(lambda mod, i, o: calls.append('normal'))
+try:
+    m(torch.ones(1))
+except ValueError as e:
+    print('caught', e)
+R = calls
+""",
+"hook_handle_context": """
+m = torch.nn.Identity(); calls = []
+with m.register_forward_hook(lambda mod, i, o: calls.append(1)):
+    m(torch.ones(1))
+m(torch.ones(1))
+R = calls
+""",
+"hook_handle_remove_twice": """
+m = torch.nn.Identity(); h = m.register_forward_hook(lambda *a: None); h.remove(); h.remove()
+R = len(m._forward_hooks)
+""",
+"hooks_dict_attrs": """
+m = torch.nn.Identity()
+h = m.register_forward_hook(lambda *a: None); h2 = m.register_forward_pre_hook(lambda *a: None)
+R = type(m._forward_hooks).__name__, len(m._forward_hooks), len(m._forward_pre_hooks), h.id in m._forward_hooks
+""",
+"full_backward_hook": """
+nn = torch.nn
+m = nn.Linear(2, 3); nn.init.constant_(m.weight, 0.5); nn.init.zeros_(m.bias)
+rec = []
+def bh(mod, gin, gout):
+    rec.append(([None if g is None else tuple(g.shape) for g in gin], [tuple(g.shape) for g in gout]))
+    rec.append(gout[0].clone()); rec.append(gin[0].clone())
+m.register_full_backward_hook(bh)
+x = torch.arange(4.).reshape(2, 2).requires_grad_()
+m(x).pow(2).sum().backward()
+R = rec, x.grad
+""",
+"full_backward_hook_modify": """
+nn = torch.nn
+m = nn.Linear(2, 2); nn.init.eye_(m.weight); nn.init.zeros_(m.bias)
+m.register_full_backward_hook(lambda mod, gin, gout: (gin[0] * 3,))
+x = torch.ones(1, 2, requires_grad=True)
+m(x).sum().backward()
+R = x.grad, m.weight.grad
+""",
+"full_backward_hook_no_input_grad": """
+nn = torch.nn
+m = nn.Linear(2, 2); nn.init.eye_(m.weight); nn.init.zeros_(m.bias)
+rec = []
+m.register_full_backward_hook(lambda mod, gin, gout: rec.append((gin, gout[0].shape)))
+m(torch.ones(1, 2)).sum().backward()
+R = rec
+""",
+"full_backward_pre_hook": """
+nn = torch.nn
+m = nn.Linear(2, 2); nn.init.eye_(m.weight); nn.init.zeros_(m.bias)
+rec = []
+def pre(mod, gout):
+    rec.append(gout[0].clone()); return (gout[0] * 10,)
+m.register_full_backward_pre_hook(pre)
+x = torch.ones(1, 2, requires_grad=True)
+m(x).sum().backward()
+R = rec, x.grad, m.weight.grad
+""",
+"backward_hook_sequential": """
+nn = torch.nn
+s = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+for l in (s[0], s[2]):
+    nn.init.constant_(l.weight, 1.0); nn.init.zeros_(l.bias)
+names = []
+for name, mod in s.named_modules():
+    if name:
+        mod.register_full_backward_hook(lambda mod, gi, go, name=name: names.append((name, go[0].tolist())))
+x = torch.tensor([[1., -2.]], requires_grad=True)
+s(x).sum().backward()
+R = names, x.grad
+""",
+"legacy_backward_hook_warns": """
+m = torch.nn.Linear(2, 2); m.register_backward_hook(lambda *a: None)
+m(torch.ones(1, 2, requires_grad=True)).sum().backward()
+""",
+"mixed_hooks_error": """
+m = torch.nn.Linear(2, 2); m.register_backward_hook(lambda *a: None); m.register_full_backward_hook(lambda *a: None)
+m(torch.ones(1, 2, requires_grad=True)).sum().backward()
+""",
+"global_forward_hook": """
+nn = torch.nn
+calls = []
+h = nn.modules.module.register_module_forward_hook(lambda m, i, o: calls.append(type(m).__name__))
+h2 = nn.modules.module.register_module_forward_pre_hook(lambda m, i: calls.append('pre-' + type(m).__name__))
+s = nn.Sequential(nn.ReLU(), nn.Tanh()); s(torch.ones(1))
+h.remove(); h2.remove(); s(torch.ones(1))
+R = calls
+""",
+"global_backward_hook": """
+nn = torch.nn
+calls = []
+h = nn.modules.module.register_module_full_backward_hook(lambda m, gi, go: calls.append(type(m).__name__))
+s = nn.Sequential(nn.Linear(1, 1), nn.Tanh()); s(torch.ones(1, 1)).sum().backward()
+h.remove()
+R = calls
+""",
+"state_dict_pre_hook": """
+nn = torch.nn
+m = nn.Linear(1, 1); calls = []
+m.register_state_dict_pre_hook(lambda mod, prefix, keep_vars: calls.append((type(mod).__name__, prefix, keep_vars)))
+s = nn.Sequential(m); s.state_dict(); s.state_dict(keep_vars=True)
+R = calls
+""",
+"state_dict_post_hook": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+def post(mod, sd, prefix, local_metadata):
+    sd[prefix + 'extra'] = torch.tensor(7.)
+h = m.register_state_dict_post_hook(post) if hasattr(m, 'register_state_dict_post_hook') else m._register_state_dict_hook(post)
+s = nn.Sequential(m)
+R = list(s.state_dict().keys())
+""",
+"state_dict_hook_private": """
+m = torch.nn.Linear(1, 1)
+def hook(mod, sd, prefix, local_metadata):
+    return {k: v * 0 for k, v in sd.items()}
+m._register_state_dict_hook(hook)
+R = m.state_dict()
+""",
+"load_pre_hook_private": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.lin = nn.Linear(1, 1)
+        self._register_load_state_dict_pre_hook(self._rename)
+    def _rename(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        for k in list(state_dict):
+            if k.startswith(prefix + 'old.'):
+                state_dict[k.replace(prefix + 'old.', prefix + 'lin.')] = state_dict.pop(k)
+m = M()
+r = m.load_state_dict({'old.weight': torch.ones(1, 1), 'old.bias': torch.zeros(1)})
+R = tuple(r), m.lin.weight
+""",
+"load_pre_hook_public": """
+nn = torch.nn
+m = nn.Linear(1, 1); calls = []
+def pre(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+    calls.append((type(module).__name__, prefix, strict))
+h = m.register_load_state_dict_pre_hook(pre)
+nn.Sequential(m).load_state_dict({'0.weight': torch.ones(1, 1), '0.bias': torch.ones(1)})
+R = calls
+""",
+"load_post_hook": """
+nn = torch.nn
+m = nn.Linear(1, 1); calls = []
+def post(module, incompatible_keys):
+    calls.append((type(module).__name__, list(incompatible_keys.missing_keys), list(incompatible_keys.unexpected_keys)))
+    incompatible_keys.unexpected_keys.clear()
+m.register_load_state_dict_post_hook(post)
+r = m.load_state_dict({'weight': torch.ones(1, 1), 'bias': torch.ones(1), 'junk': torch.ones(1)})
+R = calls, tuple(r)
+""",
+"load_post_hook_error": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+def post(module, incompatible_keys):
+    incompatible_keys.missing_keys.append('fake')
+m.register_load_state_dict_post_hook(post)
+m.load_state_dict({'weight': torch.ones(1, 1), 'bias': torch.ones(1)})
+""",
+"load_error_msgs_hook": """
+nn = torch.nn
+class M(nn.Linear):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        error_msgs.append('custom problem')
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+try:
+    M(1, 1).load_state_dict({'weight': torch.ones(1, 1), 'bias': torch.ones(1)})
+except RuntimeError as e:
+    print(e)
+""",
+"module_hooks_on_call_kwargs": """
+nn = torch.nn
+class M(nn.Module):
+    def forward(self, x, y=None):
+        return x if y is None else x + y
+m = M(); seen = []
+m.register_forward_pre_hook(lambda mod, args: seen.append(len(args)))
+m.register_forward_hook(lambda mod, args, out: seen.append(len(args)))
+R = m(torch.ones(1), y=torch.ones(1)), seen
+""",
+"forward_hook_return_none_keeps": """
+m = torch.nn.ReLU(); m.register_forward_hook(lambda mod, i, o: None)
+R = m(torch.tensor([-1., 2.]))
+""",
+"tensor_register_hook_in_forward": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.w = nn.Parameter(torch.tensor([1., 2.]))
+    def forward(self, x):
+        y = x * self.w; y.register_hook(lambda g: g * 2); return y.sum()
+m = M(); x = torch.ones(2, requires_grad=True); m(x).backward()
+R = m.w.grad, x.grad
+""",
+}
+
+
+CONVERSION_AND_COPY = {
+"to_dtype_int_buffers": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+m.register_buffer('idx', torch.arange(3))
+w = m[0].weight
+m.double()
+print({k: v.dtype for k, v in m.state_dict().items()})
+R = w is m[0].weight, m[0].weight.dtype, m[1].num_batches_tracked.dtype, m.idx.dtype
+""",
+"half_bfloat16": """
+m = torch.nn.Linear(2, 2)
+m.half(); a = m.weight.dtype; m.bfloat16(); b = m.weight.dtype; m.float(); c = m.bias.dtype
+m.to(dtype=torch.float64); d = m.weight.dtype
+R = a, b, c, d, m.weight.requires_grad, type(m.weight).__name__
+""",
+"to_device_and_dtype": """
+m = torch.nn.Linear(2, 2)
+r = m.to('cpu', torch.float64)
+r2 = m.to(torch.device('cpu')); r3 = m.cpu()
+r4 = m.to(torch.zeros(1, dtype=torch.float16))
+R = r is m, r2 is m, r3 is m, r4 is m, m.weight.dtype, m.weight.device
+""",
+"to_int_dtype_error": "m = torch.nn.Linear(2, 2); m.to(torch.int64)",
+"type_method": """
+m = torch.nn.Linear(2, 2); m.type(torch.float64)
+R = m.weight.dtype, m.bias.dtype
+""",
+"to_grad_conversion": """
+m = torch.nn.Linear(2, 2); m(torch.ones(1, 2)).sum().backward()
+m.double()
+R = m.weight.grad.dtype, m.weight.grad
+""",
+"requires_grad_false": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+r = m[0].requires_grad_(False)
+R = r is m[0], [p.requires_grad for p in m.parameters()], sum(p.numel() for p in m.parameters() if p.requires_grad)
+""",
+"freeze_then_train": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+for p in m[0].parameters(): p.requires_grad = False
+opt = torch.optim.SGD(filter(lambda p: p.requires_grad, m.parameters()), lr=0.1)
+for l in m:
+    nn.init.constant_(l.weight, 0.5); nn.init.zeros_(l.bias)
+m(torch.ones(1, 2)).sum().backward(); opt.step()
+R = m[0].weight.grad, m[1].weight
+""",
+"apply_init": """
+nn = torch.nn
+def init(mod):
+    if isinstance(mod, nn.Linear):
+        nn.init.constant_(mod.weight, 0.1); nn.init.zeros_(mod.bias)
+    elif isinstance(mod, nn.Conv2d):
+        nn.init.ones_(mod.weight)
+m = nn.Sequential(nn.Conv2d(1, 1, 1), nn.Flatten(), nn.Linear(4, 2))
+r = m.apply(init)
+R = r is m, m[2].weight, m[0].weight
+""",
+"train_eval_children": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.Dropout(), nn.BatchNorm1d(2)))
+m.eval(); a = [x.training for x in m.modules()]
+m[1].train(); b = [x.training for x in m.modules()]
+m.train(False); c = [x.training for x in m.modules()]
+R = a, b, c
+""",
+"train_bad_mode": "torch.nn.Linear(1, 1).train('yes')",
+"zero_grad_variants": """
+m = torch.nn.Linear(2, 1)
+m(torch.ones(1, 2)).sum().backward()
+m.zero_grad(set_to_none=False); a = m.weight.grad
+m(torch.ones(1, 2)).sum().backward(); m.zero_grad(); b = m.weight.grad
+R = a, b
+""",
+"deepcopy_module": """
+import copy
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+nn.init.ones_(m[0].weight)
+m2 = copy.deepcopy(m)
+m2[0].weight.data.fill_(5.)
+R = m[0].weight, m2[0].weight, m2[0].weight is not m[0].weight, type(m2[0].weight).__name__, list(m2.state_dict())
+""",
+"deepcopy_shared_param": """
+import copy
+nn = torch.nn
+a = nn.Linear(2, 2); m = nn.Sequential(a, a); m2 = copy.deepcopy(m)
+R = m2[0] is m2[1], m2[0].weight is m2[1].weight, len(list(m2.parameters()))
+""",
+"deepcopy_with_grad": """
+import copy
+m = torch.nn.Linear(2, 1); m(torch.ones(1, 2)).sum().backward()
+m2 = copy.deepcopy(m)
+R = m2.weight.grad, m2.weight.requires_grad
+""",
+"deepcopy_nonleaf_error": """
+import copy
+x = torch.ones(2, requires_grad=True) * 2
+copy.deepcopy(x)
+""",
+"copy_state_dict_deepcopy": """
+import copy
+m = torch.nn.Linear(2, 2); torch.nn.init.zeros_(m.weight)
+best = copy.deepcopy(m.state_dict())
+torch.nn.init.ones_(m.weight)
+m.load_state_dict(best)
+R = m.weight, type(best).__name__
+""",
+"pickle_module": """
+import pickle
+m = torch.nn.Sequential(torch.nn.Linear(2, 2)); torch.nn.init.ones_(m[0].weight)
+m2 = pickle.loads(pickle.dumps(m))
+print(m2)
+R = m2[0].weight, type(m2[0].weight).__name__
+""",
+"pickle_state_dict": """
+import pickle
+m = torch.nn.Linear(2, 2); torch.nn.init.ones_(m.weight); torch.nn.init.zeros_(m.bias)
+sd = pickle.loads(pickle.dumps(m.state_dict()))
+R = sd, type(sd).__name__
+""",
+"parameter_repr": """
+p = torch.nn.Parameter(torch.tensor([1., 2.])); print(p); print(repr(p))
+q = torch.nn.Parameter(torch.tensor([1., 2.]), requires_grad=False); print(q)
+print(torch.nn.Parameter(torch.zeros(2, dtype=torch.float64)))
+R = str(p)
+""",
+"parameter_ops": """
+p = torch.nn.Parameter(torch.tensor([1., 2.]))
+a = p * 2; b = p.data; c = p.detach(); d = p.clone()
+R = (type(a).__name__, type(b).__name__, type(c).__name__, type(d).__name__, isinstance(p, torch.Tensor),
+     p.is_leaf, a.grad_fn is not None, type(p[0]).__name__, type(p.view(2)).__name__)
+""",
+"parameter_int_error": "torch.nn.Parameter(torch.tensor([1, 2]))",
+"parameter_int_noreq": """
+p = torch.nn.Parameter(torch.tensor([1, 2]), requires_grad=False); print(p); R = p.dtype
+""",
+"parameter_default": """
+p = torch.nn.Parameter(); print(p); R = p.shape, p.requires_grad
+""",
+"parameter_deepcopy": """
+import copy
+p = torch.nn.Parameter(torch.tensor([1., 2.])); q = copy.deepcopy(p)
+R = type(q).__name__, q, q is not p
+""",
+"uninitialized_parameter": """
+nn = torch.nn
+m = nn.LazyLinear(3)
+print(m)
+print(type(m.weight).__name__)
+m(torch.ones(2, 4))
+print(m)
+R = m.weight.shape, type(m.weight).__name__
+""",
+"buffer_class": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.b = nn.Buffer(torch.ones(2))
+        self.c = nn.Buffer(torch.zeros(1), persistent=False)
+m = M()
+R = list(m.state_dict()), [n for n, _ in m.named_buffers()], type(m.b).__name__
+""",
+"module_call_vs_forward": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.l = nn.Linear(1, 1)
+    def forward(self, x): return self.l(x)
+m = M(); calls = []
+m.l.register_forward_hook(lambda *a: calls.append(1))
+m(torch.ones(1, 1)); m.forward(torch.ones(1, 1))
+R = len(calls)
+""",
+"module_no_forward": "torch.nn.Module()(torch.ones(1))",
+"module_forward_wrong_args": """
+m = torch.nn.Linear(2, 2); m(torch.ones(2), torch.ones(2))
+""",
+"named_buffers_options": """
+nn = torch.nn
+s = nn.Sequential(nn.BatchNorm1d(1), nn.Sequential(nn.BatchNorm1d(1)))
+R = [n for n, _ in s.named_buffers(prefix='p')], [n for n, _ in s.named_buffers(recurse=False)], len(list(s.buffers()))
+""",
+"parameters_generator": """
+m = torch.nn.Linear(2, 2)
+g = m.parameters()
+R = type(g).__name__, len(list(g)), len(list(g))
+""",
+"module_eq_hash": """
+a = torch.nn.Linear(1, 1); b = torch.nn.Linear(1, 1)
+R = a == a, a == b, len({a, b, a})
+""",
+"compile_like_attrs": """
+m = torch.nn.Linear(2, 2)
+R = m.__class__.__name__, m._get_name(), m.training, m.in_features, sorted(m._parameters), sorted(m._buffers), sorted(m._modules)
+""",
+"share_memory": """
+m = torch.nn.Linear(2, 2); r = m.share_memory(); R = r is m
+""",
+"extra_state": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.lin = nn.Linear(1, 1); self.counter = 0
+    def get_extra_state(self): return {'counter': self.counter}
+    def set_extra_state(self, state): self.counter = state['counter']
+m = M(); m.counter = 5
+sd = m.state_dict(); print(list(sd)); print(sd['_extra_state'])
+m2 = M(); m2.load_state_dict(sd)
+R = m2.counter
+""",
+}
+
+
+SNIPPETS = {f"{group}.{name}": src for group, table in (("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY))
+            for name, src in table.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_module_code(name, tmp_path):
+    check(SNIPPETS[name], tmp_path)
