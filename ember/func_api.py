@@ -22,23 +22,85 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 
 
 def vmap(func_, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
-    """Vectorise ``func_`` over a batch dimension by calling it per slice and stacking (correct, not fast)."""
-    from .ops.shape import stack
+    """Vectorise ``func_`` over a batch dimension by calling it per slice and stacking (correct, not fast).
 
-    def wrapper(*args):
-        dims = in_dims if isinstance(in_dims, (list, tuple)) else (in_dims,) * len(args)
-        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
-        if len(sizes) != 1:
+    Arguments and results may be tuples, lists and dicts of Tensors; ``in_dims`` is an int or None for every
+    argument, or a tuple with one entry per argument (an int or None for the whole argument, or a structure
+    matching it); keyword arguments are passed unbatched."""
+    from .ops.shape import stack
+    from .tensor import Tensor
+    fname = getattr(func_, "__name__", repr(func_))
+
+    def wrapper(*args, **kwargs):
+        where = f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>)"
+        if isinstance(in_dims, tuple):
+            if len(in_dims) != len(args):
+                raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`. in_dims has "
+                                 f"{len(in_dims)} elements but inputs has {len(args)}.")
+            per_arg = in_dims
+        elif in_dims is None or isinstance(in_dims, int):
+            per_arg = (in_dims,) * len(args)
+        else:
+            raise ValueError(f"vmap({fname}, in_dims={in_dims}, ...): expected `in_dims` to be int or a (potentially "
+                             f"nested) tuple matching the structure of inputs, got: {type(in_dims)}.")
+        leaves, dims = [], []
+        builds = []
+        for a, d in zip(args, per_arg):
+            ls, b = _flatten(a)
+            if d is None or isinstance(d, int):
+                ds = [d] * len(ls)
+            else:
+                ds, _ = _flatten(d)
+                if len(ds) != len(ls):
+                    raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`.")
+            leaves.extend(ls)
+            dims.extend(ds)
+            builds.append((len(ls), b))
+        sizes = []
+        for x, d in zip(leaves, dims):
+            if d is None:
+                continue
+            if not isinstance(x, Tensor):
+                raise ValueError(f"{where}: Got in_dim={d} for an input but the input is of type {type(x)}. We "
+                                 "cannot vmap over non-Tensor arguments, please use None as the respective in_dim")
+            nd = x.dim()
+            if not -nd <= d < nd:
+                raise ValueError(f"{where}: Got in_dim={d} for some input, but that input is a Tensor of "
+                                 f"dimensionality {nd} so expected in_dim to satisfy -{nd} <= in_dim < {nd}.")
+            sizes.append(x.shape[d])
+        if not sizes:
+            raise ValueError("vmap: Expected at least one Tensor to vmap over")
+        if len(set(sizes)) != 1:
             raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got "
-                             f"sizes {sorted(sizes)} for the mapped dimension")
-        n = sizes.pop()
+                             f"sizes {sorted(set(sizes))} for the mapped dimension")
+        n = sizes[0]
         outs = []
         for i in range(n):
-            sliced = [a.select(d, i) if d is not None else a for a, d in zip(args, dims)]
-            outs.append(func_(*sliced))
-        if isinstance(outs[0], tuple):
-            return tuple(stack([o[k] for o in outs], out_dims) for k in range(len(outs[0])))
-        return stack(outs, out_dims)
+            sliced = [x.select(d, i) if d is not None else x for x, d in zip(leaves, dims)]
+            new_args, k = [], 0
+            for cnt, b in builds:
+                new_args.append(b(sliced[k:k + cnt]))
+                k += cnt
+            outs.append(func_(*new_args, **kwargs))
+        out_leaves0, build_o = _flatten(outs[0])
+        if isinstance(out_dims, tuple) and not isinstance(outs[0], tuple):
+            raise ValueError(f"vmap({fname}, ...): `{fname}` must only return Tensors, got type {type(outs[0])}.")
+        od, _ = _flatten(out_dims) if isinstance(out_dims, tuple) else ([out_dims] * len(out_leaves0), None)
+        if len(od) != len(out_leaves0):
+            raise ValueError(f"vmap({fname}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with "
+                             "the structure of `outputs`.")
+        per_slice = [_flatten(o)[0] for o in outs]
+        result = []
+        for j, d in enumerate(od):
+            vals = [p[j] for p in per_slice]
+            if d is None:
+                result.append(vals[0])
+                continue
+            if not isinstance(vals[0], Tensor):
+                raise ValueError(f"vmap({fname}, ...): `{fname}` must only return Tensors, got type "
+                                 f"{type(vals[0])}. Did you mean to set out_dims= to None for output?")
+            result.append(stack(vals, d))
+        return build_o(result)
     return wrapper
 
 

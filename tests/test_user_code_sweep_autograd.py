@@ -51,6 +51,11 @@ def run_snippet(src, lib):
     return out.getvalue(), res, msgs
 
 
+with warnings.catch_warnings():     # torch's first forward-mode transform warns from its own internals, once
+    warnings.simplefilter("ignore")
+    torch.func.jacfwd(torch.sin)(torch.ones(1))
+
+
 def check(src):
     got, want = run_snippet(src, ember), run_snippet(src, torch)
     assert got[0] == want[0], "printed output differs"
@@ -983,6 +988,387 @@ for _ in range(3):
     w.data -= 0.01 * w.grad.data
     w.grad = None
 R = w, loss
+""",
+    "autograd_backward_fn": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y1 = x * 2
+y2 = x ** 2
+torch.autograd.backward([y1, y2], [torch.ones(2), torch.tensor([1.0, 0.5])])
+print(x.grad)
+torch.autograd.backward(x.sum())
+R = x.grad
+""",
+    "grad_not_in_graph_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+z = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * 2).sum()
+torch.autograd.grad(y, z)
+""",
+    "grad_input_no_requires_grad_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+z = torch.tensor([1.0, 2.0])
+y = (x * z).sum()
+torch.autograd.grad(y, [x, z])
+""",
+    "grad_nonscalar_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+torch.autograd.grad(x * 2, x)
+""",
+    "grad_wrt_intermediate": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+h = x * 3
+y = (h ** 2).sum()
+gh, gx = torch.autograd.grad(y, [h, x])
+R = gh, gx
+""",
+    "grad_retain_twice": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x.exp() * x).sum()
+g1, = torch.autograd.grad(y, x, retain_graph=True)
+g2, = torch.autograd.grad(y, x)
+R = g1, g2
+torch.autograd.grad(y, x)
+""",
+    "grad_multiple_outputs": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+a = (x ** 2).sum()
+b = (x * 3).sum()
+R = torch.autograd.grad([a, b], x)
+R2 = torch.autograd.grad([a * 1, b * 1], [x], grad_outputs=[torch.tensor(2.0), torch.tensor(-1.0)])
+R = R, R2
+""",
+    "backward_create_graph": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x ** 3).sum()
+import warnings
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")     # torch warns once per process
+    y.backward(create_graph=True)
+print(x.grad.requires_grad, x.grad.grad_fn is not None)
+g = x.grad
+x.grad = None
+g.sum().backward()
+R = x.grad
+""",
+    "backward_scalar_explicit_grad": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x ** 2).sum()
+y.backward(torch.tensor(3.0))
+R = x.grad
+""",
+    "backward_wrong_shape_grad": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+y.backward(torch.ones(2))
+""",
+    "backward_double_grad_dtype": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x * 2
+y.backward(torch.ones(3, dtype=torch.float64))
+R = x.grad
+""",
+    "grad_assign_wrong_shape": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x.grad = torch.ones(2)
+""",
+    "grad_assign_wrong_dtype": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x.grad = torch.ones(3, dtype=torch.float64)
+""",
+    "grad_assign_ok": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x.grad = torch.ones(3)
+(x * 2).sum().backward()
+R = x.grad
+""",
+    "grad_none_zero_error": """
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+print(x.grad)
+x.grad.zero_()
+""",
+    "requires_grad_after_creation": """
+x = torch.zeros(3)
+x.requires_grad = True
+y = torch.ones(2, 2, requires_grad=True)
+z = torch.full((2,), 3.0, requires_grad=True)
+w = torch.arange(3.0, requires_grad=True)
+(x.sum() + y.sum() + z.prod() + (w * w).sum()).backward()
+R = x.grad, y.grad, z.grad, w.grad
+""",
+    "factory_int_requires_grad_error": """
+torch.arange(3, requires_grad=True)
+""",
+    "parameter_grad": """
+p = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+print(p.requires_grad, p.is_leaf, p.grad_fn)
+q = torch.nn.Parameter(torch.tensor([1.0, 2.0]), requires_grad=False)
+loss = (p * q).sum()
+loss.backward()
+print(p.grad, q.grad)
+R = p.grad
+""",
+    "hook_grad_clip": """
+lin = torch.nn.Linear(2, 1)
+with torch.no_grad():
+    lin.weight.copy_(torch.tensor([[1.0, -2.0]]))
+    lin.bias.fill_(0.5)
+for p in lin.parameters():
+    p.register_hook(lambda g: torch.clamp(g, -0.1, 0.1))
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+lin(x).sum().backward()
+R = lin.weight.grad, lin.bias.grad
+""",
+    "hook_returns_wrong_shape": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda g: torch.ones(3))
+(x * 2).sum().backward()
+""",
+    "hook_changes_dtype": """
+def to_double(g):
+    return g.double()
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 1
+y.register_hook(to_double)
+(y * 2).sum().backward()
+""",
+    "hook_returns_number": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda g: 3.0)
+(x * 2).sum().backward()
+""",
+    "hook_order_and_count": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+calls = []
+x.register_hook(lambda g: calls.append(('a', g.tolist())))
+x.register_hook(lambda g: calls.append(('b', g.tolist())))
+y = x * 2 + x * 3
+y.sum().backward()
+print(calls)
+R = x.grad
+""",
+    "saved_tensors_hooks": """
+packed = []
+def pack(t):
+    packed.append(tuple(t.shape))
+    return t.clone()
+def unpack(t):
+    return t
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+    y = (x * x).exp()
+y.sum().backward()
+print(packed)
+R = x.grad
+""",
+    "no_grad_inside_training": """
+model = torch.nn.Linear(2, 2)
+with torch.no_grad():
+    model.weight.fill_(0.5)
+    model.bias.zero_()
+x = torch.tensor([[1.0, 2.0]])
+with torch.no_grad():
+    out = model(x)
+print(out, out.requires_grad)
+out2 = model(x)
+print(out2)
+R = out2.grad_fn.name()
+""",
+    "set_grad_enabled_decorator": """
+@torch.set_grad_enabled(False)
+def f(x):
+    return x * 2
+x = torch.tensor([1.0], requires_grad=True)
+print(torch.is_grad_enabled())
+R = f(x).requires_grad, torch.is_grad_enabled()
+""",
+    "no_grad_generator": """
+@torch.no_grad()
+def gen(x):
+    for i in range(2):
+        yield x * i
+x = torch.tensor([1.0], requires_grad=True)
+R = [t.requires_grad for t in gen(x)]
+""",
+    "no_grad_exception_restore": """
+try:
+    with torch.no_grad():
+        raise ValueError('x')
+except ValueError:
+    pass
+R = torch.is_grad_enabled()
+""",
+    "detach_shares_memory": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.detach()
+y[0] = 10.0
+print(x)
+z = x.detach().clone()
+z[1] = -1
+print(x, z)
+R = x
+""",
+    "detach_inplace_then_backward_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.exp()
+y.detach().zero_()
+y.sum().backward()
+""",
+    "clone_grad": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.clone()
+print(y.requires_grad, y.is_leaf, y.grad_fn.name())
+(y * y).sum().backward()
+R = x.grad
+""",
+    "view_grad": """
+x = torch.arange(6.0, requires_grad=True)
+y = x.view(2, 3)
+z = y[:, 1:] * torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+z.sum().backward()
+print(y._base is x, y.is_leaf)
+R = x.grad
+""",
+    "inplace_on_view_of_nonleaf": """
+x = torch.arange(4.0, requires_grad=True)
+y = x * 1
+v = y[1:3]
+v.mul_(10)
+print(y.grad_fn.name(), v.grad_fn.name())
+y.sum().backward()
+R = x.grad, y
+""",
+    "masked_fill_grad": """
+x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+y = x.masked_fill(x < 0, 0.0)
+y.sum().backward()
+R = x.grad
+""",
+    "max_grad_ties": """
+x = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)
+x.max().backward()
+y = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)
+y.max(dim=0).values.backward()
+z = torch.tensor([1.0, 3.0, 3.0], requires_grad=True)
+torch.amax(z, 0).backward()
+R = x.grad, y.grad, z.grad
+""",
+    "abs_sqrt_zero_grad": """
+x = torch.tensor([0.0, 1.0], requires_grad=True)
+x.abs().sum().backward()
+print(x.grad)
+x.grad = None
+torch.sqrt(x).sum().backward()
+print(x.grad)
+y = torch.tensor([0.0, 4.0], requires_grad=True)
+torch.norm(y - y).backward()
+R = x.grad, y.grad
+""",
+    "relu_grad_at_zero": """
+x = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+torch.relu(x).sum().backward()
+y = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+torch.clamp(y, min=0).sum().backward()
+z = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+torch.nn.functional.leaky_relu(z, 0.1).sum().backward()
+R = x.grad, y.grad, z.grad
+""",
+    "func_grad": """
+from_func = torch.func
+f = lambda x: (x.sin() * x).sum()
+x = torch.tensor([0.5, 1.0, 2.0])
+g = from_func.grad(f)(x)
+gg = from_func.grad(from_func.grad(lambda t: t.sin()))(torch.tensor(1.0))
+gv = from_func.grad_and_value(f)(x)
+print(type(gv).__name__, len(gv))
+R = g, gg, gv
+""",
+    "func_grad_argnums_aux": """
+def loss(w, b, x):
+    out = (x * w).sum() + b
+    return out ** 2, out
+w = torch.tensor([1.0, 2.0]); b = torch.tensor(0.5); x = torch.tensor([3.0, -1.0])
+gw, gb = torch.func.grad(lambda w, b: loss(w, b, x)[0], argnums=(0, 1))(w, b)
+(g2, aux) = torch.func.grad(loss, has_aux=True)(w, b, x)
+R = gw, gb, g2, aux
+""",
+    "func_grad_nonscalar_error": """
+torch.func.grad(lambda x: x * 2)(torch.tensor([1.0, 2.0]))
+""",
+    "func_vmap": """
+def dot(a, b):
+    return (a * b).sum()
+A = torch.arange(6.0).reshape(3, 2)
+B = torch.ones(3, 2)
+print(torch.func.vmap(dot)(A, B))
+print(torch.vmap(dot, in_dims=(0, None))(A, torch.tensor([1.0, -1.0])))
+print(torch.vmap(lambda r: r * 2, in_dims=1)(A))
+print(torch.vmap(lambda r: r * 2, out_dims=1)(A))
+R = torch.vmap(torch.func.grad(lambda t: (t ** 2).sum()))(A)
+""",
+    "func_jacrev_jacfwd_hessian": """
+f = lambda x: x.sin() * x.sum()
+x = torch.tensor([0.1, 0.2, 0.3])
+J1 = torch.func.jacrev(f)(x)
+J2 = torch.func.jacfwd(f)(x)
+H = torch.func.hessian(lambda t: (t ** 3).sum())(x)
+R = J1, J2, H
+""",
+    "func_vjp_jvp": """
+f = lambda x: x ** 2
+x = torch.tensor([1.0, 2.0, 3.0])
+out, vjp_fn = torch.func.vjp(f, x)
+g, = vjp_fn(torch.ones(3))
+out2, t = torch.func.jvp(f, (x,), (torch.tensor([1.0, 0.0, 1.0]),))
+R = out, g, out2, t
+print(type(vjp_fn(torch.ones(3))).__name__)
+""",
+    "func_vmap_pytrees": """
+print(torch.vmap(lambda d: d['a'] + d['b'])({'a': torch.ones(3), 'b': torch.arange(3.)}))
+print(torch.vmap(lambda x: [x, x * 2])(torch.arange(3.)))
+print(torch.vmap(lambda x, n: x * n, in_dims=(0, None))(torch.ones(3), 2))
+print(torch.vmap(lambda x, *, n: x * n)(torch.ones(3), n=torch.arange(3.)))
+print(torch.vmap(lambda x: (x * 2, x.sum()), out_dims=(1, 0))(torch.arange(6.).reshape(3, 2)))
+print(torch.vmap(torch.vmap(lambda a: a * 2))(torch.arange(6.).reshape(3, 2)))
+print(torch.vmap(torch.trace)(torch.arange(8.).reshape(2, 2, 2)))
+R = torch.vmap(lambda p: p[0] * p[1], in_dims=((0, None),))((torch.ones(3, 2), torch.arange(2.)))
+""",
+    "func_vmap_errors": """
+def dot(a, b):
+    return (a * b).sum()
+for call in [lambda: torch.vmap(dot)(torch.ones(3, 2), torch.ones(4, 2)),
+             lambda: torch.vmap(dot, in_dims=(None, None))(torch.ones(3, 2), torch.ones(3, 2)),
+             lambda: torch.vmap(dot, in_dims=2)(torch.ones(3, 2), torch.ones(3, 2)),
+             lambda: torch.vmap(lambda x: 3)(torch.ones(3)),
+             lambda: torch.vmap(lambda x, n: x * n)(torch.ones(3), 2)]:
+    try:
+        call()
+    except ValueError as e:
+        print(e)
+""",
+    "func_functional_call": """
+model = torch.nn.Linear(2, 1)
+params = {'weight': torch.tensor([[1.0, 2.0]]), 'bias': torch.tensor([0.5])}
+x = torch.tensor([[1.0, 1.0], [2.0, 0.0]])
+out = torch.func.functional_call(model, params, (x,))
+def loss_fn(p, x):
+    return torch.func.functional_call(model, p, (x,)).pow(2).sum()
+grads = torch.func.grad(loss_fn)(params, x)
+print(sorted(grads.keys()))
+R = out, grads['weight'], grads['bias']
+""",
+    "func_per_sample_grads": """
+model = torch.nn.Linear(3, 1)
+with torch.no_grad():
+    model.weight.copy_(torch.tensor([[0.1, -0.2, 0.3]]))
+    model.bias.fill_(0.0)
+params = {k: v.detach() for k, v in model.named_parameters()}
+def compute_loss(params, sample, target):
+    pred = torch.func.functional_call(model, params, (sample.unsqueeze(0),))
+    return torch.nn.functional.mse_loss(pred.squeeze(0), target)
+X = torch.arange(12.0).reshape(4, 3) / 10
+Y = torch.tensor([[0.5], [1.0], [0.0], [2.0]])
+ps = torch.func.vmap(torch.func.grad(compute_loss), in_dims=(None, 0, 0))(params, X, Y)
+R = ps['weight'], ps['bias']
 """,
 }
 

@@ -53,6 +53,20 @@ def _make_grads(outputs, grad_outputs, create_graph):
     return grads
 
 
+_warned_create_graph = False
+
+
+def _warn_create_graph():
+    """torch warns once per process when ``backward`` builds a graph of the gradients."""
+    global _warned_create_graph
+    import warnings
+    _warned_create_graph = True
+    warnings.warn("Using backward() with create_graph=True will create a reference cycle between the parameter and "
+                  "its gradient which can cause a memory leak. We recommend using autograd.grad when creating the "
+                  "graph to avoid this. If you have to use this function, make sure to reset the .grad fields of "
+                  "your parameters to None after use to break the cycle and avoid the leak.", stacklevel=3)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
@@ -73,6 +87,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 raise TypeError("inputs to backward() must be Tensors")
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph and not _warned_create_graph:
+        _warn_create_graph()
     for t in tensors:
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")

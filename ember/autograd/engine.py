@@ -249,22 +249,33 @@ def _call_backward(node, g):
     return grads_in
 
 
+def _hook_result(fn, g, r):
+    """The gradient after tensor hook ``fn`` returned ``r``: torch refuses a change of shape or dtype."""
+    if r is None:
+        return g
+    from ..tensor import Tensor
+    if not isinstance(r, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(fn, "__name__", None) or repr(fn)
+    if r.shape != g.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if r.dtype is not g.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.type()} got {r.type()})")
+    return r
+
+
 def _run_tensor_pre_hooks(node, g):
     hooks = node._pre_hooks
     if node._n_outputs == 1:
         for fn in tuple(hooks.get(0, {}).values()):
-            r = fn(g)
-            if r is not None:
-                g = r
+            g = _hook_result(fn, g, fn(g))
         return g
     g = list(g)
     for nr, fns in hooks.items():
         for fn in tuple(fns.values()):
             if g[nr] is None:
                 continue
-            r = fn(g[nr])
-            if r is not None:
-                g[nr] = r
+            g[nr] = _hook_result(fn, g[nr], fn(g[nr]))
     return g
 
 
@@ -312,9 +323,7 @@ def _accumulate_leaf(node, g, accumulate, wanted, captures, create_graph):
     extra = t._extra
     if extra is not None and extra.get("hooks"):
         for fn in tuple(extra["hooks"].values()):
-            r = fn(g)
-            if r is not None:
-                g = r
+            g = _hook_result(fn, g, fn(g))
     if not accumulate:
         captures[(node, 0)] = g
         return
