@@ -34,7 +34,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
-from ..backend import scratch
+from ..backend import blas, scratch
+from ..backend.parallel import for_blocks, num_threads
 from .products import _autocast
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -124,20 +125,85 @@ def _im2col_cf(x, ksize, stride, pad, dilation, out_sp, groups, dt):
 
 
 def _release(cols):
-    """Hand im2col columns (a reshaped view of a pooled buffer) back to the pool."""
-    if cols is not None and type(cols) is np.ndarray and cols.base is not None:
+    """Hand im2col columns (a reshaped view of a pooled buffer, or a split forward's ``_Chunks``) back to the
+    pool."""
+    if type(cols) is _Chunks:
+        for part in cols.parts:
+            _release(part)
+    elif cols is not None and type(cols) is np.ndarray and cols.base is not None:
         scratch.give(cols.base)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# batch split: image ranges over the block pool's threads, one single-threaded BLAS product each
+# ----------------------------------------------------------------------------------------------------------
+
+_SPLIT_MIN = 1 << 21      # im2col elements below which one call (two BLAS threads) is as fast
+_SPLIT_CHUNK = 1 << 20    # im2col elements per image range: a few MB, so the product reads them from cache
+
+
+class _Chunks:
+    """The im2col columns of a batch-split forward, one array per image range of ``block`` images."""
+
+    __slots__ = ("block", "parts", "nbytes")
+
+    def __init__(self, block, parts):
+        self.block, self.parts = block, parts
+        self.nbytes = sum(p.nbytes for p in parts)
+
+
+def _split_block(x, per_image):
+    """Images per range when splitting the batch of NumPy array ``x`` (``per_image`` im2col elements each)
+    over threads pays, else 0.
+
+    Two threads that each copy their own columns and run their own one-thread product use both cores for the
+    whole layer -- the im2col copy included, which no BLAS thread helps with -- and never wait on a BLAS
+    thread hand-off (benchmarks/README.md).  Needs a BLAS whose thread count can be set per call."""
+    n = x.shape[0]
+    threads = num_threads()
+    if (type(x) is not np.ndarray or threads < 2 or n < 2 or per_image * n < _SPLIT_MIN
+            or not blas.available()):
+        return 0
+    return max(1, min(-(-n // threads), -(-_SPLIT_CHUNK // per_image)))
+
+
+def _run_split(kernel, n, block):
+    """``kernel(lo, hi)`` over image ranges on the pool's threads, BLAS on one thread meanwhile."""
+    with blas.one_thread():
+        for_blocks(kernel, n, block, min_parallel=0)
 
 
 def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):
     """y (N, O, *P) = cross-correlation of x (N, C, *S) with w (O, C/g, *K); ``out_sp`` crops P (the adjoint of
-    a transposed conv with output_padding).  ``keep``, a list, receives the im2col columns."""
+    a transposed conv with output_padding).  ``keep``, a list, receives the im2col columns (an array, or a
+    ``_Chunks`` when the batch was split between threads)."""
+    if out_sp is None:
+        out_sp = _out_size(x.shape[2:], w.shape[2:], stride, pad, dilation)
+    block = _split_block(x, x.shape[1] * math.prod(w.shape[2:]) * math.prod(out_sp))
+    if not block:
+        return _conv_forward1(x, w, stride, pad, dilation, groups, out_sp, keep)
+    n = x.shape[0]
+    out = np.empty((n, w.shape[0]) + tuple(out_sp), x.dtype)
+    parts = None if keep is None else [None] * -(-n // block)
+
+    def kernel(lo, hi):
+        mine = None if parts is None else []
+        _conv_forward1(x[lo:hi], w, stride, pad, dilation, groups, out_sp, mine, out[lo:hi])
+        if parts is not None:
+            parts[lo // block] = mine[0]
+
+    _run_split(kernel, n, block)
+    if keep is not None:
+        keep.append(_Chunks(block, parts))
+    return out
+
+
+def _conv_forward1(x, w, stride, pad, dilation, groups, out_sp, keep=None, dest=None):
+    """``conv_forward`` in one call; ``dest`` (N, O, *P), when given, receives the result."""
     xp = _xp(x)
     dt = _compute_dtype(x)
     n = x.shape[0]
     o = w.shape[0]
-    if out_sp is None:
-        out_sp = _out_size(x.shape[2:], w.shape[2:], stride, pad, dilation)
     cols = _im2col_cf(x, w.shape[2:], stride, pad, dilation, out_sp, groups, dt)   # (G, Cg*K, N*P)
     wg = w.astype(dt, copy=False).reshape(groups, o // groups, -1)                 # (G, Og, Cg*K)
     pooled = type(cols) is np.ndarray and cols.base is not None
@@ -151,13 +217,30 @@ def conv_forward(x, w, stride, pad, dilation, groups, out_sp=None, keep=None):
     else:
         _release(cols)
     y = y.reshape((o, n) + tuple(out_sp))
-    out = xp.ascontiguousarray(xp.swapaxes(y, 0, 1)).astype(x.dtype, copy=False)    # (N, O, *P)
+    if dest is not None:
+        np.copyto(dest, np.swapaxes(y, 0, 1), casting="unsafe")
+        out = dest
+    else:
+        out = xp.ascontiguousarray(xp.swapaxes(y, 0, 1)).astype(x.dtype, copy=False)    # (N, O, *P)
     scratch.give(ybuf)
     return out
 
 
 def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
     """The adjoint of ``conv_forward`` in x: g (N, O, *P) -> (N, C, *in_sp).  Also conv_transpose's core."""
+    c = w.shape[1] * groups
+    block = _split_block(g, max(c, g.shape[1]) * math.prod(w.shape[2:]) * math.prod(in_sp))
+    if not block:
+        return _conv_input_grad1(g, w, in_sp, stride, pad, dilation, groups)
+    n = g.shape[0]
+    out = np.empty((n, c) + tuple(in_sp), g.dtype)
+    _run_split(lambda lo, hi: _conv_input_grad1(g[lo:hi], w, in_sp, stride, pad, dilation, groups, out[lo:hi]),
+               n, block)
+    return out
+
+
+def _conv_input_grad1(g, w, in_sp, stride, pad, dilation, groups, dest=None):
+    """``conv_input_grad`` in one call; ``dest`` (N, C, *in_sp), when given, receives the result."""
     xp = _xp(g)
     dt = _compute_dtype(g)
     n, o = g.shape[:2]
@@ -172,7 +255,7 @@ def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
         # product on g's columns (O*K of them); with O <= C that beats the (C*K, N*P) product plus col2im
         flip = (slice(None), slice(None)) + (slice(None, None, -1),) * len(ksize)
         wf = xp.ascontiguousarray(xp.swapaxes(w, 0, 1)[flip])                      # (C, O, *K)
-        return conv_forward(g, wf, stride, full, dilation, 1, tuple(in_sp))
+        return _conv_forward1(g, wf, stride, full, dilation, 1, tuple(in_sp), None, dest)
     gm = xp.ascontiguousarray(xp.swapaxes(g, 0, 1), dtype=dt).reshape(groups, o // groups, -1)  # (G, Og, N*P)
     wt = xp.swapaxes(w.astype(dt, copy=False).reshape(groups, o // groups, -1), 1, 2)          # (G, Cg*K, Og)
     cols = (wt[0] @ gm[0])[None] if groups == 1 else xp.matmul(wt, gm)                        # (G, Cg*K, N*P)
@@ -182,6 +265,9 @@ def conv_input_grad(g, w, in_sp, stride, pad, dilation, groups):
     _col2im_add(out, cols, ksize, stride, dilation, out_sp)
     inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_sp, pad))
     out = out[(slice(None), slice(None)) + inner]
+    if dest is not None:
+        np.copyto(dest, np.swapaxes(out, 0, 1), casting="unsafe")
+        return dest
     return xp.ascontiguousarray(xp.swapaxes(out, 0, 1)).astype(g.dtype, copy=False)
 
 
@@ -196,7 +282,33 @@ def _col2im_add(out, cols, ksize, stride, dilation, out_sp):
 
 def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups, cols=None):
     """The weight gradient of ``conv_forward``: x (N, C, *S), g (N, O, *P) -> (O, C/g, *K); ``cols``: x's im2col
-    columns when the forward kept them."""
+    columns when the forward kept them (a ``_Chunks`` from a batch-split forward: the same image ranges)."""
+    if type(cols) is _Chunks:
+        block = cols.block
+    elif cols is None:
+        block = _split_block(x, x.shape[1] * math.prod(ksize) * math.prod(g.shape[2:]))
+    else:
+        block = 0
+    if not block:
+        return _conv_weight_grad1(x, g, ksize, stride, pad, dilation, groups, cols).astype(x.dtype, copy=False)
+    n = x.shape[0]
+    parts = [None] * -(-n // block)
+    kept = cols.parts if cols is not None else None
+
+    def kernel(lo, hi):
+        i = lo // block
+        parts[i] = _conv_weight_grad1(x[lo:hi], g[lo:hi], ksize, stride, pad, dilation, groups,
+                                      None if kept is None else kept[i])
+
+    _run_split(kernel, n, block)
+    total = parts[0]
+    for p in parts[1:]:                                  # in range order: the same sum however blocks ran
+        total += p
+    return total.astype(x.dtype, copy=False)
+
+
+def _conv_weight_grad1(x, g, ksize, stride, pad, dilation, groups, cols=None):
+    """``conv_weight_grad`` in one call, in the compute dtype."""
     xp = _xp(x)
     dt = _compute_dtype(x)
     o = g.shape[1]
@@ -213,7 +325,7 @@ def conv_weight_grad(x, g, ksize, stride, pad, dilation, groups, cols=None):
     gw = xp.ascontiguousarray(xp.swapaxes(gwt, 1, 2))                               # (G, Og, Cg*K)
     if own:
         _release(cols)
-    return gw.reshape((o, x.shape[1] // groups) + tuple(ksize)).astype(x.dtype, copy=False)
+    return gw.reshape((o, x.shape[1] // groups) + tuple(ksize))
 
 
 _KEEP_COLS_BYTES = 128 * 2 ** 20
