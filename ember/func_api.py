@@ -81,7 +81,8 @@ def vmap(func_, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             for cnt, b in builds:
                 new_args.append(b(sliced[k:k + cnt]))
                 k += cnt
-            outs.append(func_(*new_args, **kwargs))
+            with _VmapLevel():
+                outs.append(func_(*new_args, **kwargs))
         out_leaves0, build_o = _flatten(outs[0])
         if isinstance(out_dims, tuple) and not isinstance(outs[0], tuple):
             raise ValueError(f"vmap({fname}, ...): `{fname}` must only return Tensors, got type {type(outs[0])}.")
@@ -161,15 +162,35 @@ def _argnums(argnums, nargs):
     return one(argnums)
 
 
-_depth = [0]     # transforms running now: inside one, every transform keeps its graph for the outer one
+# transforms running now: inside one, every transform keeps its graph for the outer one; user autograd
+# Functions read the counts (they must be "new style" to be transformed, and need a vmap rule or a jvp)
+from .autograd.function import _transforms
+_depth = [0]
 
 
 class _Level:
+    def __init__(self, kind=0):
+        self.kind = kind
+
     def __enter__(self):
         _depth[0] += 1
+        _transforms[0] += 1
+        if self.kind:
+            _transforms[self.kind] += 1
 
     def __exit__(self, *exc):
         _depth[0] -= 1
+        _transforms[0] -= 1
+        if self.kind:
+            _transforms[self.kind] -= 1
+
+
+class _VmapLevel:
+    def __enter__(self):
+        _transforms[1] += 1
+
+    def __exit__(self, *exc):
+        _transforms[1] -= 1
 
 
 def _wrap_input(t):
@@ -345,7 +366,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         wrapped = [_wrap_input(t) for t in leaves_p]
         xs = [w for w, _ in wrapped]
         nested = any(n for _, n in wrapped) or any(t.requires_grad for t in leaves_t)
-        with _Level():
+        with _Level(2):
             out = func(*build_p(xs))
         out, aux = _split_aux(out, has_aux, "jvp(f, primals, tangents)")
         out_leaves, build_o = _flatten(out)
@@ -376,7 +397,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 # Jacobians and the Hessian
 # ----------------------------------------------------------------------------------------------------------
 
-def _jacobian(func, argnums, has_aux, api):
+def _jacobian(func, argnums, has_aux, api, kind=0):
     def wrapper(*args):
         from . import _creation
         from .autograd.grad_mode import enable_grad
@@ -384,7 +405,7 @@ def _jacobian(func, argnums, has_aux, api):
         from .tensor import Tensor
         with enable_grad():
             args2, leaves, build, nested = _prepare(args, argnums)
-            with _Level():
+            with _Level(kind):
                 out = func(*args2)
             out, aux = _split_aux(out, has_aux, f"{api}(f, ...)(*args)")
             out_leaves, build_o = _flatten(out)
@@ -432,7 +453,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or 'same'. Got "
                            f"{randomness}")
-    return _jacobian(func, argnums, has_aux, "jacfwd")
+    return _jacobian(func, argnums, has_aux, "jacfwd", kind=2)   # forward mode in torch: Functions need jvp
 
 
 def hessian(func, argnums=0):

@@ -1345,6 +1345,38 @@ for call in [lambda: torch.vmap(dot)(torch.ones(3, 2), torch.ones(4, 2)),
     except ValueError as e:
         print(e)
 """,
+    "func_custom_function_rules": """
+class Old(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+class New(torch.autograd.Function):
+    @staticmethod
+    def forward(x):
+        return x * 2
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        pass
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+class NewV(New):
+    generate_vmap_rule = True
+for call in [lambda: torch.vmap(Old.apply)(torch.ones(2, 2)),
+             lambda: torch.func.grad(lambda x: Old.apply(x).sum())(torch.ones(2)),
+             lambda: torch.vmap(New.apply)(torch.ones(2, 2)),
+             lambda: torch.func.grad(lambda x: New.apply(x).sum())(torch.ones(2)),
+             lambda: torch.vmap(NewV.apply)(torch.ones(2, 2)),
+             lambda: torch.func.jacrev(New.apply)(torch.ones(2)),
+             lambda: torch.func.jvp(New.apply, (torch.ones(2),), (torch.ones(2),))]:
+    try:
+        print(call())
+    except (RuntimeError, NotImplementedError) as e:
+        print(type(e).__name__, e)
+""",
     "func_functional_call": """
 model = torch.nn.Linear(2, 1)
 params = {'weight': torch.tensor([[1.0, 2.0]]), 'bias': torch.tensor([0.5])}
@@ -1369,6 +1401,178 @@ X = torch.arange(12.0).reshape(4, 3) / 10
 Y = torch.tensor([[0.5], [1.0], [0.0], [2.0]])
 ps = torch.func.vmap(torch.func.grad(compute_loss), in_dims=(None, 0, 0))(params, X, Y)
 R = ps['weight'], ps['bias']
+""",
+    "grad_wrt_parameters_generator": """
+model = torch.nn.Linear(2, 1)
+with torch.no_grad():
+    model.weight.copy_(torch.tensor([[1.0, -1.0]]))
+    model.bias.fill_(0.25)
+x = torch.tensor([[1.0, 2.0], [0.5, 0.5]])
+loss = model(x).pow(2).mean()
+grads = torch.autograd.grad(loss, model.parameters(), create_graph=True)
+print(type(grads).__name__, len(grads))
+gnorm = sum(g.pow(2).sum() for g in grads)
+gnorm.backward()
+R = grads, model.weight.grad, model.bias.grad
+""",
+    "grad_keywords": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.sin()
+g = torch.autograd.grad(outputs=[y], inputs=[x], grad_outputs=[torch.ones_like(y)], retain_graph=True)
+g2 = torch.autograd.grad(y, x, torch.ones_like(y))
+R = g, g2
+""",
+    "grad_only_inputs": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * 2).sum()
+R = torch.autograd.grad(y, x, only_inputs=True)
+""",
+    "global_grad_disabled": """
+torch.set_grad_enabled(False)
+try:
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    print(x.requires_grad, y.requires_grad)
+    with torch.enable_grad():
+        z = x * 2
+    print(z.requires_grad)
+finally:
+    torch.set_grad_enabled(True)
+w = torch.ones(2)
+with torch.no_grad():
+    v = w * 2
+v.requires_grad_()
+(v * 3).sum().backward()
+R = v.grad
+""",
+    "requires_grad_chain": """
+x = torch.arange(4.0).requires_grad_()
+y = torch.zeros(2).requires_grad_(True)
+print(x.requires_grad_(False) is x, x.requires_grad)
+x.requires_grad_()
+R = x.requires_grad, y.requires_grad
+""",
+    "nonleaf_grad_after_cast": """
+x = torch.ones(2, requires_grad=True).double()
+(x * 2).sum().backward()
+print(x.grad, x.is_leaf)
+R = x.grad_fn.name()
+""",
+    "leaf_to_dtype_grad": """
+w = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+y = (w.float() * torch.tensor([3.0, 4.0])).sum()
+y.backward()
+R = w.grad
+""",
+    "grad_through_indexing": """
+x = torch.arange(6.0, requires_grad=True)
+idx = torch.tensor([0, 2, 2, 5])
+y = x[idx] * torch.tensor([1.0, 2.0, 3.0, 4.0])
+y.sum().backward()
+print(x.grad)
+x2 = torch.arange(6.0).reshape(2, 3).requires_grad_()
+x2[x2 > 2].sum().backward()
+print(x2.grad)
+x3 = torch.arange(6.0).reshape(2, 3).requires_grad_()
+x3[:, [0, 2]].pow(2).sum().backward()
+R = x.grad, x2.grad, x3.grad
+""",
+    "grad_through_scatter_gather": """
+src = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+idx = torch.tensor([[0, 0], [1, 0]])
+g = torch.gather(src, 1, idx)
+(g * torch.tensor([[1.0, 10.0], [100.0, 1000.0]])).sum().backward()
+print(src.grad)
+s = torch.zeros(3).scatter_add(0, torch.tensor([0, 0, 2]), torch.tensor([1.0, 2.0, 3.0], requires_grad=True))
+R = src.grad, s
+""",
+    "grad_accumulates_shared_weight": """
+w = torch.tensor([2.0], requires_grad=True)
+x = torch.tensor([1.0, 2.0, 3.0])
+h = x * w
+h = h * w
+h = h * w
+h.sum().backward()
+R = w.grad
+""",
+    "second_derivative_loop": """
+x = torch.linspace(-1, 1, 5, requires_grad=True)
+y = torch.sin(x) * x
+dy = torch.autograd.grad(y.sum(), x, create_graph=True)[0]
+d2y = torch.autograd.grad(dy.sum(), x, create_graph=True)[0]
+d3y = torch.autograd.grad(d2y.sum(), x)[0]
+R = dy, d2y, d3y
+""",
+    "pinn_style": """
+x = torch.linspace(0, 1, 4).reshape(-1, 1).requires_grad_(True)
+net = torch.nn.Sequential(torch.nn.Linear(1, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+with torch.no_grad():
+    net[0].weight.copy_(torch.tensor([[0.5], [-1.0], [2.0]]))
+    net[0].bias.copy_(torch.tensor([0.1, 0.2, -0.3]))
+    net[2].weight.copy_(torch.tensor([[1.0, 0.5, -0.5]]))
+    net[2].bias.fill_(0.0)
+u = net(x)
+u_x = torch.autograd.grad(u, x, grad_outputs=torch.ones_like(u), create_graph=True)[0]
+u_xx = torch.autograd.grad(u_x, x, grad_outputs=torch.ones_like(u_x), create_graph=True)[0]
+loss = (u_xx + u).pow(2).mean()
+loss.backward()
+R = u_x, u_xx, net[0].weight.grad, net[2].weight.grad
+""",
+    "gradient_clipping_manual": """
+model = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    model.weight.copy_(torch.arange(6.0).reshape(2, 3))
+    model.bias.fill_(1.0)
+x = torch.tensor([[1.0, 2.0, 3.0]])
+model(x).pow(2).sum().backward()
+total = torch.sqrt(sum(p.grad.pow(2).sum() for p in model.parameters()))
+for p in model.parameters():
+    p.grad.mul_(1.0 / total)
+R = total, model.weight.grad, model.bias.grad
+""",
+    "detect_anomaly_inplace_hint": """
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = a.exp()
+b.add_(1)
+try:
+    b.sum().backward()
+    print('no error')
+except RuntimeError as e:
+    print(e)
+c = a.sigmoid()
+d = c * 2
+c.add_(1)
+try:
+    d.sum().backward()
+except RuntimeError as e:
+    print(e)
+""",
+    "tensor_backward_inputs_kw": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([3.0, 4.0], requires_grad=True)
+loss = (x * w).sum()
+loss.backward(inputs=w)
+print(x.grad, w.grad)
+loss2 = (x * w).sum()
+loss2.backward(inputs=[])
+""",
+    "no_grad_param_update_then_backward": """
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (w * w).sum()
+with torch.no_grad():
+    w.add_(1.0)
+y.backward()
+""",
+    "version_counter": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 1
+print(y._version)
+y.add_(1)
+y[0] = 3
+print(y._version, x._version)
+v = y.view(2)
+v.mul_(2)
+R = y._version, v._version
 """,
 }
 

@@ -18,11 +18,15 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
 
 
 def _as_tuple(x):
+    """``None``, a Tensor, or any iterable of them (``model.parameters()`` is a generator) as a tuple."""
+    from ..tensor import Tensor
     if x is None:
         return None
     if isinstance(x, (list, tuple)):
         return tuple(x)
-    return (x,)
+    if isinstance(x, Tensor) or not hasattr(x, "__iter__"):
+        return (x,)
+    return tuple(x)
 
 
 def _make_grads(outputs, grad_outputs, create_graph):

@@ -25,6 +25,7 @@ __all__ = ["Op", "Function", "FunctionCtx", "once_differentiable"]
 _grad_state = grad_mode._state
 _inference = grad_mode._inference
 _anomaly = [False]          # set by autograd.anomaly_mode
+_transforms = [0, 0, 0]     # torch.func transforms running now: [any grad-like, vmap, jvp] (ember.func_api)
 _ndarray = np.ndarray
 _new = object.__new__
 _weakref = weakref.ref
@@ -345,8 +346,35 @@ class Function(metaclass=_FunctionMeta):
     vjp = backward
 
     @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
+                                  "with forward mode AD.")
+
+    generate_vmap_rule = False
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        raise NotImplementedError("To use autograd.Function with vmap, you must either override the vmap "
+                                  "staticmethod or set generate_vmap_rule=True.")
+
+    @staticmethod
     def setup_context(ctx, inputs, output):
         raise NotImplementedError("setup_context is not implemented.")
+
+    @classmethod
+    def _check_transforms(cls, uses_setup):
+        """torch's rules for a user Function called inside ``torch.func`` transforms (ember runs them with
+        ordinary autograd, so only the refusals need doing)."""
+        if not uses_setup:
+            raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
+                               "jacrev, ...), it must override the setup_context staticmethod. For more details, "
+                               "please see https://pytorch.org/docs/main/notes/extending.func.html")
+        if _transforms[1] and not cls.generate_vmap_rule and cls.vmap is Function.vmap:
+            raise RuntimeError(f"You tried to vmap over {cls.__name__}, but it does not have vmap support. Please "
+                               "override and implement the vmap staticmethod or set generate_vmap_rule=True. For "
+                               "more details, please see https://pytorch.org/docs/main/notes/extending.func.html")
+        if _transforms[2] and cls.jvp is Function.jvp:
+            Function.jvp(None)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -356,6 +384,8 @@ class Function(metaclass=_FunctionMeta):
         ctx._needs_input_grad = needs
         record = _grad_state[0] and any(needs)
         uses_setup = cls.setup_context is not Function.setup_context  # torch's "new style" functions
+        if _transforms[0] or _transforms[1]:
+            cls._check_transforms(uses_setup)
         with grad_mode.no_grad():
             if uses_setup:
                 output = cls.forward(*args, **kwargs)
