@@ -321,6 +321,70 @@ R = tot, hidden[0].requires_grad
     "proj_size_gru": "torch.nn.GRU(3, 4, proj_size=2)",
     "bad_nonlinearity": "torch.nn.RNN(3, 4, nonlinearity='sigmoid')",
     "float_hidden_size": "torch.nn.LSTM(3, 4.0)",
+    "printed_outputs": """
+nn = torch.nn
+x = torch.linspace(-1, 1, 2 * 2 * 2).reshape(2, 2, 2)
+for m in [nn.RNN(2, 2), nn.LSTM(2, 2), nn.GRU(2, 2, bidirectional=True), nn.LSTM(2, 2, batch_first=True),
+          nn.GRU(2, 2, batch_first=True), nn.LSTM(2, 3, proj_size=1).double()]:
+    fill(m)
+    out, h = m(x.to(m.weight_ih_l0.dtype))
+    print(out)
+    print(h)
+print(fill(nn.LSTM(2, 2))(x[0])[0])
+""",
+    "no_grad_outputs": """
+lstm = fill(torch.nn.LSTM(3, 4))
+with torch.no_grad():
+    o, (h, c) = lstm(torch.ones(2, 1, 3))
+print(o)
+R = o.requires_grad, o.grad_fn, h
+""",
+    "dtype_device_kwargs": """
+l = torch.nn.GRU(3, 4, device='cpu', dtype=torch.float64)
+R = l.weight_ih_l0.dtype, str(l.weight_ih_l0.device), l(torch.ones(2, 3, dtype=torch.float64))[0].dtype
+""",
+    "forget_gate_bias_init": """
+lstm = torch.nn.LSTM(3, 4, num_layers=2)
+for name, param in lstm.named_parameters():
+    if 'bias' in name:
+        torch.nn.init.constant_(param, 0.0)
+        n = param.size(0)
+        param.data[n // 4:n // 2].fill_(1.)
+    elif 'weight' in name:
+        torch.nn.init.constant_(param, 0.1)
+R = lstm(torch.ones(2, 1, 3))
+""",
+    "bidirectional_final_hidden": """
+lstm = fill(torch.nn.LSTM(3, 4, bidirectional=True, num_layers=2, batch_first=True))
+x = torch.linspace(-1, 1, 2 * 5 * 3).reshape(2, 5, 3)
+out, (h, c) = lstm(x)
+hidden = torch.cat((h[-2, :, :], h[-1, :, :]), dim=1)
+hv = h.view(2, 2, 2, 4)
+R = hidden, torch.allclose(out[:, -1, :4], h[-2]), torch.allclose(out[:, 0, 4:], h[-1]), hv[-1]
+""",
+    "parametrized_weight_norm": """
+lstm = fill(torch.nn.LSTM(3, 4))
+torch.nn.utils.parametrizations.weight_norm(lstm, name='weight_hh_l0')
+print(sorted(n for n, _ in lstm.named_parameters()))
+o, _ = lstm(torch.ones(2, 1, 3))
+o.sum().backward()
+R = o, lstm.parametrizations.weight_hh_l0.original0.grad
+""",
+    "deepcopy_save_load": """
+import copy, io
+lstm = fill(torch.nn.LSTM(3, 4, proj_size=2))
+l2 = copy.deepcopy(lstm)
+buf = io.BytesIO(); torch.save(lstm.state_dict(), buf); buf.seek(0)
+l3 = torch.nn.LSTM(3, 4, proj_size=2); l3.load_state_dict(torch.load(buf))
+x = torch.ones(2, 1, 3)
+R = l2(x)[0], l3(x)[0], l2._flat_weights_names
+""",
+    "clip_grad_norm": """
+lstm = fill(torch.nn.LSTM(3, 4))
+o, _ = lstm(torch.linspace(-1, 1, 30).reshape(5, 2, 3))
+o.sum().backward()
+R = torch.nn.utils.clip_grad_norm_(lstm.parameters(), 0.5), lstm.weight_ih_l0.grad
+""",
 }
 
 CELLS = {
@@ -917,6 +981,31 @@ loss = nn.functional.cross_entropy(out.view(-1, 10), torch.tensor([2, 3, 4, 5, 6
 loss.backward()
 opt = torch.optim.Adam(m.parameters(), lr=1e-3); opt.step()
 R = out, loss, m.emb.weight.grad, m.pos.pe[:3, 0], list(m.state_dict())[:6]
+""",
+    "encoder_layer_no_bias": """
+l = fill(torch.nn.TransformerEncoderLayer(4, 2, 8, 0.0, bias=False))
+print(l)
+R = l(torch.linspace(-1, 1, 24).reshape(3, 2, 4)), list(l.state_dict())
+""",
+    "custom_encoder": """
+nn = torch.nn
+enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0), 1)
+m = nn.Transformer(4, 2, custom_encoder=enc, num_decoder_layers=1, dim_feedforward=8, dropout=0.0)
+fill(m)
+R = m(torch.linspace(-1, 1, 24).reshape(3, 2, 4), torch.linspace(-1, 1, 16).reshape(2, 2, 4)), list(m.state_dict())[:3]
+""",
+    "encoder_bool_and_float_masks": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0), 2, enable_nested_tensor=False))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+m = torch.triu(torch.ones(3, 3, dtype=torch.bool), 1)
+R = enc(x, mask=m), enc(x, mask=m, is_causal=True), enc(x, mask=m.float().masked_fill(m, float('-inf')))
+""",
+    "encoder_mask_type_mismatch": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0), 1, enable_nested_tensor=False))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+R = enc(x, mask=torch.zeros(3, 3), src_key_padding_mask=torch.zeros(2, 3, dtype=torch.bool))
 """,
 }
 

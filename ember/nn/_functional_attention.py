@@ -16,8 +16,9 @@ from .. import ops
 from ..ops.attention import attention_op
 from ..ops.products import linear
 from ..ops._util import _wrap
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph import present
-from ._functional_core import _check_p, _keep_mask
+from ._functional_core import _keep_mask
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -34,6 +35,43 @@ def _bias_from_bool(mask, dtype, allowed):
     return _wrap(np.where(keep, dtype.type(0), dtype.type(-np.inf)).astype(dtype))
 
 
+# the kernels ``nn.attention.sdpa_kernel`` allows (values of ``nn.attention.SDPBackend``: math 0, flash 1, ...)
+_sdpa_backends = [frozenset((0, 1, 2, 3, 4))]
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def _flash_reason(q, k, v, attn_mask, dropout_p):
+    """None when torch's CPU flash kernel takes the call; else why not (the text torch warns, '' when silent)."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout."
+    if not q.dim() == k.dim() == v.dim() == 4:
+        return ("All fused kernels requires query, key and value to be 4 dimensional, but got Query dim: "
+                f"{q.dim()}, Key dim: {k.dim()}, Value dim: {v.dim()} instead.")
+    if attn_mask is not None and attn_mask.dim() not in (2, 4):
+        return ("Please use the following attn mask shapes: 2d - ({Q_seq_len, 1}  x {KV_seq_len, 1}); 4d - "
+                "({Batch, 1} x {Num_heads, 1} x {Q_seq_len, 1}  x {KV_seq_len, 1})")
+    if not q.shape[-1] == k.shape[-1] == v.shape[-1]:
+        return ("Flash attention requires q,k,v to have the same last dimension. Got Query.size(-1): "
+                f"{q.shape[-1]}, Key.size(-1): {k.shape[-1]}, Value.size(-1): {v.shape[-1]} instead.")
+    if attn_mask is not None and attn_mask.requires_grad and is_grad_enabled():
+        return ""
+    return None
+
+
+def _broadcast_batch(a, b):
+    """The broadcast of batch shapes ``a`` and ``b``, with torch's error for sizes that do not match."""
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i in range(n):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(max(x, y) if min(x, y) else 0 for x, y in zip(a, b))
+
+
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(q k^T * scale + mask) v, with dropout on the weights.
@@ -45,11 +83,25 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if not (query.dtype is key.dtype is value.dtype):
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_tn(query)} key.dtype: {_tn(key)} and value.dtype: {_tn(value)} instead.")
-    # torch's CPU flash kernel (4-D q/k/v of one head size) applies an explicit mask and the causal one together;
-    # its math kernel (everything else) refuses the pair
-    causal_and_mask = attn_mask is not None and is_causal
-    if causal_and_mask and not (query.dim() == key.dim() == value.dim() == 4 and
-                                query.shape[-1] == key.shape[-1] == value.shape[-1]):
+    if attn_mask is not None and attn_mask.dtype.name != "bool" and attn_mask.dtype is not query.dtype:
+        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {_C_NAMES.get(attn_mask.dtype.name, attn_mask.dtype.name)} and  "
+                           f"query.dtype: {_tn(query)} instead.")
+    if not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    why_not_flash = _flash_reason(query, key, value, attn_mask, dropout_p)
+    allowed = _sdpa_backends[0]
+    if 0 not in allowed:                                   # math turned off: only the CPU flash kernel is left
+        if 1 not in allowed:
+            raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is likely due "
+                               "to turning off both the math kernel and the fused kernels.")
+        if why_not_flash is not None:
+            warnings.warn("Flash attention kernel not used because:")
+            if why_not_flash:
+                warnings.warn(why_not_flash)
+            raise RuntimeError("No available kernel.  Aborting execution.")
+    # torch's CPU flash kernel applies an explicit mask and the causal one together; its math kernel refuses the pair
+    if attn_mask is not None and is_causal and why_not_flash is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
     if query.shape[-1] != key.shape[-1]:
@@ -67,30 +119,33 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
         key = key.repeat_interleave(hq // hk, -3)
         value = value.repeat_interleave(hq // hk, -3)
+    batch = _broadcast_batch(query.shape[:-2], key.shape[:-2])
+    if value.shape[-2] != S:
+        n = int(np.prod(batch))
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {S}] but got: "
+                           f"[{n}, {value.shape[-2]}].")
     bias = None
     if attn_mask is not None:
-        bias = _bias_from_bool(attn_mask, dt, allowed=True) if attn_mask.dtype.is_floating_point is False \
-            else attn_mask
+        from .utils.rnn import _copy_broadcast           # the scores take the mask in place: torch's errors
+        _copy_broadcast(batch + (L, S), tuple(attn_mask.shape))
+        bias = _bias_from_bool(attn_mask, dt, allowed=True) if attn_mask.dtype.name == "bool" else attn_mask
     if is_causal:
         causal = _wrap(np.where(np.tril(np.ones((L, S), bool)), dt.type(0), dt.type(-np.inf)).astype(dt))
         bias = causal if bias is None else bias + causal
     keep = None
     if dropout_p > 0.0:
-        _check_p(dropout_p)
-        batch = np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2]))
-        keep = _keep_mask(query, dropout_p, tuple(batch) + (L, S))._data
+        keep = _keep_mask(query, dropout_p, batch + (L, S))._data
     out, _ = attention_op(query, key, value, bias, scale, keep, True)
     if out.requires_grad:
-        _present_sdpa(out, orig, dropout_p)
+        _present_sdpa(out, orig, why_not_flash is None)
     return out
 
 
-def _present_sdpa(out, qkv, dropout_p):
-    """Name the result's node as torch's CPU dispatch would: its flash kernel (4-D q, k, v of one head size, no
-    dropout) is one node over q, k, v; the math path ends in a bmm's view (a plain mm for 2-D inputs)."""
+def _present_sdpa(out, qkv, flash):
+    """Name the result's node as torch's CPU dispatch would: its flash kernel is one node over q, k, v; the math
+    path ends in a bmm's view (a plain mm for 2-D inputs)."""
     q, k, v = qkv
-    if (q.device.type == "cpu" and q.dim() == k.dim() == v.dim() == 4 and dropout_p == 0.0
-            and q.shape[-1] == k.shape[-1] == v.shape[-1]):
+    if flash and q.device.type == "cpu":
         present(out, "ScaledDotProductFlashAttentionForCpuBackward0", q, k, v)
     else:
         present(out, "MmBackward0" if q.dim() == 2 else "UnsafeViewBackward0")

@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import _creation, ops
 from ...ops import products as _products
+from ...autograd.graph import present
 from ...ops.rnn_ops import recurrent_layer
 from .. import functional as F
 from .. import init
@@ -246,7 +247,11 @@ class RNNBase(Module):
             _proj_warned.append(True)           # torch's oneDNN path warns once per process
             warnings.warn("LSTM with projections is not supported with oneDNN. Using default implementation.")
         out_rows, h_n, c_n = self._run(rows, bs, h0, c0)
+        mkldnn = lstm and self.proj_size == 0 and rows.device.type == "cpu" and \
+            rows.dtype.name in ("float32", "bfloat16")     # torch runs these on oneDNN: other node names
         if packed:
+            if out_rows.requires_grad:
+                present(out_rows, "CatBackward0")
             out = PackedSequence(out_rows, orig.batch_sizes, orig.sorted_indices, orig.unsorted_indices)
             if orig.unsorted_indices is not None:
                 h_n = h_n.index_select(1, orig.unsorted_indices)
@@ -254,12 +259,17 @@ class RNNBase(Module):
         else:
             T, B = shape
             out = out_rows.reshape(T, B, out_rows.shape[1])                   # (T, B, D Hout)
+            if out.requires_grad:
+                present(out, "CatBackward0" if self.bidirectional else "MkldnnRnnLayerBackward0" if mkldnn
+                        else "StackBackward0")
             if unbatched:
                 out = out.squeeze(1)
                 h_n = h_n.squeeze(1)
                 c_n = c_n.squeeze(1) if lstm else None
             elif self.batch_first:
                 out = out.transpose(0, 1)
+                if out.requires_grad and not lstm:       # torch's RNN and GRU transpose with another overload
+                    present(out, "TransposeBackward1")
         return out, h_n, c_n
 
 

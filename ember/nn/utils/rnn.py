@@ -12,6 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import _creation
+from ...autograd.graph import present
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -153,6 +154,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     rows = input.reshape((T * B,) + tuple(shape[2:]))                    # (T B, *) in the input's own order
     data = rows.index_select(0, _long(idx).to(device=input.device))
     sorted_indices = None if order is None else _long(order).to(device=input.device)
+    present(data, "PackPaddedSequenceBackward0", input)
     return PackedSequence(data, _long(bs), sorted_indices, None)
 
 
@@ -185,7 +187,12 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     from ... import ops
     rows = ops.cat([data, pad], 0)
     out = rows.index_select(0, _long(src.reshape(-1)).to(device=data.device))
-    return out.reshape(src.shape + tuple(data.shape[1:])), _long(lens)
+    out = out.reshape(src.shape + tuple(data.shape[1:]))
+    # torch's graph: padded copies of the rows (CopySlices), then a transpose for batch_first, then a gather to the
+    # original order
+    present(out, "IndexSelectBackward0" if unsorted is not None else "TransposeBackward0" if batch_first
+            else "torch::autograd::CopySlices")
+    return out, _long(lens)
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
@@ -212,7 +219,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
             pad = s.new_full((L - n,) + trailing, padding_value)
             s = ops.cat([s, pad] if padding_side == "right" else [pad, s], 0)
         padded.append(s)
-    return ops.stack(padded, 0 if batch_first else 1)
+    return present(ops.stack(padded, 0 if batch_first else 1), "torch::autograd::CopySlices")  # torch copies slices
 
 
 def _copy_broadcast(dst, src):
