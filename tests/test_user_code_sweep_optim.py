@@ -137,6 +137,9 @@ ALGOS = {
     "radam": "torch.optim.RAdam(m.parameters(), lr=0.01)",
     "radam_decoupled": "torch.optim.RAdam(m.parameters(), lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)",
     "asgd": "torch.optim.ASGD(m.parameters(), lr=0.05, t0=2)",
+    "adafactor": "torch.optim.Adafactor(m.parameters())",
+    "adafactor_opts": "torch.optim.Adafactor(m.parameters(), lr=0.05, beta2_decay=-0.5, eps=(1e-20, 1e-2), d=1.5, "
+                      "weight_decay=0.1, maximize=True)",
     "asgd_opts": "torch.optim.ASGD(m.parameters(), lr=0.05, lambd=1e-2, alpha=0.5, t0=1, weight_decay=0.1)",
 }
 
@@ -147,6 +150,46 @@ def test_algorithms(name):
 
 
 OPTIM = {
+    "muon_hidden_layers": PRELUDE + """
+X, Y = data(torch.float64)      # (float32 gradients differ in the last bit, which bfloat16 rounding can amplify)
+m = make(bias=True, dtype=torch.float64)
+hidden = [p for p in m.parameters() if p.ndim == 2]; others = [p for p in m.parameters() if p.ndim != 2]
+opts = [torch.optim.Muon(hidden, lr=0.02, momentum=0.9), torch.optim.AdamW(others, lr=1e-2)]
+print(opts[0])
+for _ in range(4):
+    for o in opts: o.zero_grad()
+    F.mse_loss(m(X), Y).backward()
+    for o in opts: o.step()
+R = list(m.parameters()), sorted(opts[0].state_dict()['state'][0].keys())
+""",
+    "muon_options": PRELUDE + """
+m = make(bias=False)
+opt = torch.optim.Muon(m.parameters(), lr=0.05, weight_decay=0.01, nesterov=False, ns_steps=3,
+                       adjust_lr_fn='match_rms_adamw')
+R = list(m.parameters()), train(m, opt, 3)
+""",
+    "muon_errors": """
+for kw in [dict(lr=-1), dict(momentum=-0.5), dict(weight_decay=-1), dict(adjust_lr_fn='other')]:
+    try:
+        torch.optim.Muon([torch.ones(2, 2, requires_grad=True)], **kw)
+    except ValueError as e:
+        print(e)
+torch.optim.Muon([torch.ones(3, requires_grad=True)])
+""",
+    "adafactor_state_errors": """
+w = torch.ones(2, 3, requires_grad=True); v = torch.ones(3, requires_grad=True)
+opt = torch.optim.Adafactor([w, v], lr=0.1)
+((w * torch.arange(6.).reshape(2, 3)).sum() + (v ** 2).sum()).backward(); opt.step()
+print({k: sorted(s.keys()) for k, s in opt.state_dict()['state'].items()})
+print(opt)
+R = w, v, opt.state[w]['row_var'], opt.state[w]['col_var'], opt.state[v]['variance']
+for kw in [dict(lr=-1), dict(beta2_decay=0.5), dict(eps=(-1, 1e-3)), dict(eps=(None, -1)), dict(d=0.5),
+           dict(weight_decay=-1)]:
+    try:
+        torch.optim.Adafactor([w], **kw)
+    except ValueError as e:
+        print(e)
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

@@ -1,9 +1,10 @@
 """``ember.optim``: optimizers and learning-rate schedulers, step for step with ``torch.optim``.
 
 Each algorithm is one file holding its update math once; ``optimizer.Optimizer`` does the bookkeeping.
-Left out: ``SparseAdam`` (ember has no sparse tensors), ``Adafactor`` and ``Muon``, and ``differentiable=True``.
+Left out: ``SparseAdam`` (ember has no sparse tensors) and ``differentiable=True``.
 """
 from . import lr_scheduler, swa_utils
+from .adafactor import Adafactor
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -11,6 +12,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -18,5 +20,5 @@ from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "lr_scheduler", "NAdam", "Optimizer",
-           "RAdam", "RMSprop", "Rprop", "SGD", "swa_utils"]
+__all__ = ["Adafactor", "Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "lr_scheduler", "Muon",
+           "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "swa_utils"]
