@@ -302,6 +302,45 @@ y.backward(inputs=[a])
 print(a.grad, b.grad)
 R = a.grad
 """,
+    "backward_inputs_nonleaf": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+z = (y * y).sum()
+z.backward(inputs=[y], retain_graph=True)
+print(y.grad, x.grad, y.retains_grad)
+z.backward(inputs=[y, x])
+R = y.grad, x.grad, y.retains_grad
+""",
+    "custom_function_backward_bad_returns": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, k):
+        return x * k
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+class G(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+    @staticmethod
+    def backward(ctx, g):
+        return g.double().expand(1, 2)
+class H(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+    @staticmethod
+    def backward(ctx, g):
+        return 3.0
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+for call in [lambda: F.apply(x, 2).sum().backward(), lambda: G.apply(x).backward(), lambda: H.apply(x).backward()]:
+    try:
+        call()
+        print(x.grad, x.grad.dtype)
+    except RuntimeError as e:
+        print(e)
+""",
     "grad_penalty": """
 x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 w = torch.tensor([[0.5, -1.0], [2.0, 0.1]], requires_grad=True)
@@ -1573,6 +1612,204 @@ print(y._version, x._version)
 v = y.view(2)
 v.mul_(2)
 R = y._version, v._version
+""",
+    "errors_misc_grad": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+c = torch.tensor([1.0, 2.0])
+for call in [lambda: torch.autograd.grad([(x * 2).sum(), c.sum()], x),
+             lambda: torch.autograd.grad((x * 2).sum(), []),
+             lambda: torch.autograd.grad((x * 2).sum(), [x, 3.0]),
+             lambda: torch.autograd.grad((x * 2).sum(), x, grad_outputs=[torch.tensor(1.0), torch.tensor(2.0)]),
+             lambda: torch.autograd.backward([(x * 2).sum(), c.sum()]),
+             lambda: torch.autograd.grad((x * 2).sum(), x, allow_unused=False, materialize_grads=True),
+             lambda: torch.autograd.grad(x, x),
+             lambda: (x * 2).sum().backward(inputs=[c]),
+             lambda: (x * 2).backward(torch.ones(2, dtype=torch.complex64)),
+             ]:
+    try:
+        print(call())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "leaf_backward_itself": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.backward(torch.tensor([3.0, 4.0]))
+print(x.grad)
+s = torch.tensor(5.0, requires_grad=True)
+s.backward()
+R = x.grad, s.grad
+""",
+    "grad_of_grad_none_error": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * 2).sum()
+g, = torch.autograd.grad(y, x, create_graph=True)
+print(g.requires_grad)
+torch.autograd.grad(g.sum(), x)
+""",
+    "grad_of_grad_allow_unused": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * 2).sum()
+g, = torch.autograd.grad(y, x, create_graph=True)
+R = g.requires_grad, g.grad_fn
+""",
+    "backward_list_of_outputs": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+outs = [x.sum(), (x ** 2).sum()]
+torch.autograd.backward(outs)
+R = x.grad
+""",
+    "register_hook_on_grad_fn_output": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.exp()
+grads = {}
+def save_grad(name):
+    def hook(grad):
+        grads[name] = grad
+    return hook
+y.register_hook(save_grad('y'))
+z = y.sum()
+z.backward()
+print(grads['y'])
+R = x.grad
+""",
+    "retain_grad_noop_on_leaf": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.retain_grad()
+(x * 2).sum().backward()
+print(x.retains_grad, x.grad)
+c = torch.ones(2)
+c.retain_grad()
+""",
+    "grad_attribute_of_nonleaf_after_retain": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x ** 2
+y.retain_grad()
+z = y * 3
+z.retain_grad()
+out = z.mean()
+out.retain_grad()
+out.backward()
+R = y.grad, z.grad, out.grad, x.grad
+""",
+    "tensor_requires_grad_repr": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+print(x)
+print(x * 2)
+print((x * 2).sum())
+print(x.mean())
+print(x[0])
+print(x.detach())
+print(torch.nn.Parameter(torch.ones(2)))
+print(x.exp().sin().view(2, 1))
+with torch.no_grad():
+    print(x * 2)
+print(repr(x + 1))
+""",
+    "custom_function_print_repr": """
+class MyReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+relu = MyReLU.apply
+y = relu(x)
+print(y)
+print(y.grad_fn.next_functions[0][0].variable is x)
+y.sum().backward()
+R = x.grad
+""",
+    "custom_function_returns_input": """
+class Id(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+    @staticmethod
+    def backward(ctx, g):
+        return g * 3
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = Id.apply(x)
+print(y is x, y.grad_fn.name())
+y.sum().backward()
+R = x.grad
+""",
+    "custom_function_backward_wrong_shape": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+    @staticmethod
+    def backward(ctx, g):
+        return g.expand(3)
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x).backward()
+""",
+    "custom_function_backward_returns_too_many": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x).sum().backward()
+""",
+    "custom_function_backward_returns_extra_none": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+    @staticmethod
+    def backward(ctx, g):
+        return g, None, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x).sum().backward()
+R = x.grad
+""",
+    "custom_function_save_nontensor_error": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.save_for_backward(x, k)
+        return x * k
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x, 2)
+""",
+    "custom_function_save_intermediate": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        t = x.exp()
+        ctx.save_for_backward(t)
+        return t * 2
+    @staticmethod
+    def backward(ctx, g):
+        t, = ctx.saved_tensors
+        return g * 2 * t
+x = torch.tensor([0.0, 1.0], requires_grad=True)
+F.apply(x).sum().backward()
+R = x.grad
+""",
+    "custom_function_kwargs_error": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale=1.0):
+        return x * scale
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x, scale=2.0)
 """,
 }
 

@@ -29,6 +29,20 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _grads_for(outputs, grads):
+    """One gradient (or None) per output: torch ignores extra ones and refuses too few."""
+    grads = _as_tuple(grads) or (None,) * len(outputs)
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    return grads[:len(outputs)]
+
+
+def _check_roots(outputs):
+    for i, t in enumerate(outputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
 def _make_grads(outputs, grad_outputs, create_graph):
     from ..tensor import Tensor
     from .. import _creation
@@ -79,9 +93,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
-    grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
-    if len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs")
+    grad_tensors = _grads_for(tensors, grad_tensors)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
@@ -89,13 +101,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise TypeError("inputs to backward() must be Tensors")
+            if not t.requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            if t._grad_fn is not None:
+                t.retain_grad()     # as torch: a non-leaf input keeps its .grad from now on
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph and not _warned_create_graph:
         _warn_create_graph()
-    for t in tensors:
-        if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    _check_roots(tensors)
     grads = _make_grads(tensors, grad_tensors, create_graph)
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
@@ -114,13 +128,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                          "allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
-    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
-    if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} grad_outputs and "
-                           f"{len(outputs)} outputs")
-    for t in outputs:
-        if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    grad_outputs = _grads_for(outputs, grad_outputs)
+    _check_roots(outputs)
     if retain_graph is None:
         retain_graph = create_graph
     if is_grads_batched:

@@ -87,7 +87,8 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
             g = captures.get((node, nr))
             if g is not None and type(node) is not AccumulateGrad:
                 for i in idxs:
-                    _accumulate_into(inputs[i], g, create_graph)
+                    if not inputs[i].retains_grad:   # else its retain_grad hook has stored it already
+                        _accumulate_into(inputs[i], g, create_graph)
     if captures is not None and not accumulate:
         out = [None] * len(inputs)
         for (node, nr), idxs in wanted.items():

@@ -255,9 +255,9 @@ class FunctionCtx:
     """Methods available on ``ctx`` in a user ``Function``'s ``forward`` and ``backward``."""
 
     def save_for_backward(self, *tensors):
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
-                raise TypeError("save_for_backward can only save variables, but argument 0 is of type "
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
                                 f"{type(t).__name__}")
         self._to_save = tensors
 
@@ -292,7 +292,43 @@ class BackwardCFunction(Node, FunctionCtx):
 
     def backward(self, *grads):
         fn = self._forward_cls
-        return fn.backward(self, *grads)
+        out = fn.backward(self, *grads)
+        return self._validate(out)
+
+    def _validate(self, out):
+        """torch's checks of what a user backward returned: Tensors or None, one per forward input (a non-Tensor
+        input takes None), each shaped like its input (a gradient the input broadcasts to is summed down)."""
+        single = type(out) is not tuple
+        outs = (out,) if single else out
+        if isinstance(out, list):
+            outs = tuple(out)
+        meta = self._in_meta
+        fixed = list(outs)
+        for i, g in enumerate(outs):
+            if i >= len(meta):
+                break
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+            m = meta[i]
+            if m is None:
+                raise RuntimeError(f"function {self.name()} returned a gradient different than None at position "
+                                   f"{i + 1}, but the corresponding forward input was not a Variable")
+            shape, dtype = m
+            if tuple(g.shape) != shape:
+                try:
+                    ok = np.broadcast_shapes(shape, tuple(g.shape)) == tuple(g.shape)
+                except ValueError:
+                    ok = False
+                if not ok:
+                    raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                                       f"{list(g.shape)} but expected shape compatible with {list(shape)}")
+                g = g.sum_to_size(shape)
+            if g.dtype is not dtype:
+                g = g.to(dtype)
+            fixed[i] = g
+        return fixed[0] if single and not isinstance(out, list) else tuple(fixed)
 
     @property
     def saved_tensors(self):
@@ -382,6 +418,7 @@ class Function(metaclass=_FunctionMeta):
         tensor_args = [a for a in args if isinstance(a, Tensor)]
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx._needs_input_grad = needs
+        ctx._in_meta = [(tuple(a.shape), a.dtype) if isinstance(a, Tensor) else None for a in args]
         record = _grad_state[0] and any(needs)
         uses_setup = cls.setup_context is not Function.setup_context  # torch's "new style" functions
         if _transforms[0] or _transforms[1]:
