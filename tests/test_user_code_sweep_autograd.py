@@ -1811,6 +1811,122 @@ class F(torch.autograd.Function):
 x = torch.tensor([1.0, 2.0], requires_grad=True)
 F.apply(x, scale=2.0)
 """,
+    "functional_options": """
+AF = torch.autograd.functional
+def f(x):
+    return x ** 2 + x.sum()
+x = torch.tensor([1.0, 2.0])
+J = AF.jacobian(f, x, create_graph=True)
+print(J.requires_grad)
+J2 = AF.jacobian(f, x, strict=True)
+H = AF.hessian(lambda t: (t ** 3).sum(), x, create_graph=False, strict=False, vectorize=False)
+H2 = AF.hessian(lambda t: (t ** 3).sum(), x, outer_jacobian_strategy="reverse-mode")
+out, vjp = AF.vjp(f, x, torch.ones(2), create_graph=False, strict=False)
+out2, jvp = AF.jvp(f, x, torch.ones(2))
+R = J, J2, H, H2, vjp, jvp
+""",
+    "functional_strict_error": """
+AF = torch.autograd.functional
+def f(x):
+    return torch.ones(2)
+try:
+    AF.jacobian(f, torch.tensor([1.0, 2.0]), strict=True)
+except RuntimeError as e:
+    print(e)
+R = AF.jacobian(f, torch.tensor([1.0, 2.0]))
+""",
+    "functional_tuple_inputs_outputs": """
+AF = torch.autograd.functional
+def f(a, b):
+    return a * b.sum(), a - b
+a = torch.tensor([1.0, 2.0]); b = torch.tensor([3.0, 4.0, 5.0])
+J = AF.jacobian(f, (a, b))
+print([[tuple(j.shape) for j in row] for row in J])
+out, v = AF.vjp(f, (a, b), (torch.ones(2), torch.ones(2)))
+H = AF.hessian(lambda a, b: (a.sum() * b ** 2).sum(), (a, b))
+print(type(H).__name__, [[tuple(h.shape) for h in row] for row in H])
+R = J, out, v, H
+""",
+    "functional_hvp_vhp_tuple": """
+AF = torch.autograd.functional
+def f(x, y):
+    return (x ** 2 * y).sum()
+x = torch.tensor([1.0, 2.0]); y = torch.tensor([3.0, 4.0])
+R = AF.hvp(f, (x, y), (torch.ones(2), torch.zeros(2))), AF.vhp(f, (x, y), (torch.ones(2), torch.zeros(2)))
+""",
+    "functional_bad_inputs": """
+AF = torch.autograd.functional
+for call in [lambda: AF.jacobian(lambda x: x, [1.0, 2.0]),
+             lambda: AF.vjp(lambda x: x * 2, torch.ones(2), torch.ones(3)),
+             lambda: AF.hessian(lambda x: x * 2, torch.ones(2)),
+             lambda: AF.jvp(lambda x: x * 2, torch.ones(2)),
+             lambda: AF.vhp(lambda x: x * 2, torch.ones(2), torch.ones(2)),
+             lambda: AF.jacobian(lambda x: x * 2, torch.ones(2), strategy='sideways')]:
+    try:
+        print(call())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "functional_jacobian_of_model": """
+net = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    net.weight.copy_(torch.tensor([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]))
+    net.bias.zero_()
+x = torch.tensor([1.0, 2.0, 3.0])
+J = torch.autograd.functional.jacobian(net, x)
+print(net.weight.grad)
+R = J
+""",
+    "functional_many_cases": """
+import warnings
+AF = torch.autograd.functional
+x = torch.tensor([1.0, 2.0])
+cases = [lambda: AF.jacobian(lambda a, b: a * 2, (x, x), strict=True),
+lambda: AF.jacobian(lambda a: torch.ones(2), x, strict=True),
+lambda: AF.vjp(lambda a, b: a * 2, (x, x), torch.ones(2), strict=True),
+lambda: AF.vjp(lambda a: torch.ones(2), x, torch.ones(2), strict=True),
+lambda: AF.jvp(lambda a, b: a * 2, (x, x), (x, x), strict=True),
+lambda: AF.hessian(lambda a: a.sum(), x, strict=True),
+lambda: AF.hessian(lambda a, b: (a ** 2).sum(), (x, x), strict=True),
+lambda: AF.hvp(lambda a: a.sum(), x, x, strict=True),
+lambda: AF.vhp(lambda a: a.sum(), x, x, strict=True),
+lambda: AF.jacobian(lambda a: a * 2, x, strict=True, vectorize=True),
+lambda: AF.jacobian(lambda a: a * 2, x, strategy='forward-mode'),
+lambda: AF.jacobian(lambda a: a * 2, x, create_graph=True, strategy='forward-mode', vectorize=True),
+lambda: AF.vjp(lambda a, b: a * 2, (x, x), (torch.ones(2), torch.ones(2))),
+lambda: AF.vjp(lambda a: a * 2, x, (torch.ones(2), torch.ones(2))),
+lambda: AF.hessian(lambda a: a.sum(), x),
+lambda: AF.jacobian(lambda a: torch.ones(2), x),
+lambda: AF.vjp(lambda a: torch.ones(2), x, torch.ones(2)),
+lambda: AF.jvp(lambda a: torch.ones(2), x, torch.ones(2)),
+lambda: AF.hvp(lambda a: a.sum(), x, x),
+lambda: AF.jvp(lambda a: a*2, x, torch.ones(3)),
+lambda: AF.vjp(lambda a: a*2, x, torch.ones(2), create_graph=True),
+lambda: AF.jacobian(lambda a: (a*2, 3), x),
+lambda: AF.hessian(lambda a: a.sum(), x, vectorize=True, outer_jacobian_strategy='forward-mode'),
+lambda: AF.hessian(lambda a: a.sum(), x, outer_jacobian_strategy='forward-mode'),
+lambda: AF.jvp(lambda a: torch.ones(2) + a.sum()*0, x, x, strict=True),
+lambda: AF.vjp(lambda a: (a*2, a), (x,), (torch.ones(2), torch.ones(3))),
+lambda: AF.hvp(lambda a: (a**3).sum(), x, x, strict=True),
+lambda: AF.hessian(lambda a: ((a**3).sum(),), x),
+lambda: AF.jacobian(lambda a: a.exp(), x, vectorize=True),
+lambda: AF.jacobian(lambda a: a.exp(), x, vectorize=True, strategy="forward-mode"),
+lambda: AF.hessian(lambda a: (a**3).sum(), x, create_graph=True),
+lambda: AF.jvp(lambda a: a ** 2, x.clone().requires_grad_(), torch.ones(2), create_graph=True),
+lambda: AF.vjp(lambda a: a ** 2, x.clone().requires_grad_(), torch.ones(2), create_graph=True),
+lambda: AF.jacobian(lambda a: a ** 2, (x,)),
+lambda: AF.jacobian(lambda a: (a ** 2,), x),
+lambda: AF.vhp(lambda a, b: (a * b ** 2).sum(), (x, x), (x, x)),
+lambda: AF.hvp(lambda a: (a ** 3).sum(), torch.tensor(2.0)),
+]
+for i, c in enumerate(cases):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            print(i, 'OK', c())
+    except Exception as e:
+        print(i, type(e).__name__, str(e))
+""",
 }
 
 
