@@ -1009,6 +1009,221 @@ R = enc(x, mask=torch.zeros(3, 3), src_key_padding_mask=torch.zeros(2, 3, dtype=
 """,
 }
 
+MORE = {
+    "ctor_errors": """
+nn = torch.nn
+for fn in [lambda: nn.LSTM(3), lambda: nn.RNN(3), lambda: nn.GRU(), lambda: nn.LSTM(3, 4, foo=1), lambda: nn.RNN(3, 4, 1, 'tanh', True, False, 0.0, False, 2),
+           lambda: nn.LSTM(3, 4, num_layers=0), lambda: nn.LSTM(3, 4, num_layers=1.5), lambda: nn.LSTM(3, -1), lambda: nn.LSTM(3, 4, dropout=-0.1),
+           lambda: nn.LSTM(3, 4, dropout=True), lambda: nn.LSTM(3, 4, proj_size=-1), lambda: nn.RNNCell(3),
+           lambda: nn.MultiheadAttention(4, 0), lambda: nn.MultiheadAttention(0, 2), lambda: nn.TransformerEncoderLayer(5, 2),
+           lambda: nn.TransformerEncoder(None, 2), lambda: nn.Transformer(d_model=6, nhead=4)]:
+    try:
+        m = fn(); print('ok', m)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "positional_args": """
+nn = torch.nn
+print(nn.RNN(3, 4, 2, 'relu', False, True, 0.0, True))
+print(nn.LSTM(3, 4, 2, False, True, 0.0, True, 2))
+print(nn.GRU(3, 4, 2, True, True, 0.5, False))
+print(nn.RNN(3, 4, 2, nonlinearity='relu', dropout=0.5))
+print(nn.LSTM(input_size=3, hidden_size=4))
+m = nn.RNN(3, 4, 2, 'relu', False, True, 0.0, True)
+R = m.bias, m.batch_first, m.bidirectional, m.nonlinearity
+""",
+    "num_layers_float_dropout_int": """
+m = torch.nn.LSTM(3, 4, num_layers=2, dropout=1)
+print(m)
+R = m.dropout, type(m.dropout).__name__
+""",
+    "cell_call_errors": """
+nn = torch.nn
+for fn in [lambda: nn.LSTMCell(3, 4)(torch.ones(2, 3), torch.ones(2, 4)),
+           lambda: nn.LSTMCell(3, 4)(torch.ones(2, 3), (torch.ones(2, 4),)),
+           lambda: nn.LSTMCell(3, 4)(torch.ones(3), (torch.ones(1, 4), torch.ones(1, 4))),
+           lambda: nn.GRUCell(3, 4)(torch.ones(2, 3, dtype=torch.float64)),
+           lambda: nn.RNNCell(3, 4)(torch.ones(2, 3), torch.ones(2, 4, 1)),
+           lambda: nn.RNNCell(3, 4)(torch.ones(0, 3)).shape]:
+    try:
+        print(fn())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "rnn_call_errors": """
+nn = torch.nn
+for fn in [lambda: nn.LSTM(3, 4)(torch.ones(5, 3), (torch.ones(1, 4), torch.ones(1, 1, 4))),
+           lambda: nn.GRU(3, 4)(torch.ones(5, 3), torch.ones(1, 2, 4)),
+           lambda: nn.GRU(3, 4)(torch.ones(5, 2, 3), torch.ones(2, 4)),
+           lambda: nn.GRU(3, 4)(torch.ones(3)),
+           lambda: nn.GRU(3, 4)(torch.ones(5, 0, 3)),
+           lambda: nn.GRU(3, 4)(torch.ones(0, 2, 3)),
+           lambda: nn.LSTM(3, 4)(torch.ones(5, 1, 3), (torch.ones(1, 1, 4, dtype=torch.float64), torch.ones(1, 1, 4))),
+           lambda: nn.GRU(3, 4)(torch.ones(5, 1, 3), torch.ones(1, 1, 4, dtype=torch.float64)),
+           lambda: nn.LSTM(3, 4)(torch.ones(5, 1, 3), None),
+           lambda: nn.LSTM(3, 4)([torch.ones(5, 1, 3)])]:
+    try:
+        r = fn(); print(r[0].shape)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "pack_errors": """
+U = torch.nn.utils.rnn
+for fn in [lambda: U.pack_padded_sequence(torch.ones(3, 2), torch.tensor([[3, 2]])),
+           lambda: U.pack_padded_sequence(torch.ones(3, 2), torch.tensor([3., 2.])),
+           lambda: U.pack_padded_sequence(torch.ones(3, 2), [3, 2]),
+           lambda: U.pack_padded_sequence(torch.ones(3, 2), (3, 2)).data,
+           lambda: U.pack_padded_sequence(torch.ones(3, 2), torch.tensor([3, 2], dtype=torch.int32)).batch_sizes,
+           lambda: U.pad_sequence([]),
+           lambda: U.pad_sequence([torch.ones(2, 3), torch.ones(1, 4)]),
+           lambda: U.pad_sequence([torch.ones(2), torch.ones(3, dtype=torch.long)]),
+           lambda: U.pad_sequence([torch.ones(2), torch.ones(3)], padding_side='middle'),
+           lambda: U.pad_sequence((torch.ones(2), torch.ones(3))),
+           lambda: U.pad_sequence(torch.ones(2, 3)),
+           lambda: U.pack_sequence([]),
+           lambda: U.pad_packed_sequence(torch.ones(3))]:
+    try:
+        print(fn())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "pad_sequence_scalar_padding": """
+U = torch.nn.utils.rnn
+R = (U.pad_sequence([torch.tensor([1, 2]), torch.tensor([3])], padding_value=-1.5),
+     U.pad_sequence([torch.tensor([True]), torch.tensor([True, False])]),
+     U.pad_sequence([torch.ones(2, 0), torch.ones(1, 0)]).shape)
+""",
+    "manual_packed": """
+from torch.nn.utils.rnn import pack_sequence, PackedSequence, pad_packed_sequence
+p = pack_sequence([torch.tensor([[1.], [2.], [3.]]), torch.tensor([[4.]]), torch.tensor([[5.], [6.]])], enforce_sorted=False)
+q = PackedSequence(p.data * 2, p.batch_sizes, p.sorted_indices, p.unsorted_indices)
+r = p._replace(data=p.data + 1)
+print(q); print(r)
+print(pad_packed_sequence(q, batch_first=True))
+s = PackedSequence(torch.ones(3), torch.tensor([2, 1]))
+print(s)
+""",
+    "step_loop": """
+gru = fill(torch.nn.GRU(2, 3))
+x = torch.linspace(-1, 1, 4 * 1 * 2).reshape(4, 1, 2)
+h = None
+outs = []
+for t in range(4):
+    o, h = gru(x[t:t + 1], h)
+    outs.append(o)
+full, hf = gru(x)
+R = torch.allclose(torch.cat(outs), full, atol=1e-6), h
+""",
+    "noncontig": """
+lstm = fill(torch.nn.LSTM(3, 4))
+x = torch.linspace(-1, 1, 2 * 5 * 3).reshape(2, 5, 3).transpose(0, 1)
+h0 = torch.linspace(0, 1, 2 * 4).reshape(2, 1, 4).transpose(0, 1)
+lstm.flatten_parameters()
+R = lstm(x, (h0, h0))
+""",
+    "enc_is_causal_no_mask": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0), 1, enable_nested_tensor=False))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+R = enc(x, is_causal=True)
+""",
+    "enc_layer_is_causal_no_mask": """
+nn = torch.nn
+l = fill(nn.TransformerEncoderLayer(4, 2, 8, 0.0))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+R = l(x, is_causal=True)
+""",
+    "dec_tgt_is_causal_no_mask": """
+nn = torch.nn
+d = fill(nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 8, 0.0), 1))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+R = d(x, x, tgt_is_causal=True)
+""",
+    "transformer_causal_flags": """
+nn = torch.nn
+m = fill(nn.Transformer(4, 2, 1, 1, 8, 0.0))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+mask = m.generate_square_subsequent_mask(3)
+R = m(x, x, src_mask=mask, tgt_mask=mask, src_is_causal=True, tgt_is_causal=True), m(x, x, tgt_mask=mask)
+""",
+    "mha_batch_mismatch": """
+mha = torch.nn.MultiheadAttention(4, 2)
+mha(torch.ones(3, 2, 4), torch.ones(3, 5, 4), torch.ones(3, 5, 4))
+""",
+    "enc_layer_3d_mask": """
+nn = torch.nn
+l = fill(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True))
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+m = torch.zeros(4, 3, 3); m[:, 0, 1:] = float('-inf')
+R = l(x, src_mask=m)
+""",
+    "enc_layer_eval_fastpath": """
+nn = torch.nn
+l = fill(nn.TransformerEncoderLayer(4, 2, 8, 0.1, batch_first=True)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[False, False, True], [False, False, False]])
+with torch.no_grad():
+    R = l(x), l(x, src_key_padding_mask=kpm)
+""",
+    "enc_eval_fastpath_nested_out": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.1, batch_first=True), 2, norm=nn.LayerNorm(4))).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[False, False, True], [False, False, False]])
+with torch.inference_mode():
+    R = enc(x, src_key_padding_mask=kpm)
+""",
+    "mha_static_kv": """
+F = torch.nn.functional
+E = 4
+x = torch.linspace(-1, 1, 3 * 2 * E).reshape(3, 2, E)
+w = torch.linspace(-0.5, 0.5, 3 * E * E).reshape(3 * E, E); b = torch.linspace(0, 0.1, 3 * E)
+ow = torch.linspace(0.5, -0.5, E * E).reshape(E, E); ob = torch.zeros(E)
+sk = torch.linspace(0, 1, 4 * 5 * 2).reshape(4, 5, 2)
+out, attn = F.multi_head_attention_forward(x, x, x, E, 2, w, b, None, None, False, 0.0, ow, ob, training=False,
+                                           static_k=sk, static_v=sk)
+R = out, attn
+""",
+    "lstm_seq2seq": """
+nn = torch.nn
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__(); self.emb = nn.Embedding(6, 3); self.rnn = nn.LSTM(3, 4, batch_first=True)
+    def forward(self, x):
+        return self.rnn(self.emb(x))
+class Dec(nn.Module):
+    def __init__(self):
+        super().__init__(); self.emb = nn.Embedding(6, 3); self.rnn = nn.LSTM(3, 4, batch_first=True); self.fc = nn.Linear(8, 6)
+    def forward(self, y, hidden, enc_out):
+        o, hidden = self.rnn(self.emb(y), hidden)
+        scores = torch.bmm(o, enc_out.transpose(1, 2))
+        attn = torch.softmax(scores, dim=-1)
+        ctx = torch.bmm(attn, enc_out)
+        return self.fc(torch.cat([o, ctx], -1)), hidden, attn
+enc, dec = fill(Enc()), fill(Dec())
+src = torch.tensor([[1, 2, 3], [4, 5, 0]]); tgt = torch.tensor([[1, 2], [3, 4]])
+enc_out, hidden = enc(src)
+logits, hidden, attn = dec(tgt, hidden, enc_out)
+loss = nn.CrossEntropyLoss(ignore_index=0)(logits.reshape(-1, 6), torch.tensor([2, 3, 4, 0]))
+loss.backward()
+R = logits, attn, loss, enc.rnn.weight_hh_l0.grad
+""",
+    "gru_h0_requires_grad_param": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(2, 3, num_layers=2, batch_first=True)
+        self.h0 = nn.Parameter(torch.zeros(2, 1, 3))
+    def forward(self, x):
+        return self.gru(x, self.h0.expand(-1, x.size(0), -1).contiguous())
+m = fill(M())
+o, h = m(torch.linspace(-1, 1, 12).reshape(2, 3, 2))
+o.sum().backward()
+R = o, m.h0.grad
+""",
+}
+
 
 @pytest.mark.parametrize("name", sorted(RNN))
 def test_rnn_code(name):
@@ -1052,3 +1267,8 @@ def test_attention_code(name):
 @pytest.mark.parametrize("name", sorted(TRANSFORMER))
 def test_transformer_code(name):
     check(TRANSFORMER[name])
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_code(name):
+    check(MORE[name])

@@ -19,6 +19,7 @@ from ...ops.rnn_ops import recurrent_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ...tensor import Tensor
 from ..utils.rnn import PackedSequence
 from .module import Module
 
@@ -26,6 +27,7 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 _proj_warned = []
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
 
 
 class RNNBase(Module):
@@ -136,6 +138,24 @@ class RNNBase(Module):
         if tuple(hx.shape) != tuple(expected):
             raise RuntimeError(msg.format(tuple(expected), list(hx.shape)))
 
+    def _check_state_dtypes(self, rows, h0, c0):
+        """torch's errors for initial states whose dtype is not the weights' (c0 of another dtype is cast, as
+        torch's default kernel promotes it); returns c0."""
+        w = self._flat_weights[0].dtype
+        if self.mode == "LSTM" and self.proj_size == 0 and rows.device.type == "cpu" and \
+                rows.dtype.name in ("float32", "bfloat16"):             # torch's oneDNN kernel
+            states = (h0, c0)
+            if any(t.dtype != w and t.dtype.name not in ("float16", "bfloat16", "float32") for t in states):
+                raise RuntimeError("get_mkldnn_dtype: unsupported data type")
+            if any(t.dtype != w for t in states):
+                raise RuntimeError("could not create a primitive descriptor for the LSTM forward propagation "
+                                   "primitive. Run workload with environment variable ONEDNN_VERBOSE=all to get "
+                                   "additional diagnostic information.")
+        if h0.dtype != w:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_SCALAR.get(h0.dtype.name)} and "
+                               f"{_SCALAR.get(w.name)}")
+        return c0 if c0 is None or c0.dtype == w else c0.to(w)
+
     def _zeros_state(self, input, size):
         return _creation.zeros(size, dtype=input.dtype, device=input.device)
 
@@ -242,6 +262,9 @@ class RNNBase(Module):
             else:
                 c0 = None
                 self.check_hidden_size(h0, expected)
+            c0 = self._check_state_dtypes(rows, h0, c0)
+        if not packed and shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if self.proj_size > 0 and not packed and not _proj_warned and rows.device.type == "cpu" and \
                 rows.dtype.name in ("float32", "bfloat16"):
             _proj_warned.append(True)           # torch's oneDNN path warns once per process
@@ -400,9 +423,10 @@ class RNNCellBase(Module):
         name = type(self).__name__
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        for h in hx_list:
+        for i, h in enumerate(hx_list):
             if h is not None and h.dim() not in (1, 2):
-                raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {h.dim()}D instead")
+                what = f"hx[{i}]" if len(hx_list) == 2 else "hidden"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {h.dim()}D instead")
         if input.size(-1) != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {input.size(-1)} expected "
                                f"{self.input_size}")
@@ -410,16 +434,16 @@ class RNNCellBase(Module):
         if not batched:
             input = input.unsqueeze(0)
         out = []
-        for h in hx_list:
+        for i, h in enumerate(hx_list):
             if h is None:
                 h = _creation.zeros((input.size(0), self.hidden_size), dtype=input.dtype, device=input.device)
             elif not batched:
                 h = h.unsqueeze(0)
             if input.size(0) != h.size(0):
-                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden0 batch size "
+                raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{i} batch size "
                                    f"{h.size(0)}")
             if h.size(1) != self.hidden_size:
-                raise RuntimeError(f"hidden0 has inconsistent hidden_size: got {h.size(1)}, expected "
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, expected "
                                    f"{self.hidden_size}")
             out.append(h)
         return input, out, batched
@@ -454,7 +478,20 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        hx_list = [None, None] if hx is None else list(hx)
+        if hx is None:
+            hx_list = [None, None]
+        else:
+            for i, h in enumerate(hx):              # as torch: each state's rank is read (a None fails here)
+                if h.dim() not in (1, 2):
+                    raise ValueError(f"LSTMCell: Expected hx[{i}] to be 1D or 2D, got {h.dim()}D instead")
+            if input.dim() == 1:
+                hx_list = [hx[0], hx[1]]
+            elif isinstance(hx, Tensor):
+                raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor")
+            elif len(hx) != 2:
+                raise RuntimeError("lstm_cell expects two hidden states")
+            else:
+                hx_list = list(hx)
         x, (h, c), batched = self._check(input, hx_list)
         i, f, g, o = self._gates(x, h).chunk(4, 1)                           # each (B, H)
         c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()

@@ -111,11 +111,16 @@ def _dtype(name):
     return getattr(ember, name)
 
 
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                 "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
+
+
 def _lengths_array(lengths):
     if isinstance(lengths, Tensor):
         if lengths.ndim != 1:
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.ndim}D "
-                               f"{lengths.device.type} {lengths.dtype} tensor")
+                               f"{lengths.device.type} {_SCALAR_NAMES.get(lengths.dtype.name, lengths.dtype.name)} "
+                               "tensor")
         return np.asarray(lengths._host(), dtype=np.int64)
     return np.asarray(list(lengths), dtype=np.int64).reshape(-1)
 
