@@ -983,3 +983,187 @@ R = s.get_last_lr(), opt.param_groups[0]['lr']
 @pytest.mark.parametrize("name", sorted(SCHED))
 def test_scheduler_code(name):
     check(SCHED[name])
+
+
+MISC = {
+    "swa_averaged_model": PRELUDE + """
+from torch.optim.swa_utils import AveragedModel, SWALR
+""".replace("from torch.optim.swa_utils import AveragedModel, SWALR", "AveragedModel, SWALR = torch.optim.swa_utils.AveragedModel, torch.optim.swa_utils.SWALR") + """
+m = make(); swa_model = AveragedModel(m)
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+swa_sched = SWALR(opt, swa_lr=0.05, anneal_epochs=3)
+lrs_seen = []
+for epoch in range(6):
+    train(m, opt, 1)
+    if epoch >= 2:
+        swa_model.update_parameters(m); swa_sched.step()
+    lrs_seen.append(opt.param_groups[0]['lr'])
+print(swa_model)
+print(lrs_seen)
+R = (list(swa_model.parameters()), swa_model.n_averaged, list(swa_model.state_dict().keys()), swa_model(X),
+     swa_sched.get_last_lr())
+""",
+    "swa_ema": PRELUDE + """
+su = torch.optim.swa_utils
+m = make()
+ema = su.AveragedModel(m, multi_avg_fn=su.get_ema_multi_avg_fn(0.9))
+ema2 = su.AveragedModel(m, avg_fn=su.get_ema_avg_fn(0.8))
+opt = torch.optim.Adam(m.parameters(), lr=0.01)
+for _ in range(4):
+    train(m, opt, 1); ema.update_parameters(m); ema2.update_parameters(m)
+R = list(ema.module.parameters()), list(ema2.parameters()), ema.n_averaged
+""",
+    "swa_custom_avg_fn": PRELUDE + """
+su = torch.optim.swa_utils
+m = make()
+avg = su.AveragedModel(m, avg_fn=lambda avg_p, p, n: 0.5 * avg_p + 0.5 * p)
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+for _ in range(3):
+    train(m, opt, 1); avg.update_parameters(m)
+R = list(avg.parameters())
+""",
+    "swa_update_bn": """
+nn = torch.nn
+su = torch.optim.swa_utils
+m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+with torch.no_grad():
+    for i, p in enumerate(m.parameters()):
+        p.copy_(torch.linspace(-1, 1, p.numel()).reshape(p.shape) * (i + 1))
+swa = su.AveragedModel(m)
+swa.update_parameters(m)
+loader = [torch.linspace(-2, 2, 24).reshape(8, 3), torch.linspace(0, 3, 24).reshape(8, 3)]
+su.update_bn(loader, swa)
+bn = swa.module[1]
+print(bn)
+R = bn.running_mean, bn.running_var, bn.num_batches_tracked, bn.momentum, swa.training
+""",
+    "swa_update_bn_tuples": """
+nn = torch.nn
+su = torch.optim.swa_utils
+m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+with torch.no_grad():
+    m[0].weight.copy_(torch.arange(6.).reshape(3, 2) / 5); m[0].bias.zero_()
+data = [(torch.arange(8.).reshape(4, 2), torch.zeros(4)), (torch.ones(4, 2), torch.ones(4))]
+su.update_bn(data, m)
+R = m[1].running_mean, m[1].running_var
+""",
+    "swalr_cos_linear": SCHED_PRELUDE + """
+su = torch.optim.swa_utils
+out = {}
+for strat in ['cos', 'linear']:
+    opt = torch.optim.SGD([w], lr=0.5)
+    s = su.SWALR(opt, swa_lr=[0.1], anneal_epochs=4, anneal_strategy=strat)
+    vals = []
+    for _ in range(6):
+        opt.step(); s.step(); vals.append(s.get_last_lr()[0])
+    out[strat] = vals
+print(out)
+R = out
+""",
+    "swalr_errors": SCHED_PRELUDE + """
+su = torch.optim.swa_utils
+opt = torch.optim.SGD([w], lr=0.5)
+for kw in [dict(swa_lr=0.1, anneal_strategy='exp'), dict(swa_lr=0.1, anneal_epochs=-1), dict(swa_lr=[0.1, 0.2])]:
+    try:
+        su.SWALR(opt, **kw)
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+    "fused_foreach_flags": """
+w = torch.tensor([1., 2.], requires_grad=True)
+outs = []
+for kw in [dict(foreach=True), dict(fused=True), dict(foreach=False)]:
+    for cls in [torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.Adagrad]:
+        v = w.detach().clone().requires_grad_()
+        opt = cls([v], lr=0.1, **kw)
+        for _ in range(2):
+            opt.zero_grad(); (v ** 2).sum().backward(); opt.step()
+        outs.append(v)
+R = outs
+""",
+    "fused_and_foreach_error": "torch.optim.Adam([torch.ones(1, requires_grad=True)], fused=True, foreach=True)",
+    "adam_capturable_cpu": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1, capturable=True)
+(w ** 2).sum().backward(); opt.step()
+R = w
+""",
+    "capturable_messages": """
+for cls in [torch.optim.AdamW, torch.optim.NAdam, torch.optim.ASGD, torch.optim.RAdam, torch.optim.Adamax,
+            torch.optim.RMSprop, torch.optim.Rprop, torch.optim.Adadelta]:
+    w = torch.tensor([1., 2.], requires_grad=True)
+    opt = cls([w], capturable=True)
+    (w ** 2).sum().backward()
+    try:
+        opt.step(); print(cls.__name__, 'ok', w.tolist())
+    except AssertionError as e:
+        print(cls.__name__, e, len(opt.state))
+""",
+    "int_param_error": """
+w = torch.tensor([1, 2])
+opt = torch.optim.SGD([w], lr=0.1)
+R = len(opt.param_groups[0]['params'])
+""",
+    "step_without_grads": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1); opt.step()
+R = w, len(opt.state)
+""",
+    "no_grad_decorated_step": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+(w ** 2).sum().backward()
+with torch.no_grad():
+    opt.step()
+opt.step()
+R = w, w.grad, w.requires_grad, w.is_leaf, opt.state[w]['momentum_buffer'].requires_grad
+""",
+    "param_version_inplace_error": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1)
+y = (w ** 2).sum()
+opt.zero_grad(); y.backward(retain_graph=True); opt.step()
+y.backward()
+""",
+    "lr_as_tensor_state_dict": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.AdamW([w], lr=torch.tensor(0.01), weight_decay=0.1)
+(w ** 2).sum().backward(); opt.step()
+print(opt.state_dict()['param_groups'][0]['lr'])
+R = w
+""",
+    "sparse_adam_embedding": """
+emb = torch.nn.Embedding(6, 3, sparse=True)
+with torch.no_grad():
+    emb.weight.copy_(torch.linspace(-1, 1, 18).reshape(6, 3))
+opt = torch.optim.SparseAdam(emb.parameters(), lr=0.1)
+for idx in [[0, 2, 2], [2, 5], [1]]:
+    opt.zero_grad()
+    out = emb(torch.tensor(idx))
+    (out * torch.arange(1., 1. + out.numel()).reshape(out.shape)).sum().backward()
+    opt.step()
+st = opt.state[emb.weight]
+print(opt)
+R = emb.weight, st['step'], st['exp_avg'], st['exp_avg_sq']
+""",
+    "sparse_adam_errors": """
+for kw in [dict(lr=0.0), dict(eps=0.0), dict(betas=(1.0, 0.9)), dict(betas=(0.9, -0.1))]:
+    try:
+        torch.optim.SparseAdam([torch.ones(2, requires_grad=True)], **kw)
+    except ValueError as e:
+        print(e)
+torch.optim.SparseAdam([torch.ones(2, dtype=torch.complex64, requires_grad=True)])
+""",
+    "optim_classes_names": """
+R = [torch.optim.Adam.__name__, torch.optim.lr_scheduler.StepLR.__name__, torch.optim.Optimizer.__name__,
+     issubclass(torch.optim.AdamW, torch.optim.Optimizer), issubclass(torch.optim.AdamW, torch.optim.Adam),
+     issubclass(torch.optim.lr_scheduler.StepLR, torch.optim.lr_scheduler.LRScheduler),
+     issubclass(torch.optim.lr_scheduler.ReduceLROnPlateau, torch.optim.lr_scheduler.LRScheduler),
+     torch.optim.lr_scheduler._LRScheduler is torch.optim.lr_scheduler.LRScheduler]
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISC))
+def test_misc_code(name):
+    check(MISC[name])

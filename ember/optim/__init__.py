@@ -1,7 +1,8 @@
 """``ember.optim``: optimizers and learning-rate schedulers, step for step with ``torch.optim``.
 
 Each algorithm is one file holding its update math once; ``optimizer.Optimizer`` does the bookkeeping.
-Left out: ``SparseAdam`` (ember has no sparse tensors) and ``differentiable=True``.
+``SparseAdam`` takes the rows with a nonzero gradient as the rows a sparse gradient would hold (ember's
+gradients are dense).  Left out: ``differentiable=True``.
 """
 from . import lr_scheduler, swa_utils
 from .adafactor import Adafactor
@@ -19,6 +20,7 @@ from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = ["Adafactor", "Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "ASGD", "LBFGS", "lr_scheduler", "Muon",
-           "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "swa_utils"]
+           "NAdam", "Optimizer", "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "swa_utils"]

@@ -15,6 +15,8 @@ class Adadelta(Optimizer):
     :math:`\theta \leftarrow \theta - \gamma \Delta`."""
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
+    _capturable_devices = ["cuda", "xpu", "hpu", "privateuseone"]
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):

@@ -37,6 +37,7 @@ class Adam(Optimizer):
     """
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,

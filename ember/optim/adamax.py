@@ -15,6 +15,7 @@ class Adamax(Optimizer):
     :math:`\theta \leftarrow \theta - \frac{\gamma}{1-\beta_1^t} \frac{m}{u}`."""
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):

@@ -15,6 +15,7 @@ class ASGD(Optimizer):
     :math:`\mu = 1/\max(1, t - t_0)`.  ``eta`` and ``mu`` live in 0-d tensors of the scalar dtype, as in torch."""
 
     _tensor_step = True
+    _capturable_tensors = "params, mus, etas, and state_steps"
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):

@@ -162,7 +162,8 @@ class LRScheduler:
         return _group_values(self.optimizer, "lr")
 
 
-_LRScheduler = LRScheduler
+class _LRScheduler(LRScheduler):
+    """The old name of ``LRScheduler``, kept (as in torch) as a subclass for code that derives from it."""
 
 
 # ---- multiplicative schedules ------------------------------------------------------------------------------

@@ -176,6 +176,9 @@ class Optimizer:
     """
 
     _tensor_step = False      # True where torch keeps ``state['step']`` as a 0-d tensor (old float steps convert)
+    # where ``capturable=True`` (CUDA-graph capture) needs an accelerator: the tensors its error message names
+    _capturable_tensors = None
+    _capturable_devices = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -314,6 +317,7 @@ class Optimizer:
         states = self.state
         with no_grad():
             for group in self.param_groups:
+                capturable = self._capturable_tensors is not None and group.get("capturable", False)
                 for p in group["params"]:
                     grad = p.grad
                     if grad is None:
@@ -323,6 +327,10 @@ class Optimizer:
                         if state is None:
                             state = {}
                         self._init_state(p, state, group)
+                    if capturable and p.device.type not in self._capturable_devices:
+                        states[p] = state
+                        raise AssertionError(f"If capturable=True, {self._capturable_tensors} must be on supported "
+                                             f"devices: {self._capturable_devices}.")
                     self._update(p, grad, state, group)
                     if state and p not in states:    # an algorithm without state (plain SGD) keeps none
                         states[p] = state

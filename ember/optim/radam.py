@@ -18,6 +18,7 @@ class RAdam(Optimizer):
     :math:`\gamma \hat m` (plain momentum SGD) before that; :math:`\hat m = m/(1-\beta_1^t)`."""
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, foreach=None, maximize=False, capturable=False, differentiable=False):

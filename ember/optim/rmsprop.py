@@ -17,6 +17,7 @@ class RMSprop(Optimizer):
     :math:`b \leftarrow \mu b + g/(\sqrt v+\epsilon)`, :math:`\theta \leftarrow \theta - \gamma b`."""
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):

