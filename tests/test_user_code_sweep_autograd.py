@@ -1927,6 +1927,116 @@ for i, c in enumerate(cases):
     except Exception as e:
         print(i, type(e).__name__, str(e))
 """,
+    "complex_more": """
+z = torch.tensor([1.0 + 1.0j, -2.0 + 0.5j], requires_grad=True)
+loss = z.abs().sum() + z.angle().sum() + (z * z).real.sum() + z.imag.pow(2).sum()
+loss.backward()
+print(z.grad)
+w = torch.tensor([[1.0, 2.0], [3.0, -1.0]], requires_grad=True)
+c = torch.view_as_complex(w)
+(c.abs() ** 2 + c.real).sum().backward()
+a = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+spec = torch.fft.rfft(a)
+(spec.abs() ** 2).sum().backward()
+R = z.grad, w.grad, a.grad
+""",
+    "complex_grad_fn_names": """
+z = torch.tensor([1.0 + 1.0j], requires_grad=True)
+R = [t.grad_fn.name() for t in (z.abs(), z.conj(), z * z)]
+""",
+    "node_call_directly": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 3
+print(y.grad_fn(torch.ones(2)))
+z = x * x
+R = z.grad_fn(torch.tensor([1.0, 1.0]))
+""",
+    "node_walk_graph": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+w = torch.tensor([0.5, -0.5], requires_grad=True)
+loss = torch.sigmoid(x * w + 1).sum()
+def walk(fn, depth=0):
+    if fn is None:
+        return
+    print('  ' * depth + fn.name())
+    for nxt, _ in fn.next_functions:
+        walk(nxt, depth + 1)
+walk(loss.grad_fn)
+""",
+    "node_hook_modify_grad_inputs": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+z = y.sum()
+def hook(grad_inputs, grad_outputs):
+    return tuple(g * 10 if g is not None else None for g in grad_inputs)
+y.grad_fn.register_hook(hook)
+z.backward()
+R = x.grad
+""",
+    "node_prehook_modify": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x.exp()
+z = y.sum()
+y.grad_fn.register_prehook(lambda gouts: (gouts[0] * 0.5,))
+z.backward()
+R = x.grad
+""",
+    "accumulate_grad_node_hook": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = (x * 2).sum()
+acc = y.grad_fn.next_functions[0][0].next_functions[0][0]
+print(acc.name(), type(acc).__name__)
+seen = []
+acc.register_hook(lambda gi, go: seen.append([g.tolist() for g in go]))
+y.backward()
+print(seen)
+R = x.grad
+""",
+    "inference_mode_module": """
+model = torch.nn.Linear(2, 2)
+with torch.no_grad():
+    model.weight.copy_(torch.eye(2)); model.bias.zero_()
+x = torch.tensor([[1.0, 2.0]])
+with torch.inference_mode():
+    out = model(x)
+print(out, out.requires_grad, out.is_inference())
+c = out.clone()
+print(c.is_inference())
+try:
+    (model(out) * 1).sum().backward()
+except RuntimeError as e:
+    print(e)
+R = torch.is_inference_mode_enabled()
+""",
+    "inference_inplace_outside_error": """
+with torch.inference_mode():
+    t = torch.ones(2)
+t.add_(1)
+""",
+    "no_grad_nesting_state": """
+states = []
+with torch.no_grad():
+    states.append(torch.is_grad_enabled())
+    with torch.enable_grad():
+        states.append(torch.is_grad_enabled())
+        with torch.set_grad_enabled(False):
+            states.append(torch.is_grad_enabled())
+        states.append(torch.is_grad_enabled())
+    states.append(torch.is_grad_enabled())
+states.append(torch.is_grad_enabled())
+with torch.inference_mode():
+    with torch.inference_mode(False):
+        states.append((torch.is_grad_enabled(), torch.is_inference_mode_enabled()))
+R = states
+""",
+    "grad_mode_objects": """
+print(type(torch.no_grad()).__name__, type(torch.enable_grad()).__name__, type(torch.inference_mode()).__name__)
+m = torch.set_grad_enabled(False)
+print(torch.is_grad_enabled())
+torch.set_grad_enabled(True)
+print(isinstance(torch.no_grad(), torch.autograd.grad_mode.no_grad))
+R = torch.is_grad_enabled()
+""",
 }
 
 

@@ -321,6 +321,8 @@ def _accumulate_leaf(node, g, accumulate, wanted, captures, create_graph):
         return
     if node._pre_hooks is not None:
         g = _run_tensor_pre_hooks(node, g)
+    if node._node_pre_hooks is not None:      # grad_fn.register_prehook on the AccumulateGrad node
+        g = _run_node_pre_hooks(node, g)
     extra = t._extra
     if extra is not None and extra.get("hooks"):
         for fn in tuple(extra["hooks"].values()):
@@ -332,6 +334,9 @@ def _accumulate_leaf(node, g, accumulate, wanted, captures, create_graph):
     if extra is not None and extra.get("post_accumulate_hooks"):
         for fn in tuple(extra["post_accumulate_hooks"].values()):
             fn(t)
+    if node._hooks is not None:               # grad_fn.register_hook on the AccumulateGrad node
+        for fn in tuple(node._hooks.values()):
+            fn((), (g,))
 
 
 def _accumulate_into(t, g, create_graph):

@@ -136,9 +136,8 @@ class inference_mode(_Mode):
 
     def __enter__(self):
         self._prev = (_state[0], _inference[0])
-        if self.mode:
-            _state[0] = False
-            _inference[0] = True
+        _state[0] = not self.mode           # inference_mode(False) turns grad mode back on, as in torch
+        _inference[0] = self.mode
 
     def __exit__(self, *exc):
         _state[0], _inference[0] = self._prev

@@ -72,6 +72,19 @@ class Node:
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
 
+    def __call__(self, *grads):
+        """Run this node's backward on ``grads`` (one per output) and return one gradient per input, in the
+        order of ``next_functions``, as calling a torch ``grad_fn`` does."""
+        out = type(self).backward(self, *grads)
+        if type(out) is not tuple:
+            out = tuple(out) if isinstance(out, list) else (out,)
+        shown = type(self)._shown
+        idx = list(range(len(out)))
+        if shown is not None and not callable(shown):
+            idx = idx[shown] if type(shown) is slice else [i for i in shown if i < len(out)]
+        edges = self._edges
+        return tuple(out[i] for i in idx if i >= len(edges) or edges[i] is not False)
+
     @property
     def metadata(self):
         d = self.__dict__.get("_metadata")
