@@ -1167,3 +1167,180 @@ R = [torch.optim.Adam.__name__, torch.optim.lr_scheduler.StepLR.__name__, torch.
 @pytest.mark.parametrize("name", sorted(MISC))
 def test_misc_code(name):
     check(MISC[name])
+
+
+MORE = {
+    "custom_scheduler_subclass": SCHED_PRELUDE + """
+class Warmup(lrs.LRScheduler):
+    def __init__(self, optimizer, warmup, last_epoch=-1):
+        self.warmup = warmup
+        super().__init__(optimizer, last_epoch)
+    def get_lr(self):
+        return [base * min(1.0, (self.last_epoch + 1) / self.warmup) for base in self.base_lrs]
+opt = torch.optim.SGD([w], lr=0.1)
+s = Warmup(opt, 4)
+out = [s.get_last_lr()[0]]
+for _ in range(6):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+print(out)
+R = out, sorted(s.state_dict().keys())
+""",
+    "custom_old_lrscheduler": SCHED_PRELUDE + """
+class Half(lrs._LRScheduler):
+    def get_lr(self):
+        return [g['lr'] * 0.5 for g in self.optimizer.param_groups]
+opt = torch.optim.SGD([w], lr=0.1)
+s = Half(opt)
+for _ in range(3):
+    opt.step(); s.step()
+R = s.get_last_lr()
+""",
+    "cosine_epoch_closed_form": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.CosineAnnealingLR(opt, T_max=10, eta_min=0.01)
+out = []
+for e in [3, 7, 2, 10, 15]:
+    opt.step(); s.step(e); out.append(s.get_last_lr()[0])
+R = out
+""",
+    "cosine_chainable_after_manual_lr": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.CosineAnnealingLR(opt, T_max=6)
+out = []
+for e in range(8):
+    opt.step(); s.step()
+    if e == 2:
+        opt.param_groups[0]['lr'] = 0.2
+    out.append(opt.param_groups[0]['lr'])
+R = out
+""",
+    "onecycle_state_dict_resume": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.OneCycleLR(opt, max_lr=0.5, total_steps=12)
+for _ in range(5):
+    opt.step(); s.step()
+ssd, osd = s.state_dict(), opt.state_dict()
+print(sorted(ssd.keys()))
+opt2 = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s2 = lrs.OneCycleLR(opt2, max_lr=0.5, total_steps=12)
+opt2.load_state_dict(osd); s2.load_state_dict(ssd)
+a, b = [], []
+for _ in range(4):
+    opt.step(); s.step(); a.append(s.get_last_lr()[0])
+    opt2.step(); s2.step(); b.append(s2.get_last_lr()[0])
+R = a, b, opt2.param_groups[0]['momentum']
+""",
+    "cyclic_state_dict": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+s = lrs.CyclicLR(opt, 0.01, 0.1, step_size_up=2, mode='triangular2')
+opt.step(); s.step()
+sd = s.state_dict()
+print(sorted(sd.keys()))
+R = sd['base_lrs'], sd['max_lrs'], sd['total_size'], sd['step_ratio'], sd['mode'], sd['scale_mode'], sd['last_epoch']
+""",
+    "plateau_nan_and_tensor": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, patience=0)
+for m in [torch.tensor(1.0), torch.tensor(0.5), float('nan'), 0.6, 0.7]:
+    opt.step(); s.step(m)
+R = s.get_last_lr(), s.best, s.num_bad_epochs, s.last_epoch
+""",
+    "plateau_epoch_warning": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, patience=0)
+opt.step(); s.step(1.0, 5)
+R = s.last_epoch
+""",
+    "plateau_initial_last_lr": SCHED_PRELUDE + """
+opt = torch.optim.Adam([w], lr=0.003)
+s = lrs.ReduceLROnPlateau(opt)
+R = s.get_last_lr(), s.last_epoch, s.patience, s.factor, s.threshold, s.mode, s.cooldown, s.min_lrs, s.eps
+""",
+    "lambda_not_callable": SCHED_PRELUDE + "lrs.LambdaLR(torch.optim.SGD([w], lr=0.1), 0.5)",
+    "multistep_milestones_counter": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=1.0)
+s = lrs.MultiStepLR(opt, milestones=[3, 3, 5], gamma=0.1)
+print(s.milestones, type(s.milestones).__name__)
+R = [s.get_last_lr()[0] for _ in range(7) for __ in [opt.step(), s.step()]]
+""",
+    "half_params_adam": """
+w = torch.tensor([1., 2., 3.], dtype=torch.float16, requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.01)
+for _ in range(3):
+    opt.zero_grad(); (w.float() ** 2).sum().backward(); opt.step()
+R = w, opt.state[w]['exp_avg'].dtype, opt.state[w]['step'].dtype
+""",
+    "float64_default_dtype_step": """
+torch.set_default_dtype(torch.float64)
+try:
+    w = torch.tensor([1., 2.], requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.1)
+    (w ** 2).sum().backward(); opt.step()
+    R = opt.state[w]['step'].dtype, w.dtype
+finally:
+    torch.set_default_dtype(torch.float32)
+""",
+    "zero_grad_create_graph": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1)
+(w ** 3).sum().backward(create_graph=True)
+g = w.grad
+opt.zero_grad(set_to_none=False)
+R = w.grad, w.grad.requires_grad, w.grad is g
+""",
+    "params_to_vector": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.1)
+train(m, opt, 2)
+v = torch.nn.utils.parameters_to_vector(m.parameters())
+torch.nn.utils.vector_to_parameters(v * 0 + 1, m.parameters())
+R = v.shape, list(m.parameters())[0]
+""",
+    "generator_consumed": PRELUDE + """
+m = make(); params = m.parameters()
+opt1 = torch.optim.SGD(params, lr=0.1)
+opt2 = torch.optim.SGD(params, lr=0.1)
+""",
+    "get_set_param_group_option": """
+w = torch.ones(2, requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1)
+opt.param_groups[0]['momentum'] = 0.9
+(w * 3).sum().backward(); opt.step(); opt.step()
+R = w, opt.state_dict()['state']
+""",
+    "betas_as_tensors": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1, betas=(torch.tensor(0.9), torch.tensor(0.99)))
+for _ in range(2):
+    opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+R = w
+""",
+    "step_hook_modifies_grad": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1)
+def pre(o, args, kwargs):
+    for g in o.param_groups:
+        for p in g['params']:
+            p.grad.mul_(10)
+opt.register_step_pre_hook(pre)
+(w ** 2).sum().backward(); opt.step()
+R = w
+""",
+    "state_dict_param_names_load": PRELUDE + """
+m = make(); opt = torch.optim.Adam(m.named_parameters(), lr=0.01)
+train(m, opt, 1)
+sd = opt.state_dict()
+opt2 = torch.optim.Adam(m.parameters(), lr=0.01); opt2.load_state_dict(sd)
+print(sorted(opt2.param_groups[0].keys()))
+opt3 = torch.optim.Adam(m.named_parameters(), lr=0.01); opt3.load_state_dict(sd)
+print(opt3.param_groups[0]['param_names'])
+""",
+    "mixed_names_error": PRELUDE + """
+m = make()
+torch.optim.SGD([{'params': m[0].named_parameters()}, {'params': m[2].parameters()}], lr=0.1)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_code(name):
+    check(MORE[name])
