@@ -1222,6 +1222,80 @@ o, h = m(torch.linspace(-1, 1, 12).reshape(2, 3, 2))
 o.sum().backward()
 R = o, m.h0.grad
 """,
+    "packed_grads_all": """
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+res = []
+for M, kw in [(torch.nn.GRU, dict(num_layers=2, bidirectional=True)), (torch.nn.LSTM, dict(proj_size=2, bidirectional=True)),
+              (torch.nn.RNN, dict(nonlinearity='relu', num_layers=2)), (torch.nn.LSTM, dict(num_layers=2, bias=False))]:
+    m = fill(M(3, 4, batch_first=True, **kw))
+    x = torch.linspace(-1, 1, 3 * 5 * 3).reshape(3, 5, 3).requires_grad_()
+    D = 2 if m.bidirectional else 1
+    hs = m.proj_size or 4
+    h0 = torch.linspace(-0.5, 0.5, m.num_layers * D * 3 * hs).reshape(m.num_layers * D, 3, hs).requires_grad_()
+    hx = (h0, torch.full((m.num_layers * D, 3, 4), 0.1, requires_grad=True)) if M is torch.nn.LSTM else h0
+    p = pack_padded_sequence(x, torch.tensor([3, 5, 1]), batch_first=True, enforce_sorted=False)
+    out, hn = m(p, hx)
+    o, lens = pad_packed_sequence(out, batch_first=True)
+    hn = hn[0] * 2 + hn[1] if isinstance(hn, tuple) else hn
+    (o.pow(2).sum() + hn.sum()).backward()
+    res.append((o, hn, x.grad, h0.grad, [p.grad for p in m.parameters()]))
+R = res
+""",
+    "double_backward": """
+lstm = fill(torch.nn.LSTM(2, 3))
+x = torch.linspace(-1, 1, 8).reshape(4, 1, 2).requires_grad_()
+out, _ = lstm(x)
+g, = torch.autograd.grad(out.sum(), x, create_graph=True)
+g.pow(2).sum().backward()
+R = g
+""",
+    "gru_double_backward": """
+gru = fill(torch.nn.GRU(2, 3))
+x = torch.linspace(-1, 1, 8).reshape(4, 1, 2).requires_grad_()
+out, _ = gru(x)
+g, = torch.autograd.grad(out.sum(), x, create_graph=True)
+g.pow(2).sum().backward()
+R = g, x.grad
+""",
+    "rnn_double_backward_double": """
+gru = fill(torch.nn.RNN(2, 3)).double()
+x = torch.linspace(-1, 1, 8, dtype=torch.float64).reshape(4, 1, 2).requires_grad_()
+out, _ = gru(x)
+g, = torch.autograd.grad(out.sum(), x, create_graph=True)
+g.pow(2).sum().backward()
+R = g, x.grad
+""",
+    "gradcheck_lstm": """
+lstm = fill(torch.nn.LSTM(2, 3, bidirectional=True)).double()
+x = torch.linspace(-1, 1, 8, dtype=torch.float64).reshape(4, 1, 2).requires_grad_()
+R = torch.autograd.gradcheck(lambda t: lstm(t)[0], (x,))
+""",
+    "mha_double_backward": """
+mha = fill(torch.nn.MultiheadAttention(4, 2))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4).requires_grad_()
+o, w = mha(x, x, x)
+g, = torch.autograd.grad(o.sum(), x, create_graph=True)
+g.pow(2).sum().backward()
+R = g, x.grad
+""",
+    "double_backward_all": """
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+res = []
+for M, kw in [(torch.nn.GRU, dict(num_layers=2, bidirectional=True)), (torch.nn.LSTM, dict(proj_size=2, bidirectional=True)),
+              (torch.nn.RNN, dict(nonlinearity='tanh', num_layers=2)), (torch.nn.LSTM, dict(num_layers=2, bias=False)),
+              (torch.nn.RNN, dict(nonlinearity='relu'))]:
+    for packed in (False, True):
+        m = fill(M(3, 4, batch_first=True, **kw)).double()
+        x = torch.linspace(-1, 1, 3 * 5 * 3, dtype=torch.float64).reshape(3, 5, 3).requires_grad_()
+        inp = pack_padded_sequence(x, torch.tensor([3, 5, 1]), batch_first=True, enforce_sorted=False) if packed else x
+        out, hn = m(inp)
+        o = pad_packed_sequence(out, batch_first=True)[0] if packed else out
+        hn = hn[0] * 2 + hn[1].sum() if isinstance(hn, tuple) else hn
+        gx, gw = torch.autograd.grad(o.pow(2).sum() + hn.sum(), [x, m.weight_hh_l0], create_graph=True)
+        (gx.pow(2).sum() + gw.sin().sum()).backward()
+        res.append((gx, gw, x.grad, [p.grad for p in m.parameters()]))
+R = res
+""",
 }
 
 

@@ -11,7 +11,8 @@ input is the special case ``batch_sizes = [B] * T``.  Rows that finished keep th
 array holds each sequence's last state, and a reverse pass starts each sequence from h0 at its own last step.
 
 Gates, as torch orders them: LSTM (i, f, g, o), GRU (r, z, n), where GRU's n = tanh(W_in x + b_in +
-r * (W_hn h + b_hn)).  Double backward through these nodes is not supported (a clear error says so).
+r * (W_hn h + b_hn)).  Under ``create_graph=True`` the backward recomputes the layer from ember ops, step by
+step, and differentiates that graph, so higher-order gradients work (slowly, as torch's do).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class RecurrentLayer(Op):
     """
 
     _grad_name = "RecurrentLayerBackward0"
-    save_inputs = (0, 3, 4, 7)
+    save_inputs = (0, 1, 2, 3, 4, 5, 6, 7)       # all of them: double backward recomputes the layer
     save_output = True
     _materialize = False          # unused outputs (h_n, c_n) arrive as None
 
@@ -91,11 +92,9 @@ class RecurrentLayer(Op):
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c=None):
-        if _grad_state[0]:
-            raise RuntimeError("double backward through ember's fused recurrent layers (RNN, LSTM, GRU) is not "
-                               "supported; differentiate once, or use the cells (RNNCell, LSTMCell, GRUCell) "
-                               "in a loop")
-        x, w_ih, w_hh, w_hr = ctx.saved_tensors
+        if _grad_state[0]:                          # create_graph: differentiate a recomputed, composed graph
+            return _backward_graph(ctx, g_out, g_h, g_c)
+        x, _, _, w_ih, w_hh, _, _, w_hr = ctx.saved_tensors
         x, w_ih, w_hh = x._data, w_ih._data, w_hh._data
         mode, offsets, steps, H, has_bhh, has_bih = ctx.p
         xp = _xp(x)
@@ -278,6 +277,64 @@ def _gru_backward(ctx, xp, g_out, dh, w_hh, offsets, back, H):
         dh_b *= z
         dh_b += dw @ w_hh
     return dx, dhw
+
+
+# ----------------------------------------------------------------------------------------------------------
+# double backward: the same layer composed from ember ops, differentiated with create_graph
+# ----------------------------------------------------------------------------------------------------------
+
+def _composed_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, offsets, steps, H):
+    """(out (N, Hout), h_n, c_n or None) of one layer over packed rows, as a graph of ember ops."""
+    from .shape import cat
+    xw = x @ w_ih.mT
+    if b_ih is not None:
+        xw = xw + b_ih
+    h, c = h0, c0
+    outs = [None] * (len(offsets) - 1)
+    for t in steps:
+        s, e = offsets[t], offsets[t + 1]
+        b = e - s
+        hp = h[:b]
+        hw = hp @ w_hh.mT
+        if b_hh is not None:
+            hw = hw + b_hh
+        a = xw[s:e]
+        if mode == "GRU":
+            r = (a[:, :H] + hw[:, :H]).sigmoid()
+            z = (a[:, H:2 * H] + hw[:, H:2 * H]).sigmoid()
+            n = (a[:, 2 * H:] + r * hw[:, 2 * H:]).tanh()
+            hb = (1 - z) * n + z * hp
+        elif mode == "LSTM":
+            a = a + hw
+            i, f, g, o = a[:, :H].sigmoid(), a[:, H:2 * H].sigmoid(), a[:, 2 * H:3 * H].tanh(), a[:, 3 * H:].sigmoid()
+            cb = f * c[:b] + i * g
+            hb = o * cb.tanh()
+            if w_hr is not None:
+                hb = hb @ w_hr.mT
+            c = cb if b == c.shape[0] else cat([cb, c[b:]], 0)
+        else:
+            a = a + hw
+            hb = a.tanh() if mode == "RNN_TANH" else a.relu()
+        outs[t] = hb
+        h = hb if b == h.shape[0] else cat([hb, h[b:]], 0)
+    return cat(outs, 0), h, c
+
+
+def _backward_graph(ctx, g_out, g_h, g_c):
+    from ..autograd import enable_grad, grad
+    args = ctx.saved_tensors                                              # x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr
+    mode, offsets, steps, H = ctx.p[:4]
+    e = ctx._edges
+    wanted = [i for i in range(8) if e[i] is not None and args[i] is not None]
+    with enable_grad():
+        outs = _composed_layer(*args, mode, offsets, steps, H)
+        pairs = [(o, g) for o, g in zip(outs, (g_out, g_h, g_c)) if o is not None and g is not None]
+        grads = grad([o for o, _ in pairs], [args[i] for i in wanted], [g for _, g in pairs], create_graph=True,
+                     allow_unused=True)
+    res = [None] * 11
+    for i, g in zip(wanted, grads):
+        res[i] = g
+    return tuple(res)
 
 
 def recurrent_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse):
