@@ -2037,6 +2037,47 @@ torch.set_grad_enabled(True)
 print(isinstance(torch.no_grad(), torch.autograd.grad_mode.no_grad))
 R = torch.is_grad_enabled()
 """,
+    "forward_ad_basic": """
+fwAD = torch.autograd.forward_ad
+primal = torch.tensor([1.0, 2.0, 3.0])
+tangent = torch.tensor([1.0, 0.0, 2.0])
+def fn(x, y):
+    return x ** 2 + y.sin()
+with fwAD.dual_level():
+    dual_input = fwAD.make_dual(primal, tangent)
+    dual_output = fn(dual_input, torch.ones(3))
+    jvp = fwAD.unpack_dual(dual_output).tangent
+    p, t = fwAD.unpack_dual(dual_input)
+    print(type(fwAD.unpack_dual(dual_output)).__name__, fwAD.unpack_dual(primal).tangent)
+    const = fwAD.unpack_dual(torch.ones(2)).tangent
+    try:
+        fwAD.make_dual(primal, torch.ones(2))
+    except RuntimeError as e:
+        print(e)
+print(jvp, t, const)
+print(fwAD.unpack_dual(dual_output).tangent)
+try:
+    fwAD.make_dual(primal, tangent)
+except RuntimeError as e:
+    print(e)
+R = jvp, p, t
+""",
+    "forward_ad_module": """
+fwAD = torch.autograd.forward_ad
+model = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    model.weight.copy_(torch.tensor([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]))
+    model.bias.zero_()
+x = torch.tensor([[1.0, 2.0, 3.0]])
+v = torch.tensor([[0.0, 1.0, 0.0]])
+with fwAD.dual_level():
+    out = torch.tanh(model(fwAD.make_dual(x, v)))
+    jvp = fwAD.unpack_dual(out).tangent
+    out2 = fwAD.make_dual(torch.tensor([2.0]), torch.tensor([1.0])).exp() * 3
+    t2 = fwAD.unpack_dual(out2).tangent
+    p = fwAD.unpack_dual(out).primal
+R = jvp, t2, p
+""",
 }
 
 

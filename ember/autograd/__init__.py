@@ -14,7 +14,7 @@ from .variable import Variable
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "gradcheck", "gradgradcheck", "Node", "functional", "graph", "Variable"]
+           "is_anomaly_enabled", "gradcheck", "gradgradcheck", "Node", "functional", "graph", "Variable", "forward_ad"]
 
 
 def _as_tuple(x):
@@ -190,3 +190,4 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 from . import functional  # noqa: E402
 from . import graph  # noqa: E402
+from . import forward_ad  # noqa: E402
