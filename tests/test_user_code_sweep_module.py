@@ -583,11 +583,271 @@ R = m2.weight.dtype, m2.weight
 }
 
 
+USER_PATTERNS = {
+"transfer_learning_replace_head": """
+nn = torch.nn
+class Backbone(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.fc = nn.Linear(4, 10)
+    def forward(self, x): return self.fc(self.features(x))
+model = Backbone()
+for param in model.parameters():
+    param.requires_grad = False
+num_ftrs = model.fc.in_features
+model.fc = nn.Linear(num_ftrs, 2)
+print(model)
+params_to_update = [name for name, p in model.named_parameters() if p.requires_grad]
+opt = torch.optim.SGD([{'params': model.features.parameters(), 'lr': 1e-4}, {'params': model.fc.parameters()}], lr=1e-2, momentum=0.9)
+R = params_to_update, [g['lr'] for g in opt.param_groups], len(opt.param_groups[0]['params'])
+""",
+"strip_module_prefix": """
+from collections import OrderedDict
+nn = torch.nn
+src = nn.Sequential(nn.Linear(2, 2))
+sd = OrderedDict(('module.' + k, v) for k, v in src.state_dict().items())
+new_state_dict = OrderedDict()
+for k, v in sd.items():
+    name = k[7:]
+    new_state_dict[name] = v
+dst = nn.Sequential(nn.Linear(2, 2)); print(dst.load_state_dict(new_state_dict))
+R = list(new_state_dict), all(torch.equal(a, b) for a, b in zip(dst.state_dict().values(), src.state_dict().values()))
+""",
+"partial_load_update": """
+nn = torch.nn
+pre = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 5))
+with torch.no_grad():
+    for p in pre.parameters(): p.fill_(1.)
+model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
+pretrained_dict = pre.state_dict(); model_dict = model.state_dict()
+pretrained_dict = {k: v for k, v in pretrained_dict.items() if k in model_dict and v.shape == model_dict[k].shape}
+model_dict.update(pretrained_dict)
+print(model.load_state_dict(model_dict))
+R = sorted(pretrained_dict), model[0].weight
+""",
+"weight_tying": """
+nn = torch.nn
+class LM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(5, 3); self.out = nn.Linear(3, 5, bias=False)
+        self.out.weight = self.emb.weight
+m = LM()
+R = (list(m.state_dict()), [n for n, _ in m.named_parameters()], len(list(m.parameters())),
+     m.out.weight is m.emb.weight, sum(p.numel() for p in m.parameters()))
+""",
+"weight_tying_load": """
+import io
+nn = torch.nn
+class LM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(5, 3); self.out = nn.Linear(3, 5, bias=False)
+        self.out.weight = self.emb.weight
+m = LM()
+with torch.no_grad(): m.emb.weight.copy_(torch.arange(15.).reshape(5, 3))
+buf = io.BytesIO(); torch.save(m.state_dict(), buf); buf.seek(0)
+sd = torch.load(buf)
+m2 = LM(); m2.load_state_dict(sd)
+R = m2.out.weight is m2.emb.weight, m2.out.weight, sd['emb.weight'].data_ptr() == sd['out.weight'].data_ptr()
+""",
+"setattr_loop_layers": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        for i in range(n):
+            setattr(self, f'layer{i}', nn.Linear(i + 1, i + 2))
+        self.n = n
+    def forward(self, x):
+        for i in range(self.n):
+            x = getattr(self, f'layer{i}')(x)
+        return x
+m = M(3); print(m)
+R = m(torch.ones(1, 1)).shape, list(m.state_dict())
+""",
+"debug_shapes_hooks": """
+nn = torch.nn
+model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 3))
+handles = []
+for name, layer in model.named_children():
+    handles.append(layer.register_forward_hook(lambda m, i, o, name=name: print(name, type(m).__name__, tuple(i[0].shape), '->', tuple(o.shape))))
+model(torch.zeros(2, 1, 4, 4))
+for h in handles: h.remove()
+model(torch.zeros(2, 1, 4, 4))
+""",
+"tutorial_print_state_dict": """
+nn = torch.nn
+import torch.nn.functional as F
+""" .replace("import torch.nn.functional as F", "F = torch.nn.functional") + """
+class TheModelClass(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5); self.pool = nn.MaxPool2d(2, 2); self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120); self.fc2 = nn.Linear(120, 84); self.fc3 = nn.Linear(84, 10)
+model = TheModelClass()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+print("Model's state_dict:")
+for param_tensor in model.state_dict():
+    print(param_tensor, "\\t", model.state_dict()[param_tensor].size())
+print("Optimizer's state_dict:")
+for var_name in optimizer.state_dict():
+    print(var_name, "\\t", optimizer.state_dict()[var_name])
+""",
+"lstm_forward_hook_tuple": """
+nn = torch.nn
+lstm = nn.LSTM(2, 3, batch_first=True)
+seen = []
+lstm.register_forward_hook(lambda m, i, o: seen.append((type(o).__name__, tuple(o[0].shape), type(o[1]).__name__, len(o[1]))))
+lstm(torch.zeros(1, 4, 2))
+R = seen
+""",
+"hook_replaces_tuple_output": """
+nn = torch.nn
+class Two(nn.Module):
+    def forward(self, x): return x, x * 2
+m = Two(); m.register_forward_hook(lambda mod, i, o: (o[1], o[0]))
+R = m(torch.ones(1))
+""",
+"register_parameter_attr_conflict": """
+m = torch.nn.Linear(1, 1); m.register_parameter('in_features', torch.nn.Parameter(torch.ones(1)))
+""",
+"add_module_attr_conflict_param": """
+m = torch.nn.Linear(1, 1); m.add_module('weight', torch.nn.ReLU())
+""",
+"sequential_ordereddict_dotted": """
+from collections import OrderedDict
+torch.nn.Sequential(OrderedDict([('a.b', torch.nn.ReLU())]))
+""",
+"moduledict_dotted": "torch.nn.ModuleDict({'a.b': torch.nn.ReLU()})",
+"parameterdict_dotted": "torch.nn.ParameterDict({'a.b': torch.nn.Parameter(torch.ones(1))})",
+"train_returns_self_repr": """
+m = torch.nn.Sequential(torch.nn.Linear(1, 1)); print(m.train()); print(m.eval() is m)
+""",
+"load_strict_false_shape_mismatch_bn": """
+nn = torch.nn
+m = nn.BatchNorm1d(3)
+try:
+    m.load_state_dict({'weight': torch.ones(4), 'bias': torch.zeros(3), 'running_mean': torch.zeros(3),
+                       'running_var': torch.ones(3), 'num_batches_tracked': torch.tensor(0)}, strict=False)
+except RuntimeError as e:
+    print(e)
+""",
+"load_bn_old_version_no_num_batches": """
+from collections import OrderedDict
+nn = torch.nn
+m = nn.BatchNorm1d(2)
+sd = OrderedDict([('weight', torch.ones(2)), ('bias', torch.zeros(2)), ('running_mean', torch.ones(2)), ('running_var', torch.ones(2))])
+r = m.load_state_dict(sd)
+print(r)
+R = m.num_batches_tracked, m.running_mean
+""",
+"load_scalar_shape_mismatch": """
+nn = torch.nn
+m = nn.BatchNorm1d(2)
+sd = m.state_dict(); sd['num_batches_tracked'] = torch.tensor([3])
+try:
+    m.load_state_dict(sd)
+except RuntimeError as e:
+    print(e)
+R = m.num_batches_tracked
+""",
+"load_requires_grad_into_param_under_no_grad": """
+m = torch.nn.Linear(1, 1)
+src = torch.ones(1, 1, requires_grad=True) * 3
+m.load_state_dict({'weight': src, 'bias': torch.zeros(1)})
+R = m.weight, m.weight.grad_fn, m.weight.is_leaf
+""",
+"state_dict_copy_semantics": """
+m = torch.nn.Linear(1, 1)
+sd = {k: v.clone() for k, v in m.state_dict().items()}
+with torch.no_grad(): m.weight.fill_(5.)
+m2 = torch.nn.Linear(1, 1); m2.load_state_dict(m.state_dict())
+with torch.no_grad(): m.weight.fill_(7.)
+R = m2.weight.item(), sd['weight'].item() != 5.
+""",
+"module_repr_with_lambda_attr": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.act = torch.relu
+        self.lin = nn.Linear(2, 2)
+        self.scale = 2.0
+print(M())
+""",
+"named_modules_nested_prefix": """
+nn = torch.nn
+m = nn.Sequential(nn.Sequential(nn.Linear(1, 1), nn.ModuleDict({'k': nn.ReLU()})), nn.ModuleList([nn.Tanh()]))
+for name, mod in m.named_modules():
+    print(repr(name), type(mod).__name__)
+R = [n for n, _ in m.named_parameters()]
+""",
+"count_module_types": """
+nn = torch.nn
+m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Conv2d(2, 2, 3), nn.ReLU())
+R = sum(isinstance(x, nn.Conv2d) for x in m.modules()), [type(x).__name__ for x in m.modules() if isinstance(x, (nn.ReLU, nn.BatchNorm2d))]
+""",
+"bn_eval_freeze": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+def set_bn_eval(mod):
+    if isinstance(mod, nn.BatchNorm1d): mod.eval()
+m.train(); m.apply(set_bn_eval)
+R = m.training, m[0].training, m[1].training
+""",
+"parameter_in_list_not_registered": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ws = [nn.Parameter(torch.ones(1)) for _ in range(3)]
+        self.t = torch.ones(2)
+m = M()
+R = len(list(m.parameters())), list(m.state_dict()), [n for n, _ in m.named_buffers()]
+""",
+"half_forward": """
+m = torch.nn.Linear(2, 2).half()
+with torch.no_grad():
+    m.weight.copy_(torch.tensor([[1., 2.], [3., 4.]])); m.bias.zero_()
+y = m(torch.tensor([[0.5, 0.25]], dtype=torch.float16))
+R = y.dtype, y
+""",
+"double_forward_grad": """
+m = torch.nn.Linear(2, 1).double()
+with torch.no_grad():
+    m.weight.copy_(torch.tensor([[1., 2.]])); m.bias.zero_()
+x = torch.tensor([[1., 1.]], dtype=torch.float64, requires_grad=True)
+m(x).sum().backward()
+R = x.grad, m.weight.grad.dtype
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
-    ("containers", CONTAINERS), ("registration", REGISTRATION_AND_STATE_DICT), ("misc", MISC))
+    ("containers", CONTAINERS), ("registration", REGISTRATION_AND_STATE_DICT), ("misc", MISC),
+    ("patterns", USER_PATTERNS))
     for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_module_code(name, tmp_path):
     check(SNIPPETS[name], tmp_path)
+
+
+def test_nn_modules_utils_helpers():
+    import importlib
+    mine = importlib.import_module("ember.nn.modules.utils")
+    theirs = importlib.import_module("torch.nn.modules.utils")
+    for name in ("_single", "_pair", "_triple", "_quadruple"):
+        for v in (3, (1, 2), [4, 5, 6]):
+            assert getattr(mine, name)(v) == getattr(theirs, name)(v)
+    assert mine._ntuple(3)(2) == theirs._ntuple(3)(2)
+    assert mine._reverse_repeat_tuple((1, 2, 3), 2) == theirs._reverse_repeat_tuple((1, 2, 3), 2)
+    assert mine._list_with_default([None, 3], [1, 2, 5, 6]) == theirs._list_with_default([None, 3], [1, 2, 5, 6])
+    assert mine._list_with_default(4, [1, 2]) == theirs._list_with_default(4, [1, 2])
+    with pytest.raises(ValueError, match="Input dimension should be at least 3"):
+        mine._list_with_default([1, 2], [5, 6])
+    sd = {"module.a": 1, "module.b.c": 2, "x": 3}
+    mine.consume_prefix_in_state_dict_if_present(sd, "module.")
+    assert sd == {"a": 1, "b.c": 2, "x": 3}

@@ -526,8 +526,263 @@ R = m2.counter
 }
 
 
-SNIPPETS = {f"{group}.{name}": src for group, table in (("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY))
-            for name, src in table.items()}
+PARAMETERS_AND_MORE_HOOKS = {
+"print_state_dict": """
+m = torch.nn.Linear(2, 2)
+with torch.no_grad():
+    m.weight.copy_(torch.tensor([[1., 2.], [3., 4.]])); m.bias.fill_(0.5)
+print(m.state_dict()); print(m.state_dict().keys()); print(m.state_dict().values().__class__.__name__)
+print(list(m.parameters())); print(dict(m.named_parameters()))
+print(m.state_dict(keep_vars=True))
+""",
+"print_bn_state_dict": """
+print(torch.nn.BatchNorm1d(2).state_dict())
+""",
+"print_module_iter_items": """
+s = torch.nn.Sequential(torch.nn.Linear(1, 1))
+print(list(s.named_children())); print(list(s.children()))
+print(next(s.modules()) is s)
+""",
+"parameter_to_dtype_type": """
+p = torch.nn.Parameter(torch.ones(2))
+a = p.double(); b = p.to(torch.float16); c = p.float(); d = p.detach(); e = p + 0
+R = [type(x).__name__ for x in (a, b, c, d, e)], c is p, a.requires_grad, a.is_leaf
+""",
+"parameter_shares_memory": """
+t = torch.zeros(3)
+p = torch.nn.Parameter(t)
+t[0] = 5.
+R = p, p.data_ptr() == t.data_ptr()
+""",
+"parameter_data_assign": """
+m = torch.nn.Linear(2, 2)
+m.weight.data = torch.arange(4.).reshape(2, 2)
+m.bias.data.fill_(1.)
+R = m.weight, type(m.weight).__name__, m.weight.requires_grad
+""",
+"parameter_data_assign_shape_change": """
+m = torch.nn.Linear(2, 2)
+m.weight.data = torch.ones(3, 3)
+R = m.weight.shape, m.state_dict()['weight'].shape
+""",
+"parameter_grad_repr": """
+p = torch.nn.Parameter(torch.tensor([1., 2.]))
+(p * p).sum().backward()
+print(p.grad); print(p)
+p.grad = None
+print(p.grad)
+""",
+"parameter_bfloat16_repr": """
+print(torch.nn.Parameter(torch.tensor([1.5, 2.], dtype=torch.bfloat16)))
+print(torch.nn.Parameter(torch.tensor(3.)))
+print(torch.nn.Parameter(torch.zeros(0)))
+""",
+"parameter_isinstance": """
+p = torch.nn.Parameter(torch.ones(1))
+R = isinstance(p, torch.nn.Parameter), isinstance(p, torch.Tensor), isinstance(torch.ones(1), torch.nn.Parameter), type(p) is torch.nn.Parameter, torch.nn.Parameter.__name__, torch.is_tensor(p)
+""",
+"uninitialized_parameter_repr_and_errors": """
+p = torch.nn.UninitializedParameter()
+print(p)
+R = type(p).__name__, isinstance(p, torch.nn.Parameter)
+""",
+"uninitialized_parameter_shape_error": """
+p = torch.nn.UninitializedParameter(); p.shape
+""",
+"buffer_register_parameter_object": """
+m = torch.nn.Module()
+m.register_buffer('b', torch.nn.Parameter(torch.ones(1)))
+R = type(m.b).__name__, [n for n, _ in m.named_buffers()], [n for n, _ in m.named_parameters()]
+""",
+"requires_grad_default": """
+m = torch.nn.Linear(1, 1); m.requires_grad_(False); m.requires_grad_()
+R = [p.requires_grad for p in m.parameters()]
+""",
+"add_param_group": """
+m1, m2 = torch.nn.Linear(1, 1), torch.nn.Linear(1, 1)
+opt = torch.optim.SGD(m1.parameters(), lr=0.1)
+opt.add_param_group({'params': m2.parameters(), 'lr': 0.01})
+R = [len(g['params']) for g in opt.param_groups], [g['lr'] for g in opt.param_groups]
+""",
+"add_param_group_duplicate": """
+m1 = torch.nn.Linear(1, 1)
+opt = torch.optim.SGD(m1.parameters(), lr=0.1)
+opt.add_param_group({'params': m1.weight})
+""",
+"forward_hook_kwargs_only_forward": """
+class M(torch.nn.Module):
+    def forward(self, *, x): return x + 1
+m = M(); seen = []
+m.register_forward_hook(lambda mod, args, out: seen.append(args))
+R = m(x=torch.ones(1)), seen
+""",
+"backward_hook_tuple_output": """
+nn = torch.nn
+class Split(nn.Module):
+    def forward(self, x): return x * 2, x * 3
+m = Split(); rec = []
+m.register_full_backward_hook(lambda mod, gi, go: rec.append((len(gi), len(go), [g.tolist() if g is not None else None for g in go])))
+x = torch.ones(2, requires_grad=True)
+a, b = m(x); (a.sum() + 2 * b.sum()).backward()
+R = rec, x.grad
+""",
+"backward_hook_two_inputs": """
+nn = torch.nn
+class Add(nn.Module):
+    def forward(self, x, y): return x * y
+m = Add(); rec = []
+m.register_full_backward_hook(lambda mod, gi, go: rec.append([None if g is None else g.tolist() for g in gi]))
+x = torch.tensor([2.], requires_grad=True); y = torch.tensor([3.])
+m(x, y).sum().backward()
+R = rec
+""",
+"forward_hook_under_no_grad": """
+m = torch.nn.Linear(1, 1); seen = []
+m.register_forward_hook(lambda mod, i, o: seen.append(o.requires_grad))
+with torch.no_grad(): m(torch.ones(1, 1))
+m(torch.ones(1, 1))
+R = seen
+""",
+"state_dict_keys_order_registration": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer('z', torch.zeros(1))
+        self.b = nn.Linear(1, 1)
+        self.a = nn.Parameter(torch.ones(1))
+        self.register_buffer('y', torch.zeros(1))
+R = list(M().state_dict()), [n for n, _ in M().named_parameters()]
+""",
+"overwrite_submodule_order": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(1, 1); self.b = nn.Linear(1, 1); self.a = nn.Linear(1, 2)
+m = M(); print(m)
+R = list(m.state_dict())
+""",
+"module_attr_becomes_none": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(1, 1)); m.extra = nn.ReLU(); m.extra = None
+print(m); R = [n for n, _ in m.named_children()], m.extra
+""",
+"module_float_attribute_shadow": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+m.weight = nn.Parameter(torch.zeros(1, 1))
+m.extra_thing = torch.ones(1)
+R = list(m.state_dict()), isinstance(m.extra_thing, torch.Tensor), [n for n, _ in m.named_buffers()]
+""",
+"get_parameter_errors": """
+m = torch.nn.Sequential(torch.nn.Linear(1, 1))
+for target in ['0.nope', 'x.weight', '0', '']:
+    try:
+        m.get_parameter(target)
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"get_submodule_errors": """
+m = torch.nn.Sequential(torch.nn.Linear(1, 1))
+for target in ['1', '0.weight', '0.x', 'foo.bar']:
+    try:
+        m.get_submodule(target)
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"set_submodule": """
+nn = torch.nn
+m = nn.Sequential(nn.Sequential(nn.Linear(1, 1), nn.ReLU()))
+m.set_submodule('0.1', nn.Tanh())
+print(m)
+try:
+    m.set_submodule('0.5.x', nn.ReLU())
+except Exception as e:
+    print(type(e).__name__, e)
+""",
+"named_parameters_module_is_none": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.a = None; self.register_module('b', None); self.lin = nn.Linear(1, 1)
+m = M(); print(m)
+R = [n for n, _ in m.named_modules()], list(m.state_dict())
+""",
+"load_state_dict_into_none_param": """
+m = torch.nn.Linear(1, 1, bias=False)
+r = m.load_state_dict({'weight': torch.ones(1, 1), 'bias': torch.ones(1)}, strict=False)
+print(r)
+""",
+"backward_hook_mixed_requires_grad": """
+nn = torch.nn
+rec = []
+def h(mod, gi, go): rec.append(('gi', [None if g is None else g.tolist() for g in gi], 'go', [None if g is None else g.tolist() for g in go]))
+class Split(nn.Module):
+    def forward(self, x): return x * 2, x * 3
+m = Split(); m.register_full_backward_hook(h)
+x = torch.ones(1, requires_grad=True); a, b = m(x); a.sum().backward()
+class Two(nn.Module):
+    def forward(self, x, y):
+        rec.append(('in-forward', x.requires_grad, y.requires_grad)); return x * y
+m = Two(); m.register_full_backward_hook(h)
+x = torch.tensor([2.], requires_grad=True); y = torch.tensor([3.])
+m(x, y).sum().backward()
+x = torch.tensor([2.], requires_grad=True); y = torch.tensor([3.], requires_grad=True)
+class Lin(nn.Module):
+    def forward(self, x, y): return x * 2
+m = Lin(); m.register_full_backward_hook(h); m(x, y).sum().backward()
+class IntOut(nn.Module):
+    def forward(self, x): return x * 2, torch.tensor([1, 2])
+m = IntOut(); m.register_full_backward_hook(h); m(x)[0].sum().backward()
+R = rec, x.grad, y.grad
+""",
+}
+
+
+LAZY = {
+"lazy_state_dict": """
+nn = torch.nn
+m = nn.LazyLinear(3)
+sd = m.state_dict(); print(sd)
+print([type(v).__name__ for v in sd.values()])
+src = nn.Linear(4, 3)
+with torch.no_grad(): src.weight.fill_(1.); src.bias.fill_(2.)
+r = m.load_state_dict(src.state_dict()); print(r); print(m)
+R = m.weight, type(m.weight).__name__, m.in_features
+""",
+"lazy_conv_forward": """
+nn = torch.nn
+m = nn.Sequential(nn.LazyConv2d(2, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(1))
+print(m)
+y = m(torch.zeros(1, 1, 4, 4)); print(m)
+R = y.shape, [tuple(p.shape) for p in m.parameters()]
+""",
+"lazy_has_uninitialized": """
+nn = torch.nn
+m = nn.LazyLinear(2)
+R = m.has_uninitialized_params(), isinstance(m.weight, nn.parameter.UninitializedParameter), torch.nn.parameter.is_lazy(m.weight)
+""",
+"lazy_deepcopy": """
+import copy
+m = torch.nn.LazyLinear(2)
+m2 = copy.deepcopy(m)
+m2(torch.ones(1, 3))
+R = type(m.weight).__name__, m2.weight.shape
+""",
+"lazy_optimizer_warning": """
+m = torch.nn.LazyLinear(2)
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+""",
+"lazy_numel_count": """
+m = torch.nn.LazyLinear(2)
+sum(p.numel() for p in m.parameters())
+""",
+}
+
+SNIPPETS = {f"{group}.{name}": src for group, table in (
+    ("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY), ("parameters", PARAMETERS_AND_MORE_HOOKS), ("lazy", LAZY))
+    for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))

@@ -95,8 +95,30 @@ def _is_buffer_marker(value):
     return isinstance(value, _BufferTensor)
 
 
+_UNINIT_SHAPE = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+                 "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+                 "`forward` to initialize the parameters before accessing their attributes.")
+
+
+def _uninit_use(name):
+    return ValueError(f"Attempted to use an uninitialized parameter in <method '{name}' of 'torch._C.TensorBase' "
+                      "objects>. This error happens when you are using a `LazyModule` or explicitly manipulating "
+                      "`torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call `forward` "
+                      "with a dummy batch to initialize the parameters before calling torch functions")
+
+
 class UninitializedParameter(Parameter):
     """A parameter whose shape is decided at the first forward (``LazyLinear``)."""
+
+    def numel(self):
+        raise _uninit_use("numel")
+
+    def dim(self):
+        raise _uninit_use("dim")
+
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINIT_SHAPE)
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
         from .._creation import empty
@@ -125,6 +147,16 @@ class UninitializedParameter(Parameter):
 
 
 class UninitializedBuffer(Tensor):
+
+    def numel(self):
+        raise _uninit_use("numel")
+
+    def dim(self):
+        raise _uninit_use("dim")
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINIT_SHAPE)
+
     def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
         import numpy as np
         from .. import _dtype as _dt

@@ -123,6 +123,8 @@ class BackwardHook:
         self.n_inputs = len(args)
         self.input_tensors_index = index
         self._wrapped_inputs = None if index is None else [i for i in index if res[i] is not args[i]]
+        # tensor inputs that need no grad still get one (zeros) in grad_input, as in torch
+        self._zero_inputs = None if index is None else [args[i] for i in index if res[i] is args[i]]
         return res
 
     def _input_grads_ready(self, grad_inputs, _grad_outputs):
@@ -130,6 +132,12 @@ class BackwardHook:
             return None
         wrapped = self._wrapped_inputs
         res = self._pack_with_none(wrapped, grad_inputs, self.n_inputs)
+        if self._zero_inputs:
+            from ..._creation import zeros_like
+            res = list(res)
+            for i, t in zip([i for i in self.input_tensors_index if i not in wrapped], self._zero_inputs):
+                res[i] = zeros_like(t)
+            res = tuple(res)
         for hook in self.user_hooks:
             out = hook(self.module, res, self.grad_outputs)
             if out is None:
