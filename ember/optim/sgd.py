@@ -1,8 +1,8 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 from __future__ import annotations
 
-from ..tensor import _wrap
-from ._validate import check_flags, check_lr
+from ..tensor import Tensor, _wrap
+from ._validate import check_flags
 from .optimizer import Optimizer, _blocks, _real, _value
 
 __all__ = ["SGD"]
@@ -25,7 +25,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_lr(lr)
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr < 0.0:            # (SGD's test is ``lr < 0``, the others' ``not 0 <= lr``: NaN passes here)
+            raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:
