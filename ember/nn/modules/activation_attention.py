@@ -97,6 +97,24 @@ class MultiheadAttention(Module):
             state["_qkv_same_embed_dim"] = True
         super().__setstate__(state)
 
+    def merge_masks(self, attn_mask, key_padding_mask, query):
+        """One (B, num_heads, L, L) mask from ``attn_mask`` ((L, L) or (B * num_heads, L, L)) and
+        ``key_padding_mask`` (B, L), added as they are, with its type: None (no mask), 1 (the padding mask
+        alone, returned unchanged) or 2 (merged).  B and L are ``query``'s first two sizes."""
+        if attn_mask is None and key_padding_mask is None:
+            return None, None
+        if attn_mask is None:
+            return key_padding_mask, 1
+        batch_size, seq_len = query.shape[0], query.shape[1]
+        if attn_mask.dim() == 3:
+            attn = attn_mask.view(batch_size, -1, seq_len, seq_len)
+        else:
+            attn = attn_mask.view(1, 1, seq_len, seq_len).expand(batch_size, self.num_heads, -1, -1)
+        if key_padding_mask is None:
+            return attn, 2
+        kpm = key_padding_mask.view(batch_size, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
+        return attn + kpm, 2
+
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         if query.dim() not in (2, 3):
