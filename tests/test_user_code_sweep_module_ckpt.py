@@ -232,9 +232,190 @@ R = torch.load(buf, weights_only=None)
 }
 
 
-@pytest.mark.parametrize("name", sorted(CHECKPOINTS))
+CHECKPOINT_PATTERNS = {
+"device_pattern_load": """
+import io
+device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+model = torch.nn.Linear(2, 1).to(device)
+with torch.no_grad(): model.weight.fill_(0.5); model.bias.fill_(0.)
+buf = io.BytesIO(); torch.save(model.state_dict(), buf); buf.seek(0)
+model2 = torch.nn.Linear(2, 1)
+model2.load_state_dict(torch.load(buf, map_location=device, weights_only=True))
+model2.to(device); model2.eval()
+with torch.no_grad():
+    out = model2(torch.ones(1, 2, device=device))
+print(out)
+R = out, str(device)
+""",
+"save_nonleaf_requires_grad": """
+import io
+x = torch.ones(2, requires_grad=True); y = x * 3
+buf = io.BytesIO(); torch.save(y, buf); buf.seek(0); z = torch.load(buf)
+R = z, z.is_leaf, z.grad_fn
+""",
+"save_expanded_stride0": """
+import io
+x = torch.tensor([1., 2.]).expand(3, 2)
+buf = io.BytesIO(); torch.save(x, buf); buf.seek(0); y = torch.load(buf)
+R = y, y.stride(), len(buf.getvalue()) < 2000
+""",
+"save_from_numpy": """
+import io
+a = np.arange(6, dtype=np.float32).reshape(2, 3)
+t = torch.from_numpy(a)
+buf = io.BytesIO(); torch.save({'t': t, 'tt': t.t()}, buf); buf.seek(0); d = torch.load(buf)
+R = d['t'], d['tt'].stride(), d['tt'].data_ptr() == d['t'].data_ptr()
+""",
+"scheduler_state_dict_roundtrip": """
+import io
+m = torch.nn.Linear(1, 1)
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+for _ in range(3):
+    opt.step(); sched.step()
+buf = io.BytesIO(); torch.save({'sched': sched.state_dict(), 'opt': opt.state_dict()}, buf); buf.seek(0)
+ck = torch.load(buf)
+opt2 = torch.optim.SGD(m.parameters(), lr=0.1)
+sched2 = torch.optim.lr_scheduler.StepLR(opt2, step_size=2, gamma=0.5)
+opt2.load_state_dict(ck['opt']); sched2.load_state_dict(ck['sched'])
+print(sorted(ck['sched']))
+R = ck['sched']['last_epoch'], sched2.get_last_lr(), opt2.param_groups[0]['lr']
+""",
+"resume_training_sgd": """
+import io
+nn = torch.nn
+def make():
+    m = nn.Linear(2, 1)
+    with torch.no_grad(): m.weight.copy_(torch.tensor([[0.5, -0.25]])); m.bias.fill_(0.125)
+    return m, torch.optim.SGD(m.parameters(), lr=0.5, momentum=0.5)
+x = torch.tensor([[1., 2.], [3., 4.]]); y = torch.tensor([[1.], [0.]])
+def step(m, opt):
+    opt.zero_grad(); loss = ((m(x) - y) ** 2).mean(); loss.backward(); opt.step(); return loss.item()
+m, opt = make()
+for _ in range(2): step(m, opt)
+buf = io.BytesIO()
+torch.save({'epoch': 2, 'model_state_dict': m.state_dict(), 'optimizer_state_dict': opt.state_dict()}, buf)
+step(m, opt)
+buf.seek(0); ck = torch.load(buf, weights_only=True)
+m2, opt2 = make()
+m2.load_state_dict(ck['model_state_dict']); opt2.load_state_dict(ck['optimizer_state_dict'])
+m2.train(); step(m2, opt2)
+R = torch.equal(m.weight, m2.weight), torch.equal(m.bias, m2.bias), ck['epoch']
+""",
+"rng_state_save": """
+import io
+s = torch.get_rng_state()
+buf = io.BytesIO(); torch.save({'rng': s}, buf); buf.seek(0)
+r = torch.load(buf)['rng']
+torch.set_rng_state(r)
+R = r.dtype, r.dim(), torch.equal(r, s)
+""",
+"save_dict_of_lists_of_tensors": """
+import io
+d = {'layers': [torch.ones(2), torch.zeros(1, dtype=torch.int64)], 'meta': {'shape': (2, 3), 'names': ['a', 'b']}}
+buf = io.BytesIO(); torch.save(d, buf); buf.seek(0)
+R = torch.load(buf)
+""",
+"load_file_twice_same_result": """
+import os
+p = os.path.join(tmp, 'w.pt'); torch.save({'w': torch.arange(3.)}, p)
+a = torch.load(p); b = torch.load(p)
+a['w'][0] = 9.
+R = b['w'], a['w']
+""",
+"save_overwrites_file": """
+import os
+p = os.path.join(tmp, 'w.pt')
+torch.save(torch.ones(1000), p); torch.save(torch.zeros(2), p)
+R = torch.load(p), os.path.getsize(p) < 2000
+""",
+"save_to_missing_dir": """
+import os
+try:
+    torch.save(torch.ones(1), os.path.join(tmp, 'nope', 'w.pt'))
+except Exception as e:
+    print(type(e).__name__, str(e).replace(tmp, 'TMP'))
+R = os.listdir(tmp)
+""",
+"load_directory_error": """
+try:
+    torch.load(tmp)
+except Exception as e:
+    print(type(e).__name__, str(e).replace(tmp, 'TMP'))
+""",
+"load_weights_only_true_explicit_tensor": """
+import io
+buf = io.BytesIO(); torch.save(torch.arange(3), buf)
+R = torch.load(io.BytesIO(buf.getvalue()), weights_only=True)
+""",
+"save_parameter_in_module_dict_shared": """
+import io
+m = torch.nn.Linear(2, 2)
+buf = io.BytesIO(); torch.save({'params': list(m.parameters()), 'sd': m.state_dict()}, buf); buf.seek(0)
+d = torch.load(buf)
+R = type(d['params'][0]).__name__, d['params'][0].data_ptr() == d['sd']['weight'].data_ptr(), d['params'][0].requires_grad
+""",
+"save_int_keys_opt_state": """
+import io
+m = torch.nn.Linear(1, 1); opt = torch.optim.Adam(m.parameters())
+m(torch.ones(1, 1)).sum().backward(); opt.step()
+buf = io.BytesIO(); torch.save(opt.state_dict(), buf); buf.seek(0)
+sd = torch.load(buf)
+R = list(sd['state']), sorted(sd['state'][0]), sd['state'][0]['step'], sd['param_groups'][0]['params']
+""",
+"state_dict_to_half_then_save_size": """
+import io
+m = torch.nn.Linear(100, 100)
+a = io.BytesIO(); torch.save(m.state_dict(), a)
+b = io.BytesIO(); torch.save({k: v.half() for k, v in m.state_dict().items()}, b)
+R = len(b.getvalue()) < len(a.getvalue()) * 0.6
+""",
+"map_location_lambda_cpu": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+R = torch.load(buf, map_location=lambda storage, loc: storage.cpu() if hasattr(storage, 'cpu') else storage)
+""",
+"map_location_bad_type": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+torch.load(buf, map_location=3)
+""",
+}
+
+
+MAP_LOCATION_ERRORS = {
+"map_location_bad_type": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+torch.load(buf, map_location=3)
+""",
+"map_location_callable_raises": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+def boom(storage, loc): raise ValueError('no device ' + loc)
+torch.load(buf, map_location=boom)
+""",
+"map_location_bad_type_weights_only_false": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+torch.load(buf, map_location=3, weights_only=False)
+""",
+"map_location_callable_raises_wof": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(2), buf); buf.seek(0)
+def boom(storage, loc): raise KeyError(loc)
+torch.load(buf, map_location=boom, weights_only=False)
+""",
+}
+
+SNIPPETS = {f"{group}.{name}": src for group, table in (
+    ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS))
+    for name, src in table.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_checkpoint_code(name, tmp_path):
-    check(CHECKPOINTS[name], tmp_path)
+    check(SNIPPETS[name], tmp_path)
 
 
 # ---- checkpoint files across the two libraries ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._atomic import atomic_write
 from ._crc import crc32
-from ._errors import CorruptCheckpointError, UnsupportedCheckpointError, where
+from ._errors import CorruptCheckpointError, UnsupportedCheckpointError, UserCodeError, where
 from ._loader import LoadContext, Storage
 from ._pickle_writer import dumps
 from ._trusted import trusted_unpickle
@@ -110,18 +110,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     mmap = bool(mmap)
     if verify_crc is None:
         verify_crc = not mmap
-    if isinstance(f, (str, bytes, os.PathLike)):
-        path = os.fsdecode(os.fspath(f))
-        if path.endswith(".safetensors"):
-            from ..safetensors import load_file
-            return load_file(path)
-        with open(path, "rb") as fh:
-            return _load_file(fh, path, map_location, weights_only, mmap, verify_crc, encoding)
-    if not hasattr(f, "read"):
-        raise TypeError(f"ember.load expects a path or a binary file object, got {type(f).__name__}")
-    name = getattr(f, "name", None)
-    return _load_file(f, name if isinstance(name, str) else "<file object>", map_location, weights_only, mmap,
-                      verify_crc, encoding)
+    try:
+        if isinstance(f, (str, bytes, os.PathLike)):
+            path = os.fsdecode(os.fspath(f))
+            if path.endswith(".safetensors"):
+                from ..safetensors import load_file
+                return load_file(path)
+            with open(path, "rb") as fh:
+                return _load_file(fh, path, map_location, weights_only, mmap, verify_crc, encoding)
+        if not hasattr(f, "read"):
+            raise TypeError(f"ember.load expects a path or a binary file object, got {type(f).__name__}")
+        name = getattr(f, "name", None)
+        return _load_file(f, name if isinstance(name, str) else "<file object>", map_location, weights_only, mmap,
+                          verify_crc, encoding)
+    except UserCodeError as exc:   # the caller's map_location raised: hand that error back unchanged
+        raise exc.exc from None
 
 
 def _load_file(fh, name, map_location, weights_only, mmap, verify_crc, encoding):

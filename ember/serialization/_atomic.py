@@ -56,7 +56,8 @@ def atomic_write(path):
     real = os.path.realpath(path) if os.path.islink(path) else path
     directory = os.path.dirname(os.path.abspath(real))
     if not os.path.isdir(directory):
-        raise FileNotFoundError(f"cannot save to {path!r}: the directory {directory!r} does not exist")
+        # torch's type and text; it names the directory as the caller spelled it
+        raise RuntimeError(f"Parent directory {os.path.dirname(path) or directory} does not exist.")
     try:
         mode = stat.S_IMODE(os.stat(real).st_mode)
     except FileNotFoundError:

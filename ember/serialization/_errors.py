@@ -26,6 +26,15 @@ class UnsupportedCheckpointError(CheckpointError):
     """A valid torch file using a feature ember cannot represent (quantized, sparse, TorchScript ...)."""
 
 
+class UserCodeError(Exception):
+    """Carries an exception raised by the caller's own code during a load (a ``map_location`` callable) out of
+    the unpickler, which would otherwise report it as a damaged file; ``load`` re-raises ``.exc`` as is."""
+
+    def __init__(self, exc):
+        super().__init__(exc)
+        self.exc = exc
+
+
 def where(name, record=None, pos=None) -> str:
     """``'file.pth', record 'a/data.pkl' at byte 12`` for error messages."""
     out = repr(str(name))

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ._errors import CorruptCheckpointError, UnsafeCheckpointError, UnsupportedCheckpointError, where
+from ._errors import CorruptCheckpointError, UnsafeCheckpointError, UnsupportedCheckpointError, UserCodeError, where
 from ._allowlist import StorageType, build_table, resolve, user_snapshot
 from ._unpickler import MAX_DEPTH, SafeCallable, Unpickler, describe
 
@@ -141,12 +141,15 @@ class LoadContext:
         if isinstance(ml, (str, self._device_cls)):
             return self._device(ml)
         if callable(ml):
-            out = ml(self._wrap(storage_array) if storage_array is not None else None, location)
+            try:
+                out = ml(self._wrap(storage_array) if storage_array is not None else None, location)
+            except Exception as exc:  # noqa: BLE001 - the caller's error, handed back unchanged by load()
+                raise UserCodeError(exc) from exc
             if out is None or not isinstance(out, self.Tensor):
                 return None
             return self._device(out.device)
-        raise TypeError(f"map_location must be None, a str, an ember.device, a dict or a callable, got "
-                        f"{type(ml).__name__}")
+        # torch calls anything else as a function
+        raise UserCodeError(TypeError(f"'{type(ml).__name__}' object is not callable"))
 
     def _device(self, d):
         dev = self._device_cls(d) if not isinstance(d, self._device_cls) else d

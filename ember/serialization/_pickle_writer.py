@@ -256,6 +256,11 @@ class _Emitter:
                                            (cur.dtype == np.uint8 and cur.nbytes % item == 0)):
                 root = cur
             cur = cur.base
+            # np.broadcast_to / as_strided views (ember's expand) keep their source behind a stride_tricks
+            # DummyArray: step through it, so a stride-0 view saves its source's storage as torch does
+            while cur is not None and not isinstance(cur, np.ndarray) and isinstance(getattr(cur, "base", None),
+                                                                                       np.ndarray):
+                cur = cur.base
         offset = strides = None
         if root is not None:
             delta = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
