@@ -174,7 +174,7 @@ def load(data: bytes, device="cpu"):
 def load_file(filename, device="cpu"):
     """``{name: tensor}`` from a safetensors file; each tensor is read into its own array."""
     with safe_open(filename, framework="pt", device=device) as f:
-        return {k: f.get_tensor(k) for k in f.keys()}
+        return {k: f.get_tensor(k) for k in f.offset_keys()}
 
 
 class _Slice:
@@ -235,6 +235,11 @@ class safe_open:
         self._fh.close()
 
     def keys(self):
+        """The tensor names, sorted (as the safetensors package lists them)."""
+        return sorted(self._entries)
+
+    def offset_keys(self):
+        """The tensor names in the order of their data in the file."""
         return list(self._entries)
 
     def metadata(self):

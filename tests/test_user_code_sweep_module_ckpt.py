@@ -563,3 +563,22 @@ def test_get_unsafe_globals_in_checkpoint(tmp_path):
     torch.save({"a": 1}, legacy, _use_new_zipfile_serialization=False)
     with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by torch.save"):
         ember.serialization.get_unsafe_globals_in_checkpoint(legacy)
+
+
+def test_safetensors_files_cross_library(tmp_path):
+    st_torch = pytest.importorskip("safetensors.torch")
+    safe_open = pytest.importorskip("safetensors").safe_open
+    a, b = tmp_path / "t.safetensors", tmp_path / "e.safetensors"
+    st_torch.save_file({"w": torch.arange(6.).reshape(2, 3), "i": torch.tensor([1, 2]), "z": torch.tensor(3.),
+                        "h": torch.tensor([1.5], dtype=torch.bfloat16)}, a, metadata={"format": "pt"})
+    got, want = ember.safetensors.load_file(a), st_torch.load_file(a)
+    assert list(got) == list(want) and _sig(got) == _sig(want)
+    assert _sig(ember.load(a)) == _sig(want)
+    ember.safetensors.save_file({"w": ember.arange(6.).reshape(2, 3).t(), "i": ember.tensor([1, 2]),
+                                 "z": ember.tensor(3.), "h": ember.tensor([1.5], dtype=ember.bfloat16)}, b,
+                                metadata={"format": "pt"})
+    assert _sig(st_torch.load_file(b)) == _sig(ember.safetensors.load_file(b))
+    for path in (a, b):
+        with safe_open(str(path), framework="pt") as f, ember.safetensors.safe_open(path, framework="pt") as g:
+            assert list(f.keys()) == g.keys() and f.offset_keys() == g.offset_keys()
+            assert f.metadata() == g.metadata()
