@@ -9,6 +9,8 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..autograd.function import Op
+from ..backend.parallel import num_threads
+from . import _sum_order
 from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim
 from .shape import numpy_spellings, present_as
 
@@ -91,6 +93,12 @@ class Sum(Op):
         if np_dtype is None and x.dtype.itemsize == 2 and x.dtype.kind in "fV":
             # float16 / bfloat16 accumulate in float32, as torch does (bf16 partial sums lose digits fast)
             return _xp(x).sum(x, axis=axes, keepdims=keepdim, dtype=np.float32).astype(x.dtype)
+        if (np_dtype is None or np_dtype == x.dtype) and _sum_order.supported(x) and x.size:
+            r = _sum_order.torch_sum_any_layout(x, axes, num_threads())
+            if r is not None:                        # torch's summation order: torch's last bit (_sum_order.py)
+                if keepdim:
+                    r = r.reshape(tuple(1 if i in axes else s for i, s in enumerate(x.shape)))
+                return r
         return _xp(x).sum(x, axis=axes, keepdims=keepdim, dtype=np_dtype)
 
     @staticmethod
