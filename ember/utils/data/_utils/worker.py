@@ -21,14 +21,19 @@ __all__ = ["WorkerInfo", "get_worker_info"]
 _WATCHDOG_INTERVAL = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkerInfo:
-    """What a worker knows about itself: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset``."""
+    """What a worker knows about itself: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset``.
+
+    ``rng`` (a random-state holder, unused by process workers) and ``worker_method`` complete torch's fields.
+    """
 
     id: int
     num_workers: int
     seed: int
     dataset: object
+    rng: object = None
+    worker_method: str | None = "multiprocessing"
 
 
 _worker_info: WorkerInfo | None = None
