@@ -209,4 +209,5 @@ def get_float32_matmul_precision():
 
 
 def is_storage(obj):
-    return False
+    from ._storage import TypedStorage, UntypedStorage
+    return isinstance(obj, (TypedStorage, UntypedStorage))

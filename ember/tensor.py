@@ -271,6 +271,10 @@ class Tensor:
         from ._storage import UntypedStorage
         return UntypedStorage._of(self)
 
+    def storage(self):
+        from ._storage import TypedStorage
+        return TypedStorage._of(self)
+
     # ---- conversion ---------------------------------------------------------------------------------
     def item(self):
         d = self._data
