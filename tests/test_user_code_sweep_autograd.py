@@ -2078,6 +2078,145 @@ with fwAD.dual_level():
     p = fwAD.unpack_dual(out).primal
 R = jvp, t2, p
 """,
+    "maml_inner_loop": """
+w = torch.tensor([1.0, -1.0], requires_grad=True)
+x = torch.tensor([[1.0, 2.0], [0.5, -1.0]])
+y = torch.tensor([1.0, 0.0])
+def loss_fn(w):
+    return ((x @ w - y) ** 2).mean()
+inner = loss_fn(w)
+g, = torch.autograd.grad(inner, w, create_graph=True)
+w_adapted = w - 0.1 * g
+outer = loss_fn(w_adapted)
+outer.backward()
+R = w.grad, w_adapted, outer
+""",
+    "grad_cam_style_hooks": """
+conv = torch.nn.Conv2d(1, 2, 2)
+with torch.no_grad():
+    conv.weight.copy_(torch.arange(8.0).reshape(2, 1, 2, 2) / 10)
+    conv.bias.zero_()
+store = {}
+def fwd_hook(m, inp, out):
+    store['act'] = out
+    out.register_hook(lambda g: store.__setitem__('grad', g))
+conv.register_forward_hook(fwd_hook)
+x = torch.arange(9.0).reshape(1, 1, 3, 3)
+out = conv(x).relu().sum()
+out.backward()
+weights = store['grad'].mean(dim=(2, 3), keepdim=True)
+cam = (weights * store['act']).sum(1).relu()
+R = store['grad'], cam.detach()
+""",
+    "saved_tensors_twice_and_none": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w=None):
+        ctx.save_for_backward(x, w)
+        return x * 2 if w is None else x * w
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        x2, w2 = ctx.saved_tensors
+        print(w is None, w2 is None)
+        return g * 2, None
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+F.apply(x).sum().backward()
+R = x.grad
+""",
+    "function_variadic": """
+class Sum(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, *xs):
+        ctx.n = len(xs)
+        out = xs[0].clone()
+        for t in xs[1:]:
+            out = out + t
+        return out
+    @staticmethod
+    def backward(ctx, g):
+        return (g,) * ctx.n
+a = torch.tensor([1.0], requires_grad=True)
+b = torch.tensor([2.0], requires_grad=True)
+c = torch.tensor([3.0])
+Sum.apply(a, b, c).backward()
+R = a.grad, b.grad
+""",
+    "function_output_inplace_later": """
+class Double(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = Double.apply(x)
+y.add_(1)
+y.sum().backward()
+print(y.grad_fn.name())
+R = x.grad, y
+""",
+    "function_in_module": """
+class ClampSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.clamp(-1, 1)
+    @staticmethod
+    def backward(ctx, g):
+        return g
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(2, 2)
+    def forward(self, x):
+        return ClampSTE.apply(self.fc(x))
+net = Net()
+with torch.no_grad():
+    net.fc.weight.copy_(torch.tensor([[2.0, 0.0], [0.0, -3.0]]))
+    net.fc.bias.zero_()
+out = net(torch.tensor([[1.0, 1.0]]))
+out.sum().backward()
+R = out, net.fc.weight.grad
+""",
+    "straight_through_detach_trick": """
+x = torch.tensor([0.2, 0.7, 1.4], requires_grad=True)
+hard = x.round()
+y = x + (hard - x).detach()
+(y * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+R = y, x.grad
+""",
+    "grad_accumulation_steps": """
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+data = [torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0]), torch.tensor([1.0, 1.0])]
+for i, d in enumerate(data):
+    loss = (w * d).sum() ** 2 / len(data)
+    loss.backward()
+print(w.grad)
+with torch.no_grad():
+    w -= 0.1 * w.grad
+w.grad.zero_()
+R = w, w.grad
+""",
+    "tensor_grad_setter_none_and_data": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+(x * 3).sum().backward()
+g = x.grad
+x.grad.data.zero_()
+print(g)
+x.grad = torch.tensor([5.0, 5.0])
+(x * 1).sum().backward()
+R = x.grad, g
+""",
+    "autograd_grad_with_nn_loss": """
+x = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+target = torch.tensor([2])
+loss = torch.nn.functional.cross_entropy(x, target)
+g, = torch.autograd.grad(loss, x)
+loss2 = torch.nn.MSELoss()(x, torch.zeros(1, 3))
+loss2.backward()
+R = g, x.grad, loss.grad_fn.name(), loss2.grad_fn.name()
+""",
 }
 
 
