@@ -172,6 +172,239 @@ print(len(c), c.cumulative_sizes, [c[i] for i in range(len(c))])
 print(list(DataLoader(c, batch_size=3)))
 R = c.cummulative_sizes
 """,
+"tensordataset_non_tensors": """
+from torch.utils.data import TensorDataset
+for args in [([1, 2, 3], [4, 5, 6]), (np.arange(3), np.arange(3)), (torch.arange(3), [1, 2, 3])]:
+    try:
+        ds = TensorDataset(*args); print(len(ds), ds[0])
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"empty_datasets": """
+from torch.utils.data import DataLoader, TensorDataset
+dl = DataLoader([], batch_size=2); print(len(dl), list(dl))
+dl = DataLoader(TensorDataset(torch.zeros(0, 3)), batch_size=2); print(len(dl), list(dl))
+dl = DataLoader(range(3), batch_size=5, drop_last=True); print(len(dl), list(dl))
+try:
+    DataLoader([], shuffle=True)
+except Exception as e:
+    print(type(e).__name__, e)
+""",
+"weighted_sampler_bad_weights": """
+from torch.utils.data import WeightedRandomSampler
+for w in [[0., 0.]]:
+    try:
+        print(len(list(WeightedRandomSampler(w, 3))))
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+print(WeightedRandomSampler(np.array([1, 2]), 2).weights.dtype)
+""",
+"iterable_worker_init_split": """
+import math
+from torch.utils.data import IterableDataset, DataLoader, get_worker_info
+class MyIterableDataset(IterableDataset):
+    def __init__(self, start, end):
+        super().__init__()
+        assert end > start, "this example code only works with end >= start"
+        self.start = start; self.end = end
+    def __iter__(self):
+        return iter(range(self.start, self.end))
+ds = MyIterableDataset(start=3, end=7)
+print(list(DataLoader(ds, num_workers=0)))
+print(list(DataLoader(ds, num_workers=2)))
+def worker_init_fn(worker_id):
+    worker_info = get_worker_info()
+    dataset = worker_info.dataset
+    overall_start = dataset.start; overall_end = dataset.end
+    per_worker = int(math.ceil((overall_end - overall_start) / float(worker_info.num_workers)))
+    worker_id = worker_info.id
+    dataset.start = overall_start + worker_id * per_worker
+    dataset.end = min(dataset.start + per_worker, overall_end)
+print(list(DataLoader(ds, num_workers=2, worker_init_fn=worker_init_fn)))
+print(list(DataLoader(ds, num_workers=3, worker_init_fn=worker_init_fn)))
+print(ds.start, ds.end)
+""",
+"iterable_uneven_workers_batches": """
+from torch.utils.data import IterableDataset, DataLoader, get_worker_info
+class Uneven(IterableDataset):
+    def __iter__(self):
+        w = get_worker_info()
+        n = 5 if w is None or w.id == 0 else 2
+        return iter([(w.id if w else -1) * 100 + i for i in range(n)])
+print([b.tolist() for b in DataLoader(Uneven(), batch_size=2, num_workers=2)])
+print([b.tolist() for b in DataLoader(Uneven(), batch_size=2, num_workers=2, drop_last=True)])
+print([b.tolist() for b in DataLoader(Uneven(), batch_size=2, num_workers=2, persistent_workers=True)])
+""",
+"iterable_dict_samples": """
+from torch.utils.data import IterableDataset, DataLoader
+class Stream(IterableDataset):
+    def __iter__(self):
+        for i in range(5):
+            yield {'x': torch.tensor([i, i + 1.]), 'y': i % 2, 'id': 's%d' % i}
+for b in DataLoader(Stream(), batch_size=2): print(b)
+for b in DataLoader(Stream(), batch_size=None): print(b); break
+""",
+"iterable_generator_function": """
+from torch.utils.data import IterableDataset, DataLoader
+class Lines(IterableDataset):
+    def __init__(self, lines): self.lines = lines
+    def parse(self, line): return [int(t) for t in line.split(',')]
+    def __iter__(self):
+        for line in self.lines:
+            yield torch.tensor(self.parse(line))
+dl = DataLoader(Lines(['1,2', '3,4', '5,6']), batch_size=2)
+for epoch in range(2): print(epoch, list(dl))
+""",
+"subset_numpy_indices": """
+from torch.utils.data import Subset, DataLoader
+s = Subset(list(range(10, 20)), np.array([3, 1, 4]))
+print(len(s), s[0], type(s[0]).__name__, list(DataLoader(s, batch_size=2)))
+s2 = Subset(torch.arange(10, 20), [3, 1])
+print(s2[0], list(DataLoader(s2, batch_size=2)))
+""",
+"random_split_tensor_dataset": """
+from torch.utils.data import random_split
+a, b = random_split(torch.arange(10), [6, 4], generator=torch.Generator().manual_seed(0))
+print(len(a), len(b), type(a[0]).__name__, a[0].dtype, sorted(int(x) for x in list(a) + list(b)))
+print(torch.default_generator is not None)
+a, b = random_split(range(4), [2, 2], generator=torch.default_generator); print(len(a), len(b))
+""",
+"distributed_sampler_small": """
+from torch.utils.data import DistributedSampler
+for n, reps, drop in [(3, 4, False), (3, 4, True), (1, 3, False), (8, 3, False), (8, 3, True), (7, 7, True)]:
+    print(n, reps, drop, [list(DistributedSampler(range(n), num_replicas=reps, rank=r, shuffle=False, drop_last=drop)) for r in range(reps)])
+""",
+"distributed_sampler_epochs_loader": """
+from torch.utils.data import DistributedSampler, DataLoader, TensorDataset
+ds = TensorDataset(torch.arange(12.))
+sampler = DistributedSampler(ds, num_replicas=2, rank=1, seed=7)
+dl = DataLoader(ds, batch_size=4, sampler=sampler)
+for epoch in range(3):
+    sampler.set_epoch(epoch)
+    print(epoch, [b[0].tolist() for b in dl])
+print(sampler.epoch, sampler.seed, sampler.shuffle, sampler.num_replicas, sampler.rank)
+""",
+"loader_shuffle_false_explicit_sampler": """
+from torch.utils.data import DataLoader, SequentialSampler, RandomSampler
+ds = list(range(6))
+dl = DataLoader(ds, sampler=SequentialSampler(ds), shuffle=False, batch_size=4); print(list(dl))
+dl = DataLoader(ds, sampler=RandomSampler(ds, generator=torch.Generator().manual_seed(3)), batch_size=4)
+print([len(b) for b in dl], sorted(sum((b.tolist() for b in dl), [])))
+""",
+"collate_dict_of_lists_of_tensors": """
+from torch.utils.data import default_collate
+batch = [{'boxes': [torch.tensor([0., 0., 1., 1.])], 'meta': {'h': 10, 'w': 20.5, 'name': 'a'}},
+         {'boxes': [torch.tensor([1., 1., 2., 2.])], 'meta': {'h': 11, 'w': 21.5, 'name': 'b'}}]
+print(default_collate(batch))
+print(default_collate([[np.array([1.]), 'x'], [np.array([2.]), 'y']]))
+""",
+"detection_style_collate": """
+from torch.utils.data import DataLoader, Dataset
+class Det(Dataset):
+    def __len__(self): return 3
+    def __getitem__(self, i):
+        return torch.zeros(3, 4, 4) + i, {'boxes': torch.ones(i + 1, 4), 'labels': torch.arange(i + 1)}
+def collate_fn(batch): return tuple(zip(*batch))
+for imgs, targets in DataLoader(Det(), batch_size=2, collate_fn=collate_fn):
+    print(type(imgs).__name__, len(imgs), [t['boxes'].shape for t in targets], [t['labels'].tolist() for t in targets])
+try:
+    list(DataLoader(Det(), batch_size=2))
+except Exception as e:
+    print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+"collate_odd_sequences": """
+from torch.utils.data import default_collate
+class L(list): pass
+print(default_collate([torch.Size([2, 3]), torch.Size([4, 5])]))
+print(default_collate([range(2), range(2)]))
+r = default_collate([L([1, 2]), L([3, 4])]); print(type(r).__name__, r)
+print(default_collate([[torch.ones(2, 2).t()[0], torch.tensor(5)], [torch.zeros(2), torch.tensor(6)]]))
+print(default_collate([torch.tensor(1, dtype=torch.int32), torch.tensor(2, dtype=torch.int32)]))
+t = torch.arange(6.).view(2, 3)
+print(default_collate([t.T, t.T + 1]).shape, default_collate([t[:, 1], t[:, 2]]))
+""",
+"dataset_combo_errors": """
+from torch.utils.data import IterableDataset, Dataset, TensorDataset
+class I(IterableDataset):
+    def __iter__(self): yield torch.tensor(1)
+m = TensorDataset(torch.arange(2))
+for f in [lambda: list(I() + m), lambda: m + I(), lambda: list(I() + I())]:
+    try:
+        print(f())
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"iterator_len_pickle": """
+import pickle
+from torch.utils.data import DataLoader
+dl = DataLoader(range(5), batch_size=2)
+it = iter(dl); print(len(it)); next(it); print(len(it))
+try:
+    pickle.dumps(it)
+except Exception as e:
+    print(type(e).__name__, e)
+dl2 = pickle.loads(pickle.dumps(dl)); print(list(dl2), dl2.batch_size)
+""",
+"pin_memory_device_warning": """
+from torch.utils.data import DataLoader
+dl = DataLoader(range(2), pin_memory=True, pin_memory_device='cuda')
+R = [b.tolist() for b in dl]
+""",
+"pin_memory_device_no_pin": """
+from torch.utils.data import DataLoader
+dl = DataLoader(range(2), pin_memory_device='cuda')
+R = [b.tolist() for b in dl], dl.pin_memory_device
+""",
+"generic_annotations": """
+from typing import Tuple, List
+from torch.utils.data import Dataset, DataLoader, Sampler, IterableDataset
+class D(Dataset[Tuple[torch.Tensor, int]]):
+    def __len__(self) -> int: return 2
+    def __getitem__(self, i: int) -> Tuple[torch.Tensor, int]: return torch.ones(1) * i, i
+class S(Sampler[int]):
+    def __iter__(self): return iter([1, 0])
+    def __len__(self): return 2
+class I(IterableDataset[int]):
+    def __iter__(self): return iter([1])
+def make(ds: Dataset) -> DataLoader[Tuple[torch.Tensor, int]]:
+    return DataLoader(ds, sampler=S(), batch_size=2)
+R = list(make(D())), list(I())
+""",
+"batch_sampler_drop_last_print": """
+from torch.utils.data import BatchSampler, SequentialSampler, RandomSampler
+print(list(BatchSampler(SequentialSampler(range(10)), batch_size=3, drop_last=False)))
+print(list(BatchSampler(SequentialSampler(range(10)), batch_size=3, drop_last=True)))
+print(list(BatchSampler([5, 3, 1], batch_size=2, drop_last=False)))
+b = BatchSampler(RandomSampler(range(7), generator=torch.Generator().manual_seed(0)), 3, False)
+print(len(b), [len(x) for x in b], sorted(sum(list(b), [])))
+print(b.batch_size, b.drop_last, type(b.sampler).__name__)
+""",
+"sequential_sampler_loader_indexes": """
+from torch.utils.data import DataLoader, Dataset
+class D(Dataset):
+    def __init__(self): self.seen = []
+    def __len__(self): return 5
+    def __getitem__(self, i):
+        self.seen.append(i); return i
+d = D(); list(DataLoader(d, batch_size=2)); print(d.seen, [type(i).__name__ for i in d.seen])
+d = D(); list(DataLoader(d, batch_size=None)); print(d.seen)
+d = D(); list(DataLoader(d, batch_sampler=[[4, 0], [2]])); print(d.seen)
+""",
+"dict_index_dataset": """
+from torch.utils.data import DataLoader, Sampler
+data = {'a': 1.0, 'b': 2.0, 'c': 3.0}
+class Keys(Sampler):
+    def __init__(self, keys): self.keys = keys
+    def __iter__(self): return iter(self.keys)
+    def __len__(self): return len(self.keys)
+print(list(DataLoader(data, sampler=Keys(['c', 'a', 'b']), batch_size=2)))
+""",
+"random_sampler_num_samples_bigger": """
+from torch.utils.data import RandomSampler, DataLoader
+s = RandomSampler(range(3), num_samples=7, generator=torch.Generator().manual_seed(0))
+l = list(s); print(len(l), sorted(set(l)), sorted(l[:3]), sorted(l[3:6]))
+dl = DataLoader(range(3), batch_size=2, sampler=s); print(len(dl), [len(b) for b in dl])
+""",
 }
 
 

@@ -291,7 +291,8 @@ class _BaseDataLoaderIter:
         return len(self._index_sampler)
 
     def __getstate__(self):
-        raise NotImplementedError(f"{type(self).__name__} cannot be pickled")
+        # Two arguments, as torch raises it: str(error) shows the unformatted template and the name.
+        raise NotImplementedError("{} cannot be pickled", type(self).__name__)
 
 
 def _warn_pin_memory(device):

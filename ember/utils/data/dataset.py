@@ -55,7 +55,8 @@ class TensorDataset(Dataset):
     """Samples are the rows of tensors that share their first dimension: ``(t[i] for t in tensors)``."""
 
     def __init__(self, *tensors):
-        if any(tensors[0].shape[0] != t.shape[0] for t in tensors):
+        # size(0), not shape[0]: non-tensors (lists, NumPy arrays) fail here as they do in torch.
+        if not all(tensors[0].size(0) == t.size(0) for t in tensors):
             raise AssertionError("Size mismatch between tensors")
         self.tensors = tensors
 
