@@ -834,20 +834,3 @@ SNIPPETS = {f"{group}.{name}": src for group, table in (
 def test_module_code(name, tmp_path):
     check(SNIPPETS[name], tmp_path)
 
-
-def test_nn_modules_utils_helpers():
-    import importlib
-    mine = importlib.import_module("ember.nn.modules.utils")
-    theirs = importlib.import_module("torch.nn.modules.utils")
-    for name in ("_single", "_pair", "_triple", "_quadruple"):
-        for v in (3, (1, 2), [4, 5, 6]):
-            assert getattr(mine, name)(v) == getattr(theirs, name)(v)
-    assert mine._ntuple(3)(2) == theirs._ntuple(3)(2)
-    assert mine._reverse_repeat_tuple((1, 2, 3), 2) == theirs._reverse_repeat_tuple((1, 2, 3), 2)
-    assert mine._list_with_default([None, 3], [1, 2, 5, 6]) == theirs._list_with_default([None, 3], [1, 2, 5, 6])
-    assert mine._list_with_default(4, [1, 2]) == theirs._list_with_default(4, [1, 2])
-    with pytest.raises(ValueError, match="Input dimension should be at least 3"):
-        mine._list_with_default([1, 2], [5, 6])
-    sd = {"module.a": 1, "module.b.c": 2, "x": 3}
-    mine.consume_prefix_in_state_dict_if_present(sd, "module.")
-    assert sd == {"a": 1, "b.c": 2, "x": 3}

@@ -780,8 +780,170 @@ sum(p.numel() for p in m.parameters())
 """,
 }
 
+REPARAMETRIZATION_KEYS = {
+"weight_norm_state_dict": """
+nn = torch.nn
+m = nn.utils.weight_norm(nn.Linear(2, 3))
+print(list(m.state_dict())); print([n for n, _ in m.named_parameters()])
+R = m.weight_g.shape, m.weight_v.shape
+""",
+"parametrizations_weight_norm": """
+nn = torch.nn
+m = nn.utils.parametrizations.weight_norm(nn.Linear(2, 3))
+print(list(m.state_dict())); print(m)
+R = [n for n, _ in m.named_parameters()]
+""",
+"spectral_norm_state_dict": """
+nn = torch.nn
+m = nn.utils.spectral_norm(nn.Linear(2, 3))
+R = list(m.state_dict()), [n for n, _ in m.named_parameters()], [n for n, _ in m.named_buffers()]
+""",
+"parametrize_custom": """
+nn = torch.nn
+P = nn.utils.parametrize
+class Symmetric(nn.Module):
+    def forward(self, X): return X.triu() + X.triu(1).transpose(-1, -2)
+m = nn.Linear(3, 3)
+P.register_parametrization(m, 'weight', Symmetric())
+print(m)
+R = list(m.state_dict()), torch.equal(m.weight, m.weight.T), P.is_parametrized(m), type(m).__name__
+""",
+"orthogonal_keys": """
+nn = torch.nn
+m = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3))
+R = list(m.state_dict()), [n for n, _ in m.named_parameters()]
+""",
+}
+
+
+WEIGHT_AND_SPECTRAL_NORM_HOOKS = {
+"weight_norm_values_and_grads": """
+nn = torch.nn
+lin = nn.Linear(2, 3)
+with torch.no_grad():
+    lin.weight.copy_(torch.tensor([[3., 4.], [1., 0.], [0., 2.]])); lin.bias.zero_()
+m = nn.utils.weight_norm(lin)
+print(list(m.state_dict())); print(m)
+y = m(torch.tensor([[1., 1.]]))
+with torch.no_grad(): m.weight_g.mul_(2)
+y2 = m(torch.tensor([[1., 1.]]))
+y2.sum().backward()
+R = (m.weight_g, m.weight_v, y, y2, m.weight_g.grad, [[round(x, 5) for x in r] for r in m.weight_v.grad.tolist()],
+     type(m.weight).__name__, m.weight.requires_grad)
+""",
+"weight_norm_dims": """
+nn = torch.nn
+def mk(**kw):
+    c = nn.Conv1d(2, 3, 2)
+    with torch.no_grad(): c.weight.copy_(torch.arange(12.).reshape(3, 2, 2))
+    return nn.utils.weight_norm(c, **kw)
+R = [mk(dim=d).weight_g for d in (0, 1, 2, None, -1)]
+""",
+"weight_norm_remove": """
+nn = torch.nn
+lin = nn.Linear(2, 2)
+with torch.no_grad(): lin.weight.copy_(torch.tensor([[3., 4.], [0., 2.]]))
+m = nn.utils.weight_norm(lin, name='weight')
+with torch.no_grad(): m.weight_g.fill_(1.)
+m = nn.utils.remove_weight_norm(m)
+print(list(m.state_dict()), len(m._forward_pre_hooks))
+R = m.weight, type(m.weight).__name__
+""",
+"weight_norm_errors": """
+nn = torch.nn
+m = nn.utils.weight_norm(nn.Linear(2, 2))
+for f in (lambda: nn.utils.weight_norm(m), lambda: nn.utils.remove_weight_norm(nn.Linear(1, 1)),
+          lambda: nn.utils.remove_weight_norm(m, 'bias')):
+    try:
+        f()
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"weight_norm_checkpoint_roundtrip": """
+import io
+nn = torch.nn
+def make():
+    return nn.Sequential(nn.utils.weight_norm(nn.Conv1d(1, 2, 3)), nn.ReLU(), nn.utils.weight_norm(nn.Conv1d(2, 1, 1)))
+a = make()
+with torch.no_grad():
+    for i, p in enumerate(a.parameters()): p.copy_(torch.linspace(-1, 1, p.numel()).reshape(p.shape) * (i + 1))
+buf = io.BytesIO(); torch.save(a.state_dict(), buf); buf.seek(0)
+b = make(); print(b.load_state_dict(torch.load(buf)))
+x = torch.linspace(0, 1, 8).reshape(1, 1, 8)
+R = list(b.state_dict()), torch.equal(a(x), b(x))
+""",
+"weight_norm_deepcopy_error": """
+import copy
+m = torch.nn.utils.weight_norm(torch.nn.Linear(2, 2))
+copy.deepcopy(m)
+""",
+"spectral_norm_keys_and_metadata": """
+nn = torch.nn
+m = nn.utils.spectral_norm(nn.Conv2d(2, 3, 3))
+sd = m.state_dict()
+print(list(sd)); print(dict(sd._metadata))
+t = nn.utils.spectral_norm(nn.ConvTranspose2d(2, 3, 3))
+R = m.weight_u.shape, m.weight_v.shape, t.weight_u.shape, t.weight_v.shape, type(m.weight).__name__, m.weight.requires_grad
+""",
+"spectral_norm_values": """
+nn = torch.nn
+lin = nn.Linear(3, 2)
+with torch.no_grad(): lin.weight.copy_(torch.tensor([[2., 0., 0.], [0., 1., 0.]])); lin.bias.zero_()
+m = nn.utils.spectral_norm(lin)
+with torch.no_grad():
+    m.weight_u.copy_(torch.tensor([0.6, 0.8])); m.weight_v.copy_(torch.tensor([0.6, 0.8, 0.]))
+y = m(torch.tensor([[1., 1., 1.]]))
+u1, v1 = m.weight_u.clone(), m.weight_v.clone()
+m.eval(); y2 = m(torch.tensor([[1., 1., 1.]]))
+y2.sum().backward()
+R = [round(v, 4) for v in u1.tolist()], [round(v, 4) for v in v1.tolist()], torch.equal(m.weight_u, u1), [round(v, 4) for v in y2.flatten().tolist()], m.weight_orig.grad.shape
+""",
+"spectral_norm_remove": """
+nn = torch.nn
+lin = nn.Linear(2, 2)
+with torch.no_grad(): lin.weight.copy_(torch.tensor([[4., 0.], [0., 2.]]))
+m = nn.utils.spectral_norm(lin)
+with torch.no_grad():
+    m.weight_u.copy_(torch.tensor([1., 0.])); m.weight_v.copy_(torch.tensor([1., 0.]))
+nn.utils.remove_spectral_norm(m)
+print(list(m.state_dict()), len(m._forward_pre_hooks), len(m._state_dict_hooks), len(m._load_state_dict_pre_hooks))
+R = m.weight, dict(m.state_dict()._metadata)
+""",
+"spectral_norm_errors": """
+nn = torch.nn
+m = nn.utils.spectral_norm(nn.Linear(2, 2))
+for f in (lambda: nn.utils.spectral_norm(m), lambda: nn.utils.remove_spectral_norm(nn.Linear(1, 1)),
+          lambda: nn.utils.spectral_norm(nn.Linear(1, 1), n_power_iterations=0)):
+    try:
+        f()
+    except Exception as e:
+        print(type(e).__name__, e)
+""",
+"spectral_norm_checkpoint_roundtrip": """
+import io
+nn = torch.nn
+a = nn.utils.spectral_norm(nn.Linear(2, 2))
+with torch.no_grad():
+    a.weight_orig.copy_(torch.tensor([[1., 2.], [3., 4.]])); a.weight_u.copy_(torch.tensor([0.6, 0.8])); a.weight_v.copy_(torch.tensor([0.8, 0.6]))
+buf = io.BytesIO(); torch.save(a.state_dict(), buf); buf.seek(0)
+b = nn.utils.spectral_norm(nn.Linear(2, 2)); r = b.load_state_dict(torch.load(buf)); print(r)
+b.eval(); a.eval()
+R = torch.equal(b.weight_u, a.weight_u), torch.allclose(a(torch.ones(1, 2)), b(torch.ones(1, 2)))
+""",
+"spectral_norm_gan_discriminator": """
+nn = torch.nn
+SN = nn.utils.spectral_norm
+D = nn.Sequential(SN(nn.Conv2d(1, 4, 3, 2, 1)), nn.LeakyReLU(0.2), SN(nn.Conv2d(4, 8, 3, 2, 1)), nn.LeakyReLU(0.2),
+                  nn.Flatten(), SN(nn.Linear(8 * 2 * 2, 1)))
+print(D)
+out = D(torch.zeros(2, 1, 8, 8))
+R = out.shape, list(D.state_dict()), sum(p.numel() for p in D.parameters())
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
-    ("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY), ("parameters", PARAMETERS_AND_MORE_HOOKS), ("lazy", LAZY))
+    ("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY), ("parameters", PARAMETERS_AND_MORE_HOOKS), ("lazy", LAZY),
+    ("reparam", REPARAMETRIZATION_KEYS), ("norm_hooks", WEIGHT_AND_SPECTRAL_NORM_HOOKS))
     for name, src in table.items()}
 
 
