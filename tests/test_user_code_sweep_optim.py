@@ -190,6 +190,21 @@ for kw in [dict(lr=-1), dict(beta2_decay=0.5), dict(eps=(-1, 1e-3)), dict(eps=(N
     except ValueError as e:
         print(e)
 """,
+    "full_precision_prints": """
+for name, kw in [('SGD', dict(lr=0.1)), ('SGD', dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                 ('SGD', dict(lr=0.1, momentum=0.9, dampening=0.1)), ('Adam', dict(lr=0.01)),
+                 ('Adam', dict(lr=0.01, weight_decay=0.1)), ('AdamW', dict(lr=0.01)), ('Adagrad', dict(lr=0.1)),
+                 ('Adadelta', dict(lr=1.0, weight_decay=0.1)), ('NAdam', dict(lr=0.01)), ('RAdam', dict(lr=0.01)),
+                 ('Adamax', dict(lr=0.01, weight_decay=0.1)), ('ASGD', dict(lr=0.05, weight_decay=0.1)),
+                 ('RMSprop', dict(lr=0.01))]:
+    w = torch.tensor([0.5, -1.25, 2.0, 0.125], requires_grad=True)
+    opt = getattr(torch.optim, name)([w], **kw)
+    for i in range(10):
+        opt.zero_grad()
+        w.grad = torch.tensor([0.3, -0.7, 1.1, 0.05]) * (i % 3 + 1) - w.detach() * 0.1
+        opt.step()
+    print(name, w.tolist())
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

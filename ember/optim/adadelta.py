@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
+from ._fused import add_scaled, addcmul
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["Adadelta"]
@@ -45,9 +46,9 @@ class Adadelta(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * param
+                g = add_scaled(g, param, wd)
             square_avg *= rho
-            square_avg += (1 - rho) * g * g
+            addcmul(square_avg, g, g, 1 - rho, out=square_avg)
             std = square_avg + eps
             np.sqrt(std, out=std)
             delta = acc_delta + eps
@@ -55,7 +56,7 @@ class Adadelta(Optimizer):
             delta /= std
             delta *= g
             acc_delta *= rho
-            acc_delta += (1 - rho) * delta * delta
-            param += -lr_value * delta
+            addcmul(acc_delta, delta, delta, 1 - rho, out=acc_delta)
+            add_scaled(param, delta, -lr_value, out=param)
         state["square_avg"]._bump_version()
         state["acc_delta"]._bump_version()

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..tensor import _wrap
 from ._validate import check_flags, check_lr, check_nonneg
+from ._fused import add_scaled, addcmul
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value
 
 __all__ = ["Adagrad"]
@@ -34,6 +35,12 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self._init_state(p, self.state[p], group)
 
+    def share_memory(self):
+        """Move the accumulated squared-gradient sums into shared memory (for Hogwild-style training)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["sum"].share_memory_()
+
     def _init_state(self, p, state, group):
         state["step"] = _scalar_tensor(0.0)
         init = self.defaults["initial_accumulator_value"]     # torch takes the default, not the group's value
@@ -49,8 +56,8 @@ class Adagrad(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * param
-            total += 1 * g * g
+                g = add_scaled(g, param, wd)
+            addcmul(total, g, g, 1, out=total)
             std = np.sqrt(total)
             std += eps
             param += -clr * g / std

@@ -5,17 +5,15 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
+from ._fused import add_scaled, addcmul, lerp
 from .optimizer import Optimizer, _blocks, _pow, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["Adam"]
 
 
 def _lerp_(out, end, weight):
-    """``out += weight * (end - out)`` as torch's lerp kernel rounds it (the other form for weights >= 0.5)."""
-    if abs(weight) < 0.5:
-        out += weight * (end - out)
-    else:
-        out[...] = end - (end - out) * (1 - weight)
+    """``out += weight * (end - out)`` in place, rounded as torch's lerp kernel (see ``_fused.lerp``)."""
+    lerp(out, end, weight, out=out)
 
 
 class Adam(Optimizer):
@@ -94,10 +92,10 @@ class Adam(Optimizer):
                 if decoupled:
                     param *= decay
                 else:
-                    g = g + wd * param
-            _lerp_(m, g, weight1)
+                    g = add_scaled(g, param, wd)
+            lerp(m, g, weight1, out=m)
             v *= beta2
-            v += weight2 * g * g
+            addcmul(v, g, g, weight2, out=v)
             if len(blocks) == 5:
                 np.maximum(blocks[4], v, out=blocks[4])
                 v = blocks[4]

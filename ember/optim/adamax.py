@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
+from ._fused import add_scaled
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -43,7 +44,7 @@ class Adamax(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * param
+                g = add_scaled(g, param, wd)
             _lerp_(m, g, 1 - beta1)
             u *= beta2
             bound = np.abs(g)

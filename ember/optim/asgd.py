@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
+from ._fused import add_scaled
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["ASGD"]
@@ -51,9 +52,9 @@ class ASGD(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * param
+                g = add_scaled(g, param, wd)
             param *= 1 - lambd * eta_value
-            param += -eta_value * g
+            add_scaled(param, g, -eta_value, out=param)
             if mu_value != 1:
                 diff = param - ax
                 diff *= mu_value

@@ -698,15 +698,16 @@ class SequentialLR(_Nested, LRScheduler):
         schedulers[idx]._initial_step()
         self._last_lr = schedulers[idx].get_last_lr()
 
-    def _recursive_undo(self, scheduler=None):
-        scheduler = self if scheduler is None else scheduler
-        if hasattr(scheduler, "_schedulers"):
-            for child in scheduler._schedulers:
-                self._recursive_undo(child)
-        elif hasattr(scheduler, "last_epoch"):
-            scheduler.last_epoch -= 1
+    def recursive_undo(self, sched=None):
+        """Step ``sched`` (this scheduler by default) and every scheduler nested in it back by one epoch."""
+        sched = self if sched is None else sched
+        if hasattr(sched, "_schedulers"):
+            for child in sched._schedulers:
+                self.recursive_undo(child)
+        elif hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
 
-    recursive_undo = _recursive_undo
+    _recursive_undo = recursive_undo
 
     def step(self):
         self.last_epoch += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
+from ._fused import add_scaled, addcmul
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -57,10 +58,10 @@ class RAdam(Optimizer):
                 if group["decoupled_weight_decay"]:
                     param *= decay
                 else:
-                    g = g + wd * param
+                    g = add_scaled(g, param, wd)
             _lerp_(m, g, 1 - beta1)
             v *= beta2
-            v += (1 - beta2) * g * g
+            addcmul(v, g, g, 1 - beta2, out=v)
             update = m / bias_correction1
             update *= lr
             if rect is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
+from ._fused import add_scaled, addcmul
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -54,13 +55,13 @@ class RMSprop(Optimizer):
             if group["maximize"]:
                 g = -g
             if wd != 0:
-                g = g + wd * param
+                g = add_scaled(g, param, wd)
             square_avg *= alpha
-            square_avg += (1 - alpha) * g * g
+            addcmul(square_avg, g, g, 1 - alpha, out=square_avg)
             if centered:
                 grad_avg = blocks[-1]
                 _lerp_(grad_avg, g, 1 - alpha)
-                avg = square_avg + -1 * grad_avg * grad_avg
+                avg = addcmul(square_avg, grad_avg, grad_avg, -1)
                 np.sqrt(avg, out=avg)
             else:
                 avg = np.sqrt(square_avg)
@@ -69,7 +70,7 @@ class RMSprop(Optimizer):
                 buf = blocks[3]
                 buf *= momentum
                 buf += g / avg
-                param += -lr * buf
+                add_scaled(param, buf, -lr, out=param)
             else:
                 param += -lr * g / avg
         for key in ("square_avg", "momentum_buffer", "grad_avg"):

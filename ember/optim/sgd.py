@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor, _wrap
 from ._validate import check_flags
+from ._fused import add_scaled
 from .optimizer import Optimizer, _blocks, _real, _value
 
 __all__ = ["SGD"]
@@ -50,10 +51,10 @@ class SGD(Optimizer):
             if buf is None:        # the first buffer is the (decayed) gradient itself
                 first = -g if maximize else g.copy()
                 if wd != 0:
-                    first = first + wd * param
-                state["momentum_buffer"] = _wrap(first)
+                    first = add_scaled(first, param, wd)
+                state["momentum_buffer"] = _wrap(first.view(grad._data.dtype) if grad._data.dtype.kind == "c" else first)
                 for pb, fb in _blocks(param, first):
-                    pb += -lr * (fb + momentum * fb) if nesterov else -lr * fb
+                    add_scaled(pb, add_scaled(fb, fb, momentum) if nesterov else fb, -lr, out=pb)
                 return
             buf = _real(buf._data)
         for blocks in _blocks(param, g) if buf is None else _blocks(param, g, buf):
@@ -61,10 +62,10 @@ class SGD(Optimizer):
             if maximize:
                 gb = -gb
             if wd != 0:
-                gb = gb + wd * pb
+                gb = add_scaled(gb, pb, wd)
             if buf is not None:
                 bb = blocks[2]
                 bb *= momentum
-                bb += (1 - dampening) * gb
-                gb = gb + momentum * bb if nesterov else bb
-            pb += -lr * gb
+                add_scaled(bb, gb, 1 - dampening, out=bb)
+                gb = add_scaled(gb, bb, momentum) if nesterov else bb
+            add_scaled(pb, gb, -lr, out=pb)
