@@ -7,6 +7,46 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "autocast_bf16_dtypes": """
+nn = torch.nn
+x = torch.ones(3, 2, 4)
+res = []
+with torch.autocast('cpu', dtype=torch.bfloat16):
+    for m in [nn.LSTM(4, 4), nn.GRU(4, 4), nn.RNN(4, 4), nn.LSTM(4, 4, proj_size=2),
+              nn.RNN(4, 4, nonlinearity='relu', bidirectional=True)]:
+        o, h = m(x)
+        res.append((type(m).__name__, o.dtype, (h[0] if isinstance(h, tuple) else h).dtype, o.grad_fn.name()))
+    o, w = nn.MultiheadAttention(4, 2)(x, x, x)
+    res.append(('mha', o.dtype, w.dtype))
+    res.append(('enc', nn.TransformerEncoderLayer(4, 2, 8)(x).dtype))
+    F = nn.functional
+    res.append(('sdpa', F.scaled_dot_product_attention(x, x, x).dtype,
+                F.scaled_dot_product_attention(x, x, x, attn_mask=torch.zeros(2, 2)).dtype))
+    res.append(('cells', nn.LSTMCell(4, 4)(x[0])[0].dtype, nn.GRUCell(4, 4)(x[0]).dtype, nn.RNNCell(4, 4)(x[0]).dtype))
+    o, (h, c) = nn.LSTM(4, 4)(x, (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+    res.append((o.dtype, h.dtype, c.dtype))
+    res.append(nn.LSTM(4, 4)(nn.utils.rnn.pack_sequence([torch.ones(2, 4)]))[0].data.dtype)
+    l = nn.LSTM(4, 4); xx = x.clone().requires_grad_()
+    o, _ = l(xx); o.float().sum().backward()
+    res.append((l.weight_ih_l0.grad.dtype, xx.grad.dtype, o.shape))
+    res.append(nn.LSTM(4, 4).double()(x.double())[0].dtype)
+    nn.LSTM(4, 4)(x.double())
+R = res
+""",
+    "bfloat16_modules_dtypes": """
+nn = torch.nn
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4).to(torch.bfloat16).requires_grad_()
+res = []
+for m in [nn.LSTM(4, 4), nn.GRU(4, 4, bidirectional=True), nn.RNN(4, 4)]:
+    m = m.to(torch.bfloat16)
+    o, h = m(x)
+    o.float().sum().backward()
+    res.append((o.dtype, o.shape, x.grad.dtype, m.weight_hh_l0.grad.dtype))
+q = x.reshape(1, 2, 3, 4)
+o = nn.functional.scaled_dot_product_attention(q, q, q)
+o.float().sum().backward()
+R = res, o.dtype, o.grad_fn.name()
+""",
     "ctor_errors": """
 nn = torch.nn
 for fn in [lambda: nn.LSTM(3), lambda: nn.RNN(3), lambda: nn.GRU(), lambda: nn.LSTM(3, 4, foo=1),

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import ops
 from ..ops.attention import attention_op
-from ..ops.products import linear
+from ..ops.products import _autocast, linear
 from ..ops._util import _wrap
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.graph import present
@@ -80,6 +80,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     1 / sqrt(E); ``is_causal`` lets query i see keys j <= i; ``enable_gqa`` shares each key/value head among
     a group of query heads (dim -3).
     """
+    policy = _autocast[0]
+    if policy is not None:              # on torch's autocast list: floating inputs (and a float mask) are cast
+        return policy.run(scaled_dot_product_attention, query, key, value, attn_mask, dropout_p, is_causal, scale,
+                          enable_gqa)
     if not (query.dtype is key.dtype is value.dtype):
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_tn(query)} key.dtype: {_tn(key)} and value.dtype: {_tn(value)} instead.")

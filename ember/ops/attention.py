@@ -57,7 +57,10 @@ class Attention(Op):
         s /= total                                                        # p
         pd = s if keep is None else s * keep
         ctx.p = (scale, keep, s, pd)
-        return pd @ v, pd
+        out = pd @ v
+        if out.dtype != q.dtype:                  # bfloat16 products come back in float32: round once at the end
+            return out.astype(q.dtype), pd.astype(q.dtype)
+        return out, pd
 
     @staticmethod
     def backward(ctx, g_out, g_w):
@@ -83,9 +86,20 @@ class Attention(Op):
         ds *= p                                                           # d loss / d scores
         gb = _wrap(_sum_to(ds, bias.shape)) if bias is not None and e[3] is not None else None
         t = ds.dtype.type
-        gq = _wrap(_sum_to((ds @ k._data) * t(scale), q.shape)) if e[0] is not None else None
-        gk = _wrap(_sum_to((ds.swapaxes(-1, -2) @ q._data) * t(scale), k.shape)) if e[1] is not None else None
+        gq = _wrap(_cast(_sum_to((ds @ k._data) * t(scale), q.shape), q)) if e[0] is not None else None
+        gk = _wrap(_cast(_sum_to((ds.swapaxes(-1, -2) @ q._data) * t(scale), k.shape), k)) if e[1] is not None \
+            else None
+        if gv is not None:
+            gv = _wrap(_cast(gv._data, v))
+        if gb is not None:
+            gb = _wrap(_cast(gb._data, bias))
         return gq, gk, gv, gb, None, None, None
+
+
+def _cast(a, like):
+    """``a`` in the dtype of the tensor ``like`` (gradients of bfloat16 inputs are computed in float32)."""
+    want = like._data.dtype
+    return a if a.dtype == want else a.astype(want)
 
 
 def _sum_to(a, shape):

@@ -58,90 +58,111 @@ class RecurrentLayer(Op):
 
     @staticmethod
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse):
-        xp = _xp(x)
-        H = w_ih.shape[0] // _GATES[mode]
-        offsets = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
-        steps = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
-        ctx.p = (mode, offsets, steps, H, b_hh is not None, b_ih is not None)
-        xw = x @ w_ih.T                                                   # (N, G H): all steps in one matmul
-        if b_ih is not None:
-            xw += b_ih
-        if mode != "GRU" and b_hh is not None:
-            xw += b_hh
-        h = h0.copy()
-        h_prev = xp.empty((x.shape[0], h0.shape[1]), x.dtype)           # (N, Hout)
-        w_hh_t = w_hh.T
-        if mode == "LSTM":
-            return _lstm_forward(ctx, xp, xw, h, c0.copy(), h_prev, w_hh_t, w_hr, offsets, steps, H)
-        if mode == "GRU":
-            return _gru_forward(ctx, xp, xw, h, h_prev, w_hh_t, b_hh, offsets, steps, H)
-        ctx.n_batch = h.shape[0]
-        for t in steps:
-            s, e = offsets[t], offsets[t + 1]
-            hp = h[:e - s]
-            h_prev[s:e] = hp
-            a = xw[s:e]
-            a += hp @ w_hh_t
-            if mode == "RNN_TANH":
-                xp.tanh(a, out=a)
-            else:
-                xp.maximum(a, 0, out=a)
-            h[:e - s] = a
-        ctx.saved = (h_prev,)
-        return xw, h                                                      # the activated pre-activations
+        ctx.low = None
+        if x.dtype.itemsize == 2:             # float16 / bfloat16: computed in float32, rounded once at the end
+            ctx.low = x.dtype
+            x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = (None if a is None else a.astype(np.float32)
+                                                        for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr))
+            res = _layer_forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse)
+            return tuple(a.astype(ctx.low) for a in res)
+        return _layer_forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse)
 
     @staticmethod
     def backward(ctx, g_out, g_h, g_c=None):
         if _grad_state[0]:                          # create_graph: differentiate a recomputed, composed graph
             return _backward_graph(ctx, g_out, g_h, g_c)
-        x, _, _, w_ih, w_hh, _, _, w_hr = ctx.saved_tensors
-        x, w_ih, w_hh = x._data, w_ih._data, w_hh._data
-        mode, offsets, steps, H, has_bhh, has_bih = ctx.p
-        xp = _xp(x)
-        dt = x.dtype
-        g_out = None if g_out is None else g_out._data
-        h_prev = ctx.saved[0]
-        rows = ctx.n_batch
-        dh = xp.zeros((rows, h_prev.shape[1]), dt) if g_h is None else g_h._data.astype(dt, copy=True)
-        back = steps[::-1]
-        gw_hr = None
-        if mode == "LSTM":
-            dc = xp.zeros((rows, H), dt) if g_c is None else g_c._data.astype(dt, copy=True)
-            da, gw_hr = _lstm_backward(ctx, xp, g_out, dh, dc, w_hh, None if w_hr is None else w_hr._data,
-                                       offsets, back, H)
-            da_h = da
-        elif mode == "GRU":
-            dc = None
-            da, da_h = _gru_backward(ctx, xp, g_out, dh, w_hh, offsets, back, H)
+        grads = _layer_backward(ctx, g_out, g_h, g_c)
+        if ctx.low is None:
+            return grads
+        return tuple(g if g is None else _wrap(g._data.astype(ctx.low)) for g in grads)
+
+
+def _layer_forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, batch_sizes, reverse):
+    xp = _xp(x)
+    H = w_ih.shape[0] // _GATES[mode]
+    offsets = np.concatenate([[0], np.cumsum(batch_sizes)]).tolist()
+    steps = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+    ctx.p = (mode, offsets, steps, H, b_hh is not None, b_ih is not None)
+    xw = x @ w_ih.T                                                   # (N, G H): all steps in one matmul
+    if b_ih is not None:
+        xw += b_ih
+    if mode != "GRU" and b_hh is not None:
+        xw += b_hh
+    h = h0.copy()
+    h_prev = xp.empty((x.shape[0], h0.shape[1]), x.dtype)           # (N, Hout)
+    w_hh_t = w_hh.T
+    if mode == "LSTM":
+        return _lstm_forward(ctx, xp, xw, h, c0.copy(), h_prev, w_hh_t, w_hr, offsets, steps, H)
+    if mode == "GRU":
+        return _gru_forward(ctx, xp, xw, h, h_prev, w_hh_t, b_hh, offsets, steps, H)
+    ctx.n_batch = h.shape[0]
+    for t in steps:
+        s, e = offsets[t], offsets[t + 1]
+        hp = h[:e - s]
+        h_prev[s:e] = hp
+        a = xw[s:e]
+        a += hp @ w_hh_t
+        if mode == "RNN_TANH":
+            xp.tanh(a, out=a)
         else:
-            dc = None
-            out = ctx.saved_output._data                                  # checked for in-place changes
-            da = xp.empty_like(out)
-            for t in back:
-                s, e = offsets[t], offsets[t + 1]
-                dh_b = dh[:e - s]
-                if g_out is not None:
-                    dh_b += g_out[s:e]
-                y = out[s:e]
-                d = da[s:e]
-                if mode == "RNN_TANH":
-                    xp.multiply(y, y, out=d)
-                    xp.subtract(1, d, out=d)
-                    d *= dh_b
-                else:
-                    xp.multiply(dh_b, y > 0, out=d)
-                dh[:e - s] = d @ w_hh
-            da_h = da
-        e = ctx._edges
-        gx = _wrap(da @ w_ih) if e[0] is not None else None
-        gh0 = _wrap(dh) if e[1] is not None else None
-        gc0 = _wrap(dc) if dc is not None and e[2] is not None else None
-        gw_ih = _wrap(da.T @ x) if e[3] is not None else None
-        gw_hh = _wrap(da_h.T @ h_prev) if e[4] is not None else None
-        gb_ih = _wrap(da.sum(0)) if has_bih and e[5] is not None else None
-        gb_hh = _wrap(da_h.sum(0)) if has_bhh and e[6] is not None else None
-        gw_hr = _wrap(gw_hr) if gw_hr is not None and e[7] is not None else None
-        return gx, gh0, gc0, gw_ih, gw_hh, gb_ih, gb_hh, gw_hr, None, None, None
+            xp.maximum(a, 0, out=a)
+        h[:e - s] = a
+    ctx.saved = (h_prev,)
+    return xw, h                                                      # the activated pre-activations
+
+
+def _layer_backward(ctx, g_out, g_h, g_c):
+    x, _, _, w_ih, w_hh, _, _, w_hr = ctx.saved_tensors
+    x, w_ih, w_hh = x._data, w_ih._data, w_hh._data
+    w_hr = None if w_hr is None else w_hr._data
+    if ctx.low is not None:
+        x, w_ih, w_hh = x.astype(np.float32), w_ih.astype(np.float32), w_hh.astype(np.float32)
+        w_hr = None if w_hr is None else w_hr.astype(np.float32)
+    mode, offsets, steps, H, has_bhh, has_bih = ctx.p
+    xp = _xp(x)
+    dt = x.dtype
+    g_out = None if g_out is None else g_out._data.astype(dt, copy=False)
+    h_prev = ctx.saved[0]
+    rows = ctx.n_batch
+    dh = xp.zeros((rows, h_prev.shape[1]), dt) if g_h is None else g_h._data.astype(dt, copy=True)
+    back = steps[::-1]
+    gw_hr = None
+    if mode == "LSTM":
+        dc = xp.zeros((rows, H), dt) if g_c is None else g_c._data.astype(dt, copy=True)
+        da, gw_hr = _lstm_backward(ctx, xp, g_out, dh, dc, w_hh, w_hr, offsets, back, H)
+        da_h = da
+    elif mode == "GRU":
+        dc = None
+        da, da_h = _gru_backward(ctx, xp, g_out, dh, w_hh, offsets, back, H)
+    else:
+        dc = None
+        out = ctx.saved_output._data.astype(dt, copy=False)           # checked for in-place changes
+        da = xp.empty_like(out)
+        for t in back:
+            s, e = offsets[t], offsets[t + 1]
+            dh_b = dh[:e - s]
+            if g_out is not None:
+                dh_b += g_out[s:e]
+            y = out[s:e]
+            d = da[s:e]
+            if mode == "RNN_TANH":
+                xp.multiply(y, y, out=d)
+                xp.subtract(1, d, out=d)
+                d *= dh_b
+            else:
+                xp.multiply(dh_b, y > 0, out=d)
+            dh[:e - s] = d @ w_hh
+        da_h = da
+    e = ctx._edges
+    gx = _wrap(da @ w_ih) if e[0] is not None else None
+    gh0 = _wrap(dh) if e[1] is not None else None
+    gc0 = _wrap(dc) if dc is not None and e[2] is not None else None
+    gw_ih = _wrap(da.T @ x) if e[3] is not None else None
+    gw_hh = _wrap(da_h.T @ h_prev) if e[4] is not None else None
+    gb_ih = _wrap(da.sum(0)) if has_bih and e[5] is not None else None
+    gb_hh = _wrap(da_h.sum(0)) if has_bhh and e[6] is not None else None
+    gw_hr = _wrap(gw_hr) if gw_hr is not None and e[7] is not None else None
+    return gx, gh0, gc0, gw_ih, gw_hh, gb_ih, gb_hh, gw_hr, None, None, None
 
 
 # ----------------------------------------------------------------------------------------------------------

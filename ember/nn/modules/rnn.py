@@ -105,10 +105,11 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def _layer_weights(self, index):
-        """(w_ih, w_hh, b_ih, b_hh, w_hr) of layer-direction ``index``; absent ones are None."""
+    def _layer_weights(self, index, cast=None):
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of layer-direction ``index``; absent ones are None.  ``cast`` (autocast's)
+        is applied to each."""
         names = self._all_weights[index]
-        got = {n.split("_l")[0]: getattr(self, n) for n in names}
+        got = {n.split("_l")[0]: getattr(self, n) if cast is None else cast(getattr(self, n)) for n in names}
         return (got["weight_ih"], got["weight_hh"], got.get("bias_ih"), got.get("bias_hh"), got.get("weight_hr"))
 
     # ---- validation, with torch's messages ------------------------------------------------------------
@@ -142,6 +143,8 @@ class RNNBase(Module):
         """torch's errors for initial states whose dtype is not the weights' (c0 of another dtype is cast, as
         torch's default kernel promotes it); returns c0."""
         w = self._flat_weights[0].dtype
+        if _products._autocast[0] is not None and self.mode != "GRU":
+            w = rows.dtype                                  # autocast casts the weights to the input's dtype
         if self.mode == "LSTM" and self.proj_size == 0 and rows.device.type == "cpu" and \
                 rows.dtype.name in ("float32", "bfloat16"):             # torch's oneDNN kernel
             states = (h0, c0)
@@ -220,7 +223,7 @@ class RNNBase(Module):
         rows = input.reshape(T * B, input.shape[2])                          # (T B, I), time-major
         return rows, np.full(T, B, dtype=np.int64), hx_list, unbatched, False, (T, B)
 
-    def _run(self, rows, batch_sizes, h0, c0):
+    def _run(self, rows, batch_sizes, h0, c0, cast=None):
         """All layers and directions over packed rows: (out rows, h_n (L D, B, Hout), c_n or None)."""
         directions = 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
@@ -231,7 +234,7 @@ class RNNBase(Module):
             outs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                res = recurrent_layer(layer_in, h0[k], c0[k] if lstm else None, *self._layer_weights(k), self.mode,
+                res = recurrent_layer(layer_in, h0[k], c0[k] if lstm else None, *self._layer_weights(k, cast), self.mode,
                                       bs, direction == 1)
                 outs.append(res[0])
                 h_n.append(res[1])
@@ -245,6 +248,15 @@ class RNNBase(Module):
     def _forward(self, input, hx_list):
         orig = input
         rows, bs, hx_list, unbatched, packed, shape = self._prepare(input, hx_list)
+        policy = _products._autocast[0]
+        cast = policy is not None and self.mode != "GRU"      # torch's autocast lists lstm and rnn_tanh/relu, not gru
+        if cast:
+            rows = policy.cast(rows)
+            hx_list = [None if h is None else policy.cast(h) for h in hx_list]
+            low = policy.cast(self._flat_weights[0]).dtype
+            if rows.dtype != low:                           # a float64 input meets the cast weights
+                raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_SCALAR.get(rows.dtype.name)} "
+                                   f"and {_SCALAR.get(low.name)}")
         expected = self.get_expected_hidden_size(rows, bs if packed else None) if packed else \
             (self.num_layers * (2 if self.bidirectional else 1), shape[1],
              self.proj_size if self.proj_size > 0 else self.hidden_size)
@@ -269,7 +281,10 @@ class RNNBase(Module):
                 rows.dtype.name in ("float32", "bfloat16"):
             _proj_warned.append(True)           # torch's oneDNN path warns once per process
             warnings.warn("LSTM with projections is not supported with oneDNN. Using default implementation.")
-        out_rows, h_n, c_n = self._run(rows, bs, h0, c0)
+        if cast:
+            out_rows, h_n, c_n = policy.plain(self._run, rows, bs, h0, c0, policy.cast)
+        else:
+            out_rows, h_n, c_n = self._run(rows, bs, h0, c0)
         mkldnn = lstm and self.proj_size == 0 and rows.device.type == "cpu" and \
             rows.dtype.name in ("float32", "bfloat16")     # torch runs these on oneDNN: other node names
         if packed:
@@ -448,8 +463,11 @@ class RNNCellBase(Module):
             out.append(h)
         return input, out, batched
 
-    def _gates(self, x, h):
-        return F.linear(x, self.weight_ih, self.bias_ih) + F.linear(h, self.weight_hh, self.bias_hh)
+    def _weights(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def _gates(self, x, h, w_ih, w_hh, b_ih, b_hh):
+        return F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
 
 
 class RNNCell(RNNCellBase):
@@ -460,8 +478,14 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
+        policy = _products._autocast[0]
+        if policy is not None:          # rnn_tanh_cell / rnn_relu_cell are on torch's autocast list
+            return policy.run(self._step, input, hx, self._weights())
+        return self._step(input, hx, self._weights())
+
+    def _step(self, input, hx, weights):
         x, (h,), batched = self._check(input, [hx])
-        a = self._gates(x, h)
+        a = self._gates(x, h, *weights)
         if self.nonlinearity == "tanh":
             out = a.tanh()
         elif self.nonlinearity == "relu":
@@ -478,6 +502,12 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
+        policy = _products._autocast[0]
+        if policy is not None:          # lstm_cell is not on torch's autocast list: it runs in the inputs' dtype
+            return policy.plain(self._step, input, hx)
+        return self._step(input, hx)
+
+    def _step(self, input, hx=None):
         if hx is None:
             hx_list = [None, None]
         else:
@@ -493,7 +523,7 @@ class LSTMCell(RNNCellBase):
             else:
                 hx_list = list(hx)
         x, (h, c), batched = self._check(input, hx_list)
-        i, f, g, o = self._gates(x, h).chunk(4, 1)                           # each (B, H)
+        i, f, g, o = self._gates(x, h, *self._weights()).chunk(4, 1)         # each (B, H)
         c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
         h2 = o.sigmoid() * c2.tanh()
         return (h2, c2) if batched else (h2.squeeze(0), c2.squeeze(0))
@@ -506,6 +536,12 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
+        policy = _products._autocast[0]
+        if policy is not None:          # gru_cell is not on torch's autocast list
+            return policy.plain(self._step, input, hx)
+        return self._step(input, hx)
+
+    def _step(self, input, hx=None):
         x, (h,), batched = self._check(input, [hx])
         xr, xz, xn = F.linear(x, self.weight_ih, self.bias_ih).chunk(3, 1)   # each (B, H)
         hr, hz, hn = F.linear(h, self.weight_hh, self.bias_hh).chunk(3, 1)
