@@ -205,6 +205,31 @@ for name, kw in [('SGD', dict(lr=0.1)), ('SGD', dict(lr=0.1, momentum=0.9, neste
         opt.step()
     print(name, w.tolist())
 """,
+"module_instead_of_params": "m = torch.nn.Linear(2, 2); torch.optim.Adam(m)",
+"params_method_not_called": "m = torch.nn.Linear(2, 2); torch.optim.Adam(m.parameters)",
+"state_dict_of_module_passed": "m = torch.nn.Linear(2, 2); torch.optim.Adam(m.state_dict())",
+"list_of_lists": "m = torch.nn.Linear(2, 2); torch.optim.SGD([list(m.parameters())], lr=0.1)",
+"group_without_params": "m = torch.nn.Linear(2, 2); torch.optim.SGD([{'lr': 0.1}], lr=0.1)",
+"group_extra_key": """
+m = torch.nn.Linear(2, 2)
+opt = torch.optim.SGD([{'params': m.parameters(), 'foo': 1}], lr=0.1)
+print(opt)
+""",
+"step_closure_not_callable": "w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1); w.grad = torch.ones(2); opt.step(1.0)",
+"zero_grad_twice": "w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1); opt.zero_grad(); opt.zero_grad(); R = w.grad",
+"load_state_dict_not_dict": "w = torch.ones(2, requires_grad=True); opt = torch.optim.SGD([w], lr=0.1); opt.load_state_dict([1, 2])",
+"scheduler_on_module": "m = torch.nn.Linear(2, 2); torch.optim.lr_scheduler.StepLR(m, 2)",
+"grad_shape_mismatch": "w = torch.ones(2, requires_grad=True); opt = torch.optim.Adam([w], lr=0.1); w.grad = torch.ones(3)",
+"frozen_params": """
+m = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1))
+for p in m[0].parameters(): p.requires_grad = False
+opt = torch.optim.SGD(filter(lambda p: p.requires_grad, m.parameters()), lr=0.1)
+print(len(opt.param_groups[0]['params']))
+opt2 = torch.optim.SGD(m.parameters(), lr=0.1)
+m(torch.ones(1, 2)).sum().backward(); opt2.step()
+R = m[0].weight.grad, len(opt2.state)
+""",
+"requires_grad_false_param": "w = torch.ones(2); opt = torch.optim.SGD([w], lr=0.1); R = len(opt.param_groups[0]['params'])",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)
