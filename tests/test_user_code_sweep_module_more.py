@@ -216,9 +216,140 @@ R = a, m.weight.grad
 }
 
 
-@pytest.mark.parametrize("name", sorted(MORE_MECHANICS))
+HOOK_AND_CONTAINER_EDGES = {
+"print_moduledict_views": """
+d = torch.nn.ModuleDict({'a': torch.nn.ReLU(), 'b': torch.nn.Tanh()})
+print(type(d.keys()).__name__, type(d.items()).__name__, type(d.values()).__name__)
+print(list(d.items()))
+pd = torch.nn.ParameterDict({'w': torch.nn.Parameter(torch.ones(1))})
+print(type(pd.keys()).__name__, list(pd.keys()), list(pd.values()))
+""",
+"sequential_numpy_index": """
+s = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Tanh())
+R = type(s[np.int64(1)]).__name__, type(s[torch.tensor(0).item()]).__name__
+""",
+"sequential_index_type_error": "torch.nn.Sequential(torch.nn.ReLU())['a']",
+"modulelist_index_type_error": "torch.nn.ModuleList([torch.nn.ReLU()])['a']",
+"parameterlist_extend_error": "torch.nn.ParameterList().extend(3)",
+"modulelist_extend_error": "torch.nn.ModuleList().extend(3)",
+"modulelist_extend_nonmodule": "torch.nn.ModuleList().extend([3])",
+"pre_hook_kwargs_bad_return": """
+m = torch.nn.Identity()
+m.register_forward_pre_hook(lambda mod, args, kwargs: args, with_kwargs=True)
+m(torch.ones(1))
+""",
+"clear_hooks_dicts": """
+from collections import OrderedDict
+m = torch.nn.Linear(1, 1); calls = []
+m.register_forward_hook(lambda *a: calls.append('f')); m.register_forward_pre_hook(lambda *a: calls.append('p'))
+m._forward_hooks.clear(); m._forward_pre_hooks = OrderedDict()
+m(torch.ones(1, 1))
+R = calls
+""",
+"global_registration_hooks": """
+mm = torch.nn.modules.module
+seen = []
+h1 = mm.register_module_buffer_registration_hook(lambda mod, name, buf: seen.append(('buf', name)))
+h2 = mm.register_module_parameter_registration_hook(lambda mod, name, p: seen.append(('param', name)))
+h3 = mm.register_module_module_registration_hook(lambda mod, name, sub: seen.append(('mod', name)))
+m = torch.nn.Sequential(torch.nn.Linear(1, 1)); m.register_buffer('b', torch.ones(1))
+h1.remove(); h2.remove(); h3.remove()
+torch.nn.Linear(1, 1)
+R = seen
+""",
+"registration_hook_replaces": """
+mm = torch.nn.modules.module
+made = []
+def hook(mod, name, p):
+    q = torch.nn.Parameter(p.data.clone()); made.append(q); return q
+h = mm.register_module_parameter_registration_hook(hook)
+try:
+    m = torch.nn.Linear(2, 1)
+finally:
+    h.remove()
+R = m.weight is made[0], m.bias is made[1], len(made)
+""",
+"forward_hook_with_kwargs_always_call": """
+class Boom(torch.nn.Module):
+    def forward(self, x, flag=False):
+        if flag: raise RuntimeError('flagged')
+        return x
+m = Boom(); seen = []
+m.register_forward_hook(lambda mod, args, kwargs, out: seen.append((len(args), dict(kwargs), out)), with_kwargs=True, always_call=True)
+try:
+    m(torch.ones(1), flag=True)
+except RuntimeError as e:
+    print(e)
+m(torch.ones(1))
+R = len(seen), seen[0][1], seen[0][2]
+""",
+"hook_modifies_input_inplace": """
+m = torch.nn.Identity()
+def pre(mod, inp):
+    inp[0].mul_(2)
+m.register_forward_pre_hook(pre)
+x = torch.ones(2)
+R = m(x), x
+""",
+"hooks_on_shared_module": """
+nn = torch.nn
+shared = nn.Linear(1, 1); calls = []
+shared.register_forward_hook(lambda m, i, o: calls.append(1))
+model = nn.Sequential(shared, nn.ReLU(), shared)
+model(torch.ones(1, 1))
+R = len(calls), [n for n, _ in model.named_modules()]
+""",
+"backward_pre_hook_none_and_remove": """
+nn = torch.nn
+m = nn.Linear(2, 1)
+with torch.no_grad(): m.weight.fill_(1.); m.bias.zero_()
+seen = []
+h = m.register_full_backward_pre_hook(lambda mod, go: seen.append(go[0].tolist()))
+x = torch.ones(1, 2, requires_grad=True)
+m(x).sum().backward(); h.remove(); m(x).sum().backward()
+R = seen, x.grad
+""",
+"backward_hook_wrong_count": """
+nn = torch.nn
+m = nn.Linear(2, 1)
+m.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0]))
+m(torch.ones(1, 2, requires_grad=True)).sum().backward()
+""",
+"state_dict_pre_hook_modifies_module": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+def pre(mod, prefix, keep_vars):
+    with torch.no_grad(): mod.weight.fill_(9.)
+m.register_state_dict_pre_hook(pre)
+R = m.state_dict()['weight']
+""",
+"load_state_dict_post_hook_on_child": """
+nn = torch.nn
+s = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1)); calls = []
+s[1].register_load_state_dict_post_hook(lambda mod, keys: calls.append((list(keys.missing_keys), list(keys.unexpected_keys))))
+s.load_state_dict({'0.weight': torch.ones(1, 1), '0.bias': torch.ones(1), 'junk': torch.ones(1)}, strict=False)
+R = calls
+""",
+"named_parameters_after_del": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(1, 1), nn.Linear(1, 1))
+del m[0]
+m.add_module('extra', nn.Linear(1, 1))
+R = [n for n, _ in m.named_parameters()], len(m), type(m[-1]).__name__
+""",
+"sequential_getattr_digit": """
+s = torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Tanh())
+R = type(getattr(s, '1')).__name__, type(s._modules['0']).__name__
+""",
+}
+
+SNIPPETS = {f"{group}.{name}": src for group, table in (
+    ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES)) for name, src in table.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_module_code(name, tmp_path):
-    check(MORE_MECHANICS[name], tmp_path)
+    check(SNIPPETS[name], tmp_path)
 
 
 def test_nn_modules_utils_helpers():
