@@ -62,3 +62,22 @@ def test_sum_gradient_unchanged():
     e = ember.tensor(x, requires_grad=True)
     e.sum(1).sum().backward()
     np.testing.assert_array_equal(e.grad.numpy(), np.ones_like(x))
+
+
+VAR_EXPRS = ["x.var()", "x.std()", "x.var(1)", "x.std(0)", "x.std(1, keepdim=True)", "x.var(unbiased=False)",
+             "x.std(correction=0)", "L.std_mean(x, 1)[0]", "L.var_mean(x)[0]", "x.std(dim=(0, 1))"]
+
+
+@pytest.mark.parametrize("expr", VAR_EXPRS)
+def test_float32_var_std_bits(expr):
+    """torch computes a float32 variance in double: ember gives the same bits (gradients still flow)."""
+    for n in (2, 7, 33, 150):
+        x = (rng.standard_normal((3, n)) * 2 + 1).astype(np.float32)
+        got = eval(expr, {"x": ember.tensor(x), "L": ember}).numpy()
+        want = eval(expr, {"x": torch.tensor(x), "L": torch}).numpy()
+        np.testing.assert_array_equal(got, want)
+    xe = ember.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    xt = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    eval(expr.replace("x.", "x.view(1, 3).").replace("(x,", "(x.view(1, 3),"), {"x": xe, "L": ember}).sum().backward()
+    eval(expr.replace("x.", "x.view(1, 3).").replace("(x,", "(x.view(1, 3),"), {"x": xt, "L": torch}).sum().backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-6, atol=1e-7)

@@ -392,8 +392,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _var(input, dim, unbiased, keepdim, correction, "var")
 
 
-def _var(input, dim, unbiased, keepdim, correction, name):
-    """var, warning as ``name`` (std, var_mean ...) when the correction leaves no degrees of freedom."""
+def _var(input, dim, unbiased, keepdim, correction, name, var64=None):
+    """var, warning as ``name`` (std, var_mean ...) when the correction leaves no degrees of freedom; ``var64``,
+    a list, receives the float64 variance of a float32 input (``std`` takes its root in double)."""
     dim, unbiased = _var_args(dim, unbiased, correction)
     c = _correction(unbiased, correction)
     x = float_like(input)
@@ -409,12 +410,35 @@ def _var(input, dim, unbiased, keepdim, correction, name):
     dev = x - mu
     sq = (dev * dev.conj()).real if x.is_complex() else dev * dev
     s = sum(sq, axes if dim is not None else None, keepdim)
-    return present_as(s / builtins.max(n - c, 0), "VarBackward0", input)
+    res = present_as(s / builtins.max(n - c, 0), "VarBackward0", input)
+    d = x._data
+    if type(d) is np.ndarray and d.dtype == np.float32 and d.size:
+        # torch computes a float32 variance in double (the mean of a full reduction from its float32 mean):
+        # the graph above gives the gradient, this its exact value (``std`` takes the root in double too)
+        if dim is None:
+            m = np.float64(mu._data.reshape(()))
+        else:
+            m = d.mean(axis=axes, keepdims=True, dtype=np.float64)
+        dev64 = d.astype(np.float64) - m
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v64 = np.sum(dev64 * dev64, axis=axes if dim is not None else None, keepdims=keepdim) / builtins.max(n - c, 0)
+        np.copyto(res._data, v64, casting="unsafe")
+        if var64 is not None:
+            var64.append(v64)
+    return res
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    v = _var(input, dim, unbiased, keepdim, correction, "std")
-    return present_as(_SafeSqrt.apply(v), "StdBackward0", input)
+    v64 = []
+    v = _var(input, dim, unbiased, keepdim, correction, "std", v64)
+    return present_as(_exact_root(_SafeSqrt.apply(v), v64), "StdBackward0", input)
+
+
+def _exact_root(out, v64):
+    """The root of a float32 variance taken in double, as torch does."""
+    if v64:
+        np.copyto(out._data, np.sqrt(v64[0]), casting="unsafe")
+    return out
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -425,8 +449,9 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim2, _ = _var_args(dim, unbiased, correction)
-    v = _var(input, dim, unbiased, keepdim, correction, "std_mean")
-    return present_as(_SafeSqrt.apply(v), "StdBackward0"), mean(float_like(input), dim2, keepdim)
+    v64 = []
+    v = _var(input, dim, unbiased, keepdim, correction, "std_mean", v64)
+    return present_as(_exact_root(_SafeSqrt.apply(v), v64), "StdBackward0"), mean(float_like(input), dim2, keepdim)
 
 
 def logsumexp(input, dim=_REQUIRED, keepdim=False):
