@@ -12,7 +12,7 @@ import sys
 import types
 
 __all__ = ["vmap", "functional_call", "grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian",
-           "stack_module_state"]
+           "stack_module_state", "linearize", "functionalize", "replace_all_batch_norm_modules_"]
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
@@ -477,6 +477,45 @@ def stack_module_state(models):
               for k, _ in models[0].named_parameters()}
     buffers = {k: stack([dict(m.named_buffers())[k] for m in models]) for k, _ in models[0].named_buffers()}
     return params, buffers
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at ``primals``."""
+    out = func(*primals)
+    leaves_p, _ = _flatten(primals)
+
+    def jvp_fn(*tangents):
+        leaves_t, _ = _flatten(tangents)
+        for i, (p, t) in enumerate(zip(leaves_p, leaves_t)):
+            if tuple(p.shape) != tuple(t.shape):
+                raise RuntimeError(f"tangent:{i} with shape {t.shape} in flattened pytree doesn't match the shape "
+                                   f"{p.shape} of the corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+    return _detach_tree(out, False), jvp_fn
+
+
+def functionalize(func, *, remove="mutations"):
+    """``func`` itself: ember runs eagerly, where a functionalized function computes the same values."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise AssertionError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. "
+                             "Valid options are:\n     remove='mutations': all inplace and out= operators will be "
+                             "removed from the program, and replaced with their out-of-place equivalents.\n     "
+                             "remove='mutations_and_views': In addition to the above, all aliasing operators "
+                             "{view} will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+    return func
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every batch-norm module under ``root`` stop tracking running statistics (in place); returns
+    ``root``."""
+    from .nn.modules.batchnorm import _BatchNorm
+    for m in root.modules():
+        if isinstance(m, _BatchNorm):
+            m.running_mean = None
+            m.running_var = None
+            m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root
 
 
 func = types.ModuleType("ember.func", "ember.func: function transforms (torch.func).")

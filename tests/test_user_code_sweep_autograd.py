@@ -2217,6 +2217,49 @@ loss2 = torch.nn.MSELoss()(x, torch.zeros(1, 3))
 loss2.backward()
 R = g, x.grad, loss.grad_fn.name(), loss2.grad_fn.name()
 """,
+    "multi_grad_hook_and_graph_utils": """
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([3.0], requires_grad=True)
+c = torch.tensor([5.0], requires_grad=True)
+def fn(grads):
+    print('all', [None if g is None else g.tolist() for g in grads])
+h = torch.autograd.graph.register_multi_grad_hook((a, b, c), fn)
+(a.sum() * b).sum().backward()
+(a * 2).sum().backward()
+h.remove()
+(a * 2).sum().backward()
+h2 = torch.autograd.graph.register_multi_grad_hook((b,), lambda g: print('any', g.tolist()), mode='any')
+(a.sum() * b).sum().backward()
+try:
+    torch.autograd.graph.register_multi_grad_hook((a, b), fn, mode='x')
+except ValueError as e:
+    print(e)
+print(torch.autograd.is_multithreading_enabled())
+with torch.autograd.set_multithreading_enabled(False):
+    print(torch.autograd.is_multithreading_enabled())
+x = torch.ones(2)
+torch.autograd.graph.increment_version(x)
+R = x._version, torch.autograd.is_multithreading_enabled()
+""",
+    "func_linearize_and_bn": """
+import warnings
+x = torch.tensor([1.0, 2.0])
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")   # torch traces the function with torch.fx, which warns from its internals
+    out, jvp_fn = torch.func.linearize(torch.sin, x)
+    print(out, jvp_fn(torch.ones(2)))
+    out, jvp_fn = torch.func.linearize(lambda a, b: a * b, x, x)
+print(jvp_fn(torch.ones(2), torch.zeros(2)))
+try:
+    jvp_fn(torch.ones(3), torch.ones(2))
+except RuntimeError as e:
+    print(e)
+m = torch.nn.Sequential(torch.nn.BatchNorm1d(2), torch.nn.Linear(2, 2))
+r = torch.func.replace_all_batch_norm_modules_(m)
+print(r is m, m[0].running_mean, m[0].track_running_stats)
+f = torch.func.functionalize(lambda t: t.add_(1))
+R = f(torch.ones(2))
+""",
 }
 
 

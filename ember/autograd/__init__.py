@@ -7,7 +7,8 @@ from __future__ import annotations
 from . import anomaly_mode, grad_mode
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx, once_differentiable
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+                        set_multithreading_enabled, is_multithreading_enabled)
 from .graph import Node
 from . import variable
 from .variable import Variable

@@ -21,6 +21,19 @@ __all__ = ["run_backward"]
 _getrefcount = sys.getrefcount
 
 
+_callbacks = []     # run once when the current backward pass ends (queue_callback)
+
+
+def queue_callback(fn):
+    """Run ``fn()`` when the backward pass now running has finished."""
+    _callbacks.append(fn)
+
+
+def _run_callbacks():
+    while _callbacks:
+        _callbacks.pop(0)()
+
+
 def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumulate=True, allow_unused=False):
     """Backpropagate ``grads`` from ``roots`` (tensors).
 
@@ -79,8 +92,13 @@ def run_backward(roots, grads, retain_graph, create_graph, inputs=None, accumula
                         _accumulate_leaf(leaf, lg, accumulate, wanted, captures, create_graph)
         for node in [n for n in buffers if type(n) is AccumulateGrad]:  # a leaf that is itself a root
             _accumulate_leaf(node, pop(node), accumulate, wanted, captures, create_graph)
+    except BaseException:
+        _callbacks.clear()          # a failed pass runs none of its callbacks
+        raise
     finally:
         grad_mode._state[0] = prev
+    if _callbacks:
+        _run_callbacks()
 
     if captures is not None and accumulate:   # backward(inputs=[non-leaf]): those get .grad too
         for (node, nr), idxs in wanted.items():

@@ -9,7 +9,7 @@ import functools
 import inspect
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "is_inference_mode_enabled"]
+           "is_inference_mode_enabled", "set_multithreading_enabled", "is_multithreading_enabled"]
 
 _state = [True]          # grad enabled
 _inference = [False]     # inference mode
@@ -150,3 +150,29 @@ class inference_mode(_Mode):
         if isinstance(func, bool):  # @inference_mode(False) form handled by __init__
             return inference_mode(func)
         return super().__call__(func)
+
+
+_multithreading = [True]     # ember's engine is single-threaded; the flag is kept for code that sets it
+
+
+def is_multithreading_enabled() -> bool:
+    return _multithreading[0]
+
+
+class set_multithreading_enabled(_Mode):
+    """Set (at once, and restored on exit as a context manager) whether backward may use several threads."""
+
+    def __init__(self, mode: bool):
+        self._prev = _multithreading[0]
+        self.mode = mode
+        _multithreading[0] = mode
+
+    def __enter__(self):
+        _multithreading[0] = self.mode
+
+    def __exit__(self, *exc):
+        _multithreading[0] = self._prev
+        return False
+
+    def _clone(self):
+        return set_multithreading_enabled(self.mode)

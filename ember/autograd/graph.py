@@ -13,7 +13,7 @@ from collections import OrderedDict
 import weakref
 
 __all__ = ["Node", "AccumulateGrad", "ShownNode", "next_sequence_nr", "present", "saved_tensors_hooks",
-           "save_on_cpu", "disable_saved_tensors_hooks"]
+           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook", "increment_version"]
 
 _seq = itertools.count()
 next_sequence_nr = _seq.__next__
@@ -203,6 +203,58 @@ class AccumulateGrad(Node):
     @property
     def next_functions(self):
         return ()
+
+
+def increment_version(tensor):
+    """Bump the version counter of ``tensor`` (or of each tensor of an iterable), as an in-place op would."""
+    from ..tensor import Tensor
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        t._bump_version()
+
+
+class _MultiHandle:
+    """Removes the per-tensor hooks of one ``register_multi_grad_hook``."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode="all"):
+    """Call ``fn`` once per backward pass that reaches any of ``tensors``: with the tuple of their gradients
+    (None for those the pass did not compute) in mode ``"all"``, or with the first gradient computed in mode
+    ``"any"``."""
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    from . import engine
+    tensors = tuple(tensors)
+    state = {"grads": None}
+
+    def flush():
+        grads, state["grads"] = state["grads"], None
+        if mode == "all" and grads is not None:
+            fn(tuple(grads))
+
+    def make_hook(i):
+        def hook(grad):
+            if state["grads"] is None:
+                state["grads"] = [None] * len(tensors)
+                engine.queue_callback(flush)
+                if mode == "any":
+                    fn(grad)
+            if mode == "all":
+                state["grads"][i] = grad
+        return hook
+    return _MultiHandle([t.register_hook(make_hook(i)) for i, t in enumerate(tensors) if t.requires_grad])
 
 
 from .saved_hooks import saved_tensors_hooks, save_on_cpu, disable_saved_tensors_hooks  # noqa: E402
