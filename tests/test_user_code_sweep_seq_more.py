@@ -7,6 +7,88 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "lengths_variants": """
+import numpy as np
+U = torch.nn.utils.rnn
+x = torch.arange(12.).reshape(4, 3)
+R = [U.pack_padded_sequence(x, l, enforce_sorted=False) for l in
+     (np.array([4, 2, 3]), [torch.tensor(4), torch.tensor(2), torch.tensor(3)],
+      torch.tensor([4, 2, 3], dtype=torch.int32), (4, 2, 3))]
+print(U.invert_permutation(torch.tensor([2, 0, 1])), U.invert_permutation(None))
+""",
+    "mha_float_mask_full_row": """
+mha = fill(torch.nn.MultiheadAttention(4, 2))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+m = torch.zeros(3, 3); m[1] = float('-inf')
+o, w = mha(x, x, x, attn_mask=m)
+mha.eval()
+with torch.no_grad():
+    o2, w2 = mha(x, x, x, attn_mask=m)
+R = o, w, o2, w2
+""",
+    "sdpa_float_mask_full_row": """
+F = torch.nn.functional
+q = torch.linspace(-1, 1, 24).reshape(1, 2, 3, 4)
+m = torch.zeros(3, 3); m[1] = float('-inf')
+R = (F.scaled_dot_product_attention(q, q, q, attn_mask=m),
+     F.scaled_dot_product_attention(q[0], q[0], q[0], attn_mask=m))
+""",
+    "enc_nested_all_pad_row": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True), 1)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[False, True, True], [False, False, False]])
+with torch.no_grad():
+    R = enc(x, src_key_padding_mask=kpm)
+""",
+    "enc_nested_not_left_aligned": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True), 1)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[True, False, False], [False, False, False]])
+with torch.no_grad():
+    R = enc(x, src_key_padding_mask=kpm)
+""",
+    "enc_nested_float_kpm": """
+nn = torch.nn
+enc = fill(nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True), 1)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[0., 0., float('-inf')], [0., 0., 0.]])
+with torch.no_grad():
+    R = enc(x, src_key_padding_mask=kpm)
+""",
+    "transformer_eval_padding": """
+nn = torch.nn
+model = fill(nn.Transformer(4, 2, 1, 1, 8, 0.0, batch_first=True)).eval()
+src = torch.linspace(-1, 1, 24).reshape(2, 3, 4); tgt = torch.linspace(1, -1, 16).reshape(2, 2, 4)
+kpm = torch.tensor([[False, False, True], [False, False, False]])
+with torch.no_grad():
+    R = model(src, tgt, src_key_padding_mask=kpm, memory_key_padding_mask=kpm)
+""",
+    "get_submodule_names": """
+nn = torch.nn
+m = nn.Transformer(4, 2, 2, 1, 8)
+R = [n for n, _ in m.named_modules()][:14], type(m.encoder.layers[0].self_attn.out_proj).__name__
+""",
+    "causal_bias": """
+from torch.nn.attention.bias import causal_lower_right, causal_upper_left, CausalVariant
+F = torch.nn.functional
+b = causal_lower_right(2, 4)
+print(b, b.variant, b.seq_len_q, b.seq_len_kv)
+print(b._materialize()); print(causal_upper_left(2, 4)._materialize())
+print(list(CausalVariant.__members__), CausalVariant.LOWER_RIGHT, CausalVariant.LOWER_RIGHT.value)
+q = torch.linspace(-1, 1, 16).reshape(1, 1, 2, 8); k = torch.linspace(1, -1, 32).reshape(1, 1, 4, 8)
+res = [F.scaled_dot_product_attention(q, k, k, attn_mask=b),
+       F.scaled_dot_product_attention(q, k, k, attn_mask=causal_upper_left(2, 4)),
+       F.scaled_dot_product_attention(k[0], q[0], q[0], attn_mask=causal_lower_right(4, 2)),
+       F.scaled_dot_product_attention(k, k, k, attn_mask=causal_lower_right(4, 4))]
+for fn in [lambda: F.scaled_dot_product_attention(q, k, k, attn_mask=b, is_causal=True), lambda: causal_lower_right(2)]:
+    try:
+        fn()
+    except Exception as e:
+        print(type(e).__name__, e)
+R = res
+""",
     "autocast_bf16_dtypes": """
 nn = torch.nn
 x = torch.ones(3, 2, 4)

@@ -80,6 +80,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     1 / sqrt(E); ``is_causal`` lets query i see keys j <= i; ``enable_gqa`` shares each key/value head among
     a group of query heads (dim -3).
     """
+    if attn_mask is not None and type(attn_mask).__name__ == "CausalBias":      # nn.attention.bias
+        return attn_mask._dispatch(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     policy = _autocast[0]
     if policy is not None:              # on torch's autocast list: floating inputs (and a float mask) are cast
         return policy.run(scaled_dot_product_attention, query, key, value, attn_mask, dropout_p, is_causal, scale,
