@@ -5,7 +5,8 @@ sum are rounded once.  Two NumPy operations round twice and differ in the last b
 which shows in a printed ``loss.item()`` after a few dozen steps.  For float32 the fused result is computed exactly
 through float64 (the product of two float32 numbers has at most 48 significant bits) and rounded back once; 16-bit
 arrays do the float32 computation torch does internally and round to their own dtype at the end.  float64 arrays
-(no wider type in NumPy) use the plain two-step form.
+(no wider type in NumPy) carry the rounding errors of the product and the sum exactly (Dekker's product, Knuth's
+sum) and add them back, which rounds as a fused multiply-add does in all but vanishingly rare ties.
 
 The helpers take and return NumPy arrays (the optimizers' blocks); ``out`` receives the result in place.
 """
@@ -16,8 +17,31 @@ import numpy as np
 _F64 = np.float64
 
 
+_SPLIT = 134217729.0          # 2**27 + 1: Veltkamp's constant, splits a double into two 26-bit halves
+
+
 def _emulated(dtype):
     return dtype.kind == "f" and dtype.itemsize <= 4 or dtype.kind == "V"
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` for float64 arrays (or numbers), rounded once."""
+    p = a * b
+    t = _SPLIT * a
+    a_hi = t - (t - a)
+    a_lo = a - a_hi
+    t = _SPLIT * b
+    b_hi = t - (t - b)
+    b_lo = b - b_hi
+    product_error = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    v = s - p
+    sum_error = (p - (s - v)) + (c - v)
+    return s + (sum_error + product_error)
+
+
+def _is_f64(dtype):
+    return dtype == _F64
 
 
 def _narrow(result, dtype, out):
@@ -31,7 +55,9 @@ def _narrow(result, dtype, out):
 
 def add_scaled(x, y, alpha, out=None):
     """``x + alpha * y`` as torch's ``x.add(y, alpha=alpha)``; 16-bit dtypes first round ``alpha`` to themselves."""
-    if not _emulated(x.dtype):
+    if _is_f64(x.dtype):
+        result = _fma64(_F64(alpha), y, x)
+    elif not _emulated(x.dtype):
         result = x + alpha * y
     else:
         a = _F64(x.dtype.type(alpha)) if x.dtype.itemsize == 2 else _F64(np.float32(alpha))
@@ -46,6 +72,13 @@ def add_scaled(x, y, alpha, out=None):
 def lerp(start, end, weight, out=None):
     """``start + weight * (end - start)`` as torch's lerp: ``end - (end - start) * (1 - weight)`` for weights of
     0.5 and above (so that weight 1 gives ``end`` exactly)."""
+    if _is_f64(start.dtype):
+        diff = end - start
+        result = _fma64(_F64(weight), diff, start) if abs(weight) < 0.5 else _fma64(-_F64(1 - weight), diff, end)
+        if out is None:
+            return result
+        out[...] = result
+        return out
     if not _emulated(start.dtype):
         diff = end - start
         result = start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
@@ -68,6 +101,12 @@ def lerp(start, end, weight, out=None):
 def addcmul(x, t1, t2, value, out=None):
     """``x + value * t1 * t2`` as torch's addcmul: ``value * t1`` rounded (in float32), then one fused
     multiply-add with ``t2`` and ``x``."""
+    if _is_f64(x.dtype):
+        result = _fma64(_F64(value) * t1, t2, x)
+        if out is None:
+            return result
+        out[...] = result
+        return out
     if not _emulated(x.dtype):
         result = x + value * t1 * t2
         if out is None:
