@@ -11,6 +11,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..nn.modules.module import Module
 from ..tensor import _wrap
+from ._fused import lerp
 from .lr_scheduler import LRScheduler, _per_group
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn", "get_ema_avg_fn",
@@ -23,12 +24,11 @@ def _check_decay(decay):
 
 
 def _lerp_into(averaged, current, weight):
-    """``averaged += weight * (current - averaged)`` in place (torch's lerp rounding for weights below 0.5)."""
+    """``averaged += weight * (current - averaged)`` in place, rounded as torch's lerp kernel (``_fused.lerp``)."""
     a, c = averaged._data, current._data
-    if abs(weight) < 0.5:
-        a += weight * (c - a)
-    else:
-        a[...] = c - (c - a) * (1 - weight)
+    if a.dtype.kind == "c":
+        a, c = a.view(a.real.dtype), c.view(c.real.dtype)
+    lerp(a, c, weight, out=a)
     averaged._bump_version()
 
 
