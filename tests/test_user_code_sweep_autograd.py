@@ -2260,6 +2260,178 @@ print(r is m, m[0].running_mean, m[0].track_running_stats)
 f = torch.func.functionalize(lambda t: t.add_(1))
 R = f(torch.ones(2))
 """,
+    "gradcheck_many_cases": """
+import warnings
+dt = torch.float64
+x = torch.tensor([[0.1, 0.2], [0.3, 0.4]], dtype=dt, requires_grad=True)
+w = torch.tensor([[1.0, -1.0], [0.5, 2.0]], dtype=dt, requires_grad=True)
+class BadExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = x.exp(); ctx.save_for_backward(y); return y
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors; return g * y * 2
+class BadDD(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x); return x ** 2
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors; return g * 2 * x.detach()
+cases = {
+ 'tuple_out': lambda: torch.autograd.gradcheck(lambda a, b: (a @ b, a.sum() * 2), (x, w)),
+ 'nontensor_arg': lambda: torch.autograd.gradcheck(lambda a, k: a * k, (x, 3.0)),
+ 'int_input': lambda: torch.autograd.gradcheck(lambda a, i: a[i], (x, torch.tensor([1, 0]))),
+ 'fast_mode': lambda: torch.autograd.gradcheck(torch.sin, (x,), fast_mode=True),
+ 'batched': lambda: torch.autograd.gradcheck(torch.sin, (x,), check_batched_grad=True),
+ 'fwd': lambda: torch.autograd.gradcheck(torch.sin, (x,), check_forward_ad=True),
+ 'linear': lambda: torch.autograd.gradcheck(torch.nn.functional.linear, (x, w, torch.zeros(2, dtype=dt, requires_grad=True))),
+ 'single_tensor': lambda: torch.autograd.gradcheck(torch.exp, x),
+ 'bad': lambda: torch.autograd.gradcheck(BadExp.apply, (x,)),
+ 'bad_fast': lambda: torch.autograd.gradcheck(BadExp.apply, (x,), fast_mode=True),
+ 'bad_noraise': lambda: torch.autograd.gradcheck(BadExp.apply, (x,), raise_exception=False),
+ 'gg_ok': lambda: torch.autograd.gradgradcheck(lambda a, b: (a @ b).tanh(), (x, w)),
+ 'gg_bad': lambda: torch.autograd.gradgradcheck(BadDD.apply, (x,)),
+ 'gg_bad_noraise': lambda: torch.autograd.gradgradcheck(BadDD.apply, (x,), raise_exception=False),
+ 'float32': lambda: torch.autograd.gradcheck(torch.sin, (x.float().detach().requires_grad_(),), eps=1e-3, atol=1e-2),
+ 'gg_gradout': lambda: torch.autograd.gradgradcheck(torch.sin, (x,), (torch.ones(2, 2, dtype=dt),)),
+ 'no_out_grad': lambda: torch.autograd.gradcheck(lambda a: torch.ones(2, dtype=dt), (x,)),
+ 'module': lambda: torch.autograd.gradcheck(torch.nn.Linear(2, 2).double(), (x,)),
+}
+for k, c in cases.items():
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        try: r = c()
+        except Exception as e: r = (type(e).__name__, str(e).split(chr(10))[0])
+    print(k, r, [str(m.message)[:80] for m in ws])
+""",
+    "hooks_ordering_cases": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 1
+y.retain_grad()
+y.register_hook(lambda g: g * 2)
+(y * 3).sum().backward()
+print(y.grad, x.grad)
+x.grad = None
+y = x * 1
+y.register_hook(lambda g: g * 2)
+y.retain_grad()
+(y * 3).sum().backward()
+print(y.grad, x.grad)
+# leaf hooks and post accumulate
+x.grad = None
+order = []
+x.register_hook(lambda g: order.append('h1'))
+x.register_post_accumulate_grad_hook(lambda p: order.append('post'))
+x.register_hook(lambda g: order.append('h2'))
+(x * 2).sum().backward()
+print(order)
+# hook on a tensor used twice
+a = torch.tensor([1.0], requires_grad=True)
+b = a * 2
+cnt = []
+b.register_hook(lambda g: cnt.append(g.item()))
+(b * 3 + b * 4).sum().backward()
+print(cnt)
+# hook removing itself
+c = torch.tensor([1.0], requires_grad=True)
+hs = []
+def once(g):
+    hs[0].remove()
+    return g * 10
+hs.append(c.register_hook(once))
+(c * 1).sum().backward(); (c * 1).sum().backward()
+print(c.grad)
+# handle as context manager
+d = torch.tensor([1.0], requires_grad=True)
+with d.register_hook(lambda g: g * 100):
+    (d * 1).sum().backward()
+(d * 1).sum().backward()
+print(d.grad)
+# hook on output of multi-output op
+e = torch.tensor([3.0, 1.0, 2.0], requires_grad=True)
+vals, idx = e.sort()
+vals.register_hook(lambda g: g * torch.tensor([1.0, 10.0, 100.0]))
+vals.sum().backward()
+print(e.grad)
+""",
+    "inplace_many_cases": """
+def attempt(name, f):
+    try:
+        r = f()
+        print(name, 'ok', r)
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+def c1():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp(); y[0] = 0; y.sum().backward()
+def c2():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2; y[0] = 0; y.sum().backward(); return x.grad
+def c3():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.tanh(); z = y.view(2); z.mul_(2); y.sum().backward()
+def c4():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid(); y.data.mul_(2); y.sum().backward(); return x.grad
+def c5():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.pow(2); x2 = x.detach(); x2.add_(1); y.sum().backward()
+def c6():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.data.add_(1); (x * x).sum().backward(); return x.grad
+def c7():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.relu(x); y += 1; y.sum().backward(); return x.grad
+def c8():
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    y = torch.relu(x * 1); z = y * y; y.add_(1); z.sum().backward()
+def c9():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone(); y.exp_(); y.sum().backward(); return x.grad
+def c10():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone(); y.exp_(); y.mul_(2); y.sum().backward(); return x.grad
+def c11():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.zero_()
+def c12():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.copy_(torch.ones(2))
+def c13():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    torch.nn.init.zeros_(x); return x
+def c14():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.fill_(3)
+def c15():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x[0]; y.add_(1)
+def c16():
+    x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    y = x.t(); y.mul_(2)
+def c17():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    torch.sigmoid_(x)
+def c18():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 0
+    out = torch.exp(y)
+    torch.exp(y, out=y)
+def c19():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    out = torch.empty(2)
+    torch.mul(x, 2, out=out)
+def c20():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a.unbind(0)[0]; b.mul_(2)
+def c21():
+    a = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1
+    chunks = a.split(2); chunks[0].mul_(2)
+for i, f in enumerate([c1, c2, c3, c5, c6, c7, c8, c9, c11, c12, c13, c14, c15, c16, c17], 1):
+    attempt(f'c{i}', f)
+""",
 }
 
 
