@@ -343,8 +343,197 @@ R = type(getattr(s, '1')).__name__, type(s._modules['0']).__name__
 """,
 }
 
+STATE_DICT_OVERRIDES = {
+"custom_version_and_load_override": """
+nn = torch.nn
+class Block(nn.Module):
+    _version = 2
+    def __init__(self):
+        super().__init__(); self.proj = nn.Linear(2, 2)
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        version = local_metadata.get('version', None)
+        print('loading', repr(prefix), version)
+        if version is None or version < 2:
+            for k in list(state_dict):
+                if k.startswith(prefix + 'fc.'):
+                    state_dict[prefix + 'proj.' + k[len(prefix) + 3:]] = state_dict.pop(k)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+m = nn.Sequential(Block())
+sd = m.state_dict(); print(dict(sd._metadata))
+old = {'0.fc.weight': torch.ones(2, 2), '0.fc.bias': torch.zeros(2)}
+print(m.load_state_dict(old))
+print(m.load_state_dict(sd))
+R = m[0].proj.weight
+""",
+"custom_save_to_state_dict": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__(); self.lin = nn.Linear(1, 1); self.scale = torch.tensor(3.)
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        destination[prefix + 'scale'] = self.scale
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        key = prefix + 'scale'
+        if key in state_dict:
+            self.scale = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+m = nn.Sequential(M())
+sd = m.state_dict(); print(list(sd))
+sd['0.scale'] = torch.tensor(7.)
+m2 = nn.Sequential(M()); print(m2.load_state_dict(sd))
+R = m2[0].scale
+""",
+"state_dict_local_metadata_positional": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+sd = m.state_dict()
+sd._metadata[''] = {'version': 0}
+R = m.load_state_dict(sd).missing_keys
+""",
+"module_getstate_setstate": """
+import pickle
+nn = torch.nn
+m = nn.Linear(2, 2)
+st = m.__getstate__()
+R = sorted(k for k in st if not k.startswith('_')), '_parameters' in st
+""",
+"pickle_module_with_hooks_named_fn": """
+import pickle
+nn = torch.nn
+m = nn.Linear(1, 1)
+m.register_forward_hook(print)
+m2 = pickle.loads(pickle.dumps(m))
+R = len(m2._forward_hooks)
+""",
+"load_state_dict_mismatch_multiple": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+try:
+    m.load_state_dict({'0.weight': torch.zeros(2, 2), '0.bias': torch.zeros(3), '1.weight': torch.zeros(1, 2), '1.bias': torch.zeros(1), 'x': torch.ones(1)})
+except RuntimeError as e:
+    print(e)
+""",
+"load_state_dict_missing_nested_custom": """
+nn = torch.nn
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__(); self.layers = nn.ModuleList([nn.Linear(1, 1) for _ in range(2)]); self.norm = nn.LayerNorm(1)
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__(); self.encoder = Enc(); self.head = nn.Linear(1, 2)
+m = Model()
+sd = m.state_dict(); del sd['encoder.layers.1.bias']; sd['head.weight'] = torch.zeros(3, 1); sd['decoder.w'] = torch.ones(1)
+try:
+    m.load_state_dict(sd)
+except RuntimeError as e:
+    print(e)
+print(m.load_state_dict({k: v for k, v in m.state_dict().items() if 'head' not in k}, strict=False))
+""",
+"load_state_dict_empty_dict_strict": """
+m = torch.nn.Linear(1, 1)
+try:
+    m.load_state_dict({})
+except RuntimeError as e:
+    print(e)
+""",
+"load_state_dict_ordered_vs_plain": """
+from collections import OrderedDict
+m = torch.nn.Linear(2, 1)
+r1 = m.load_state_dict(OrderedDict(weight=torch.ones(1, 2), bias=torch.ones(1)))
+r2 = m.load_state_dict(dict(bias=torch.zeros(1), weight=torch.zeros(1, 2)))
+R = tuple(r1), tuple(r2), m.weight
+""",
+"load_state_dict_into_int_buffer_from_float": """
+m = torch.nn.BatchNorm1d(2)
+sd = m.state_dict(); sd['num_batches_tracked'] = torch.tensor(5.7)
+m.load_state_dict(sd)
+R = m.num_batches_tracked
+""",
+"load_state_dict_from_parameter_values": """
+a = torch.nn.Linear(2, 2); b = torch.nn.Linear(2, 2)
+with torch.no_grad(): a.weight.fill_(2.)
+b.load_state_dict(dict(a.named_parameters()))
+R = b.weight, b.weight is not a.weight, b.weight.requires_grad
+""",
+"load_state_dict_shared_source": """
+a = torch.nn.Linear(2, 2)
+t = torch.ones(2, 2)
+b = torch.nn.Linear(2, 2); b.load_state_dict({'weight': t, 'bias': torch.zeros(2)})
+t.fill_(5.)
+R = b.weight
+""",
+"load_state_dict_noncontiguous_source": """
+b = torch.nn.Linear(2, 3)
+b.load_state_dict({'weight': torch.arange(6.).reshape(2, 3).t(), 'bias': torch.zeros(3)})
+R = b.weight, b.weight.is_contiguous()
+""",
+"load_state_dict_broadcastable_shape_error": """
+b = torch.nn.Linear(2, 3)
+b.load_state_dict({'weight': torch.ones(1, 2), 'bias': torch.zeros(3)})
+""",
+"load_state_dict_scalar_into_1elem": """
+b = torch.nn.Linear(2, 1)
+b.load_state_dict({'weight': torch.ones(1, 2), 'bias': torch.tensor(3.)})
+""",
+}
+
+
+NN_UTILS = {
+"params_to_vector": """
+m = torch.nn.Linear(2, 2)
+with torch.no_grad(): m.weight.copy_(torch.tensor([[1., 2.], [3., 4.]])); m.bias.copy_(torch.tensor([5., 6.]))
+v = torch.nn.utils.parameters_to_vector(m.parameters())
+torch.nn.utils.vector_to_parameters(v * 2, m.parameters())
+R = v, m.weight, m.bias
+""",
+"fuse_conv_bn": """
+nn = torch.nn
+conv = nn.Conv2d(1, 2, 1); bn = nn.BatchNorm2d(2)
+with torch.no_grad():
+    conv.weight.copy_(torch.tensor([1., 2.]).reshape(2, 1, 1, 1)); conv.bias.fill_(0.5)
+    bn.running_mean.copy_(torch.tensor([0.5, 1.])); bn.running_var.copy_(torch.tensor([4., 1.]))
+conv.eval(); bn.eval()
+f = torch.nn.utils.fusion.fuse_conv_bn_eval(conv, bn)
+x = torch.arange(4.).reshape(1, 1, 2, 2)
+R = torch.allclose(f(x), bn(conv(x))), type(f).__name__
+""",
+"clip_grad_value": """
+m = torch.nn.Linear(2, 1)
+with torch.no_grad(): m.weight.fill_(1.)
+m(torch.tensor([[3., -4.]])).sum().backward()
+torch.nn.utils.clip_grad_value_(m.parameters(), 2.)
+R = m.weight.grad, m.bias.grad
+""",
+"get_total_norm": """
+g = [torch.tensor([3., 4.]), torch.tensor([12.])]
+R = torch.nn.utils.get_total_norm(g), torch.nn.utils.get_total_norm(g, norm_type=1.)
+""",
+}
+
+
+DEVICES = {
+"map_location_cuda_on_cpu": """
+import io
+buf = io.BytesIO(); torch.save({'w': torch.ones(2)}, buf); buf.seek(0)
+torch.load(buf, map_location='cuda:0')
+""",
+"map_location_cuda_device_on_cpu": """
+import io
+buf = io.BytesIO(); torch.save({'w': torch.ones(2)}, buf); buf.seek(0)
+torch.load(buf, map_location=torch.device('cuda'))
+""",
+"map_location_dict_cuda_target": """
+import io
+buf = io.BytesIO(); torch.save({'w': torch.ones(2)}, buf); buf.seek(0)
+R = torch.load(buf, map_location={'cuda:0': 'cpu'})
+""",
+"cuda_is_available": "R = torch.cuda.is_available(), torch.cuda.device_count()",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
-    ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES)) for name, src in table.items()}
+    ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
+    ("utils", NN_UTILS), ("devices", DEVICES)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))

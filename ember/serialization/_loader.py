@@ -153,6 +153,13 @@ class LoadContext:
 
     def _device(self, d):
         dev = self._device_cls(d) if not isinstance(d, self._device_cls) else d
+        if dev.type == "cuda":
+            from .. import cuda
+            if not cuda.is_available():
+                raise UserCodeError(RuntimeError(
+                    "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is False. If "
+                    "you are running on a CPU-only machine, please use torch.load with "
+                    "map_location=torch.device('cpu') to map your storages to the CPU."))
         return None if dev.type == "cpu" else dev
 
     # ---- tensors --------------------------------------------------------------------------------------------
