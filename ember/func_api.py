@@ -139,6 +139,18 @@ def _structure(tree):
     return "*"
 
 
+def _spec_str(tree):
+    """A structure as torch prints pytree specs: ``*`` for a leaf, ``(*, *)``, ``[*]``, ``{'a': *}``."""
+    if isinstance(tree, tuple):
+        inner = ", ".join(_spec_str(t) for t in tree)
+        return f"({inner},)" if len(tree) == 1 else f"({inner})"
+    if isinstance(tree, list):
+        return "[" + ", ".join(_spec_str(t) for t in tree) + "]"
+    if isinstance(tree, dict):
+        return "{" + ", ".join(f"{k!r}: {_spec_str(v)}" for k, v in tree.items()) + "}"
+    return "*"
+
+
 def _check_tensors(leaves):
     from .tensor import Tensor
     for t in leaves:
@@ -328,7 +340,8 @@ def vjp(func, *primals, has_aux=False):
         c_leaves, _ = _flatten(cotangents)
         if _structure(cotangents) != out_struct:
             raise RuntimeError("Expected pytree structure of cotangents to be the same as pytree structure of "
-                               "outputs to the function.")
+                               f"outputs to the function. cotangents: {_spec_str(cotangents)}, primal output: "
+                               f"{_spec_str(out)}")
         with enable_grad():
             gs = _grads(out_leaves, xs, c_leaves, create_graph, retain=True)
         return build_p([_result(g, create_graph) for g in gs])

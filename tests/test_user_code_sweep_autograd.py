@@ -2432,6 +2432,54 @@ def c21():
 for i, f in enumerate([c1, c2, c3, c5, c6, c7, c8, c9, c11, c12, c13, c14, c15, c16, c17], 1):
     attempt(f'c{i}', f)
 """,
+    "func_many_cases": """
+F = torch.func
+def attempt(name, f):
+    try:
+        r = f()
+        print(name, 'ok', r)
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+x = torch.tensor([0.5, -1.0, 2.0])
+y = torch.tensor([1.0, 2.0])
+f2 = lambda a, b: (a.sum() * b) ** 2
+attempt('jacrev_argnums', lambda: F.jacrev(f2, argnums=(0, 1))(x, y))
+attempt('jacfwd_argnums', lambda: F.jacfwd(f2, argnums=1)(x, y))
+attempt('jacrev_aux', lambda: F.jacrev(lambda a: (a.sin(), a.cos()), has_aux=True)(x))
+attempt('vmap_jacrev', lambda: F.vmap(F.jacrev(torch.sin))(x.reshape(3, 1)))
+attempt('hessian_argnums', lambda: F.hessian(f2, argnums=1)(x, y))
+attempt('jacrev_dict', lambda: F.jacrev(lambda p: p['w'] * p['b'])({'w': x, 'b': torch.tensor(2.0)}))
+attempt('grad_dict_out_err', lambda: F.grad(lambda a: {'a': a.sum()})(x))
+attempt('grad_int_input', lambda: F.grad(lambda a: a.sum())(torch.tensor([1, 2])))
+attempt('grad_bad_argnums', lambda: F.grad(lambda a: a.sum(), argnums=2)(x))
+attempt('grad_aux_bad', lambda: F.grad(lambda a: a.sum(), has_aux=True)(x))
+attempt('vjp_multi', lambda: F.vjp(lambda a, b: (a * 2, b.sum()), x, y)[1]((torch.ones(3), torch.tensor(1.0))))
+attempt('vjp_wrong_struct', lambda: F.vjp(lambda a: (a * 2, a), x)[1](torch.ones(3)))
+attempt('jvp_not_tuple', lambda: F.jvp(torch.sin, x, x))
+attempt('jvp_aux', lambda: F.jvp(lambda a: (a.sin(), a.sum()), (x,), (torch.ones(3),), has_aux=True))
+attempt('grad_of_grad', lambda: F.grad(F.grad(lambda a: a ** 3))(torch.tensor(2.0)))
+attempt('jacrev_scalar_out', lambda: F.jacrev(lambda a: a.sum())(x))
+attempt('jacrev_0d_in', lambda: F.jacrev(lambda a: a * torch.ones(2))(torch.tensor(3.0)))
+attempt('vmap_randomness', lambda: F.vmap(lambda a: a * 2, randomness='same')(x))
+attempt('vmap_chunk', lambda: F.vmap(lambda a: a * 2, chunk_size=2)(x))
+attempt('grad_and_value_aux', lambda: F.grad_and_value(lambda a: (a.pow(2).sum(), a.mean()), has_aux=True)(x))
+model = torch.nn.Linear(3, 1)
+with torch.no_grad():
+    model.weight.copy_(torch.tensor([[0.1, 0.2, 0.3]])); model.bias.fill_(0.5)
+params = dict(model.named_parameters())
+attempt('hessian_params', lambda: F.hessian(lambda p: torch.func.functional_call(model, p, (x.unsqueeze(0),)).pow(2).sum())({k: v.detach() for k, v in params.items()}))
+attempt('jacrev_params', lambda: F.jacrev(lambda p: torch.func.functional_call(model, p, (x.unsqueeze(0),)))(params))
+models = [torch.nn.Linear(3, 1) for _ in range(2)]
+for i, m in enumerate(models):
+    with torch.no_grad():
+        m.weight.fill_(i + 1.0); m.bias.fill_(-i)
+ps, bs = F.stack_module_state(models)
+base = models[0]
+def fmodel(p, b, inp):
+    return torch.func.functional_call(base, (p, b), (inp,))
+attempt('ensemble', lambda: F.vmap(fmodel, in_dims=(0, 0, None))(ps, bs, x.unsqueeze(0)).detach())
+attempt('stack_state', lambda: ({k: (tuple(v.shape), v.requires_grad) for k, v in ps.items()}, bs))
+""",
 }
 
 
