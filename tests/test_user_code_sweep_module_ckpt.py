@@ -408,8 +408,31 @@ torch.load(buf, map_location=boom, weights_only=False)
 """,
 }
 
+SAVE_WARNINGS = {
+"save_tensor_with_hook_warns": """
+import io, re, warnings
+x = torch.ones(2, requires_grad=True)
+def my_hook(g): return g
+x.register_hook(my_hook)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    buf = io.BytesIO(); torch.save({'x': x}, buf)
+print([(w.category.__name__, re.sub('0x[0-9a-f]+', 'ADDR', str(w.message))) for w in caught])
+buf.seek(0); y = torch.load(buf)['x']
+R = y, y.requires_grad
+""",
+"save_param_with_unserializable_hook_quiet": """
+import io
+m = torch.nn.Linear(1, 1)
+m.weight.register_hook(torch.utils.hooks.unserializable_hook(lambda g: g))
+buf = io.BytesIO(); torch.save(m.state_dict(keep_vars=True), buf)
+R = sorted(torch.load(io.BytesIO(buf.getvalue())))
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
-    ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS))
+    ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
+    ("warnings", SAVE_WARNINGS))
     for name, src in table.items()}
 
 

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 from ._storage_types import NP_TO_STORAGE
+from ..utils.hooks import warn_if_has_hooks
 
 __all__ = ["dumps"]
 
@@ -195,6 +196,7 @@ class _Emitter:
 
     # ---- tensors ----------------------------------------------------------------------------------------
     def tensor(self, t, path) -> None:
+        warn_if_has_hooks(t)
         is_param = isinstance(t, self.Parameter)
         if type(t) is not self.Tensor and not is_param:
             raise TypeError(f"cannot save {_path_str(path)}: tensor subclass {type(t).__qualname__} has no "

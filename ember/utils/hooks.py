@@ -1,10 +1,11 @@
 """``RemovableHandle``: what every ``register_*hook`` returns (Module and Tensor hooks alike)."""
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections import OrderedDict
 
-__all__ = ["RemovableHandle", "unserializable_hook"]
+__all__ = ["RemovableHandle", "unserializable_hook", "warn_if_has_hooks"]
 
 
 class RemovableHandle:
@@ -58,6 +59,18 @@ class RemovableHandle:
 
 
 def unserializable_hook(f):
+    """Mark a tensor backward hook as deliberately not saved (``warn_if_has_hooks`` then stays quiet)."""
     f.__torch_unserializable__ = True
     return f
 
+
+
+def warn_if_has_hooks(tensor):
+    """Warn once per backward hook of ``tensor`` that saving it drops the hook (unless marked unserializable)."""
+    extra = getattr(tensor, "_extra", None)
+    hooks = extra.get("hooks") if extra else None
+    for hook in (hooks or {}).values():
+        if not hasattr(hook, "__torch_unserializable__"):
+            warnings.warn(f"backward hook {hook!r} on tensor will not be serialized.  If this is expected, you can "
+                          "decorate the function with @torch.utils.hooks.unserializable_hook to suppress this "
+                          "warning", stacklevel=3)
