@@ -230,6 +230,61 @@ m(torch.ones(1, 2)).sum().backward(); opt2.step()
 R = m[0].weight.grad, len(opt2.state)
 """,
 "requires_grad_false_param": "w = torch.ones(2); opt = torch.optim.SGD([w], lr=0.1); R = len(opt.param_groups[0]['params'])",
+"differentiable_sgd_leaf": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, differentiable=True)
+(w ** 2).sum().backward(); opt.step()
+R = w
+""",
+"differentiable_sgd_nonleaf": """
+w0 = torch.tensor([1., 2.], requires_grad=True)
+w = w0 * 1.0
+w.retain_grad()
+opt = torch.optim.SGD([w], lr=0.1, differentiable=True)
+(w ** 2).sum().backward(retain_graph=True); opt.step()
+w.sum().backward()
+R = w, w0.grad
+""",
+"differentiable_repr": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1, differentiable=True)
+print(opt.param_groups[0]['differentiable'])
+""",
+"differentiable_adam_nonleaf": """
+w0 = torch.tensor([1., -2.], requires_grad=True)
+w = w0 * 1.0
+w.retain_grad()
+opt = torch.optim.Adam([w], lr=0.1, differentiable=True, amsgrad=True)
+for _ in range(2):
+    (w ** 2).sum().backward(retain_graph=True); opt.step()
+w.sum().backward()
+R = w, w0.grad, opt.state[w]['step']
+""",
+"differentiable_adamw_lr_tensor": """
+lr = torch.tensor(0.1, requires_grad=True)
+w0 = torch.tensor([1., -2.], requires_grad=True)
+w = w0.clone(); w.retain_grad()
+opt = torch.optim.AdamW([w], lr=lr, differentiable=True)
+(w ** 2).sum().backward(retain_graph=True); opt.step()
+(w ** 2).sum().backward()
+R = w, lr.grad
+""",
+"differentiable_sgd_momentum_lr": """
+lr = torch.tensor(0.1, requires_grad=True)
+w0 = torch.tensor([1., -2.], requires_grad=True)
+w = w0.clone(); w.retain_grad()
+opt = torch.optim.SGD([w], lr=lr, momentum=0.9, nesterov=True, differentiable=True)
+for _ in range(2):
+    w.grad = None
+    (w ** 2).sum().backward(retain_graph=True); opt.step()
+(w ** 2).sum().backward()
+R = w, lr.grad, w0.grad
+""",
+"differentiable_rmsprop": """
+w = torch.tensor([1., -2.], requires_grad=True).clone()
+opt = torch.optim.RMSprop([w], differentiable=True)
+R = opt.param_groups[0]['differentiable']
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

@@ -2,7 +2,7 @@
 
 Each algorithm is one file holding its update math once; ``optimizer.Optimizer`` does the bookkeeping.
 ``SparseAdam`` takes the rows with a nonzero gradient as the rows a sparse gradient would hold (ember's
-gradients are dense).  Left out: ``differentiable=True``.
+gradients are dense).  ``differentiable=True`` (autograd through the step) is implemented for SGD, Adam and AdamW.
 """
 from . import lr_scheduler, swa_utils
 from .adafactor import Adafactor

@@ -24,12 +24,9 @@ def check_betas(betas):
 
 
 def check_flags(differentiable, fused=None, foreach=None):
-    """``differentiable=True`` (autograd through the step) is not implemented in ember; ``fused`` and ``foreach``
-    are accepted and change nothing (every step is one fused NumPy pass per block)."""
+    """``fused`` and ``foreach`` are accepted and change nothing (every step is one fused NumPy pass per block);
+    ``differentiable=True`` records the step in autograd where the algorithm supports it (checked at ``step``)."""
     if fused and differentiable:
         raise RuntimeError("`fused` does not support `differentiable`")
     if fused and foreach:
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-    if differentiable:
-        raise NotImplementedError("ember.optim does not support differentiable=True (autograd through the "
-                                  "optimizer step); use differentiable=False")

@@ -108,3 +108,50 @@ class Adam(Optimizer):
         for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             if key in state:
                 state[key]._bump_version()
+
+    def _update_differentiable(self, p, grad, state, group):
+        """The step as tensor operations that autograd records (``differentiable=True``), in torch's order: the
+        bias corrections are 0-d tensors of the step count, the moments are updated in place and the parameter by
+        ``addcdiv_`` of a copy of the first moment."""
+        if state["step"].requires_grad:
+            raise RuntimeError("`requires_grad` is not supported for `step` in differentiable mode")
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        if isinstance(lr, Tensor) and lr.dim() != 0:
+            lr = lr.squeeze()
+        if group["maximize"]:
+            grad = -grad
+        step_t = state["step"]
+        step_t += 1
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        param = p
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                param.mul_(1 - lr * wd)
+            elif isinstance(wd, Tensor) and wd.requires_grad:
+                grad = grad.addcmul_(param.clone(), wd)
+            else:
+                grad = grad.add(param, alpha=wd)
+        max_sq = state.get("max_exp_avg_sq")
+        if param.is_complex():
+            from .. import view_as_real
+            grad, exp_avg, exp_avg_sq, param = (view_as_real(t) for t in (grad, exp_avg, exp_avg_sq, param))
+            max_sq = None if max_sq is None else view_as_real(max_sq)
+        exp_avg.lerp_(grad, 1 - beta1)
+        if isinstance(beta2, Tensor) and beta2.requires_grad:
+            exp_avg_sq.lerp_(grad.square(), weight=1 - beta2)
+        else:
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=float(1 - beta2))
+        step = step_t.clone() if isinstance(beta1, Tensor) and beta1.requires_grad else step_t
+        bias_correction1 = 1 - beta1 ** step
+        step = step_t.clone() if isinstance(beta2, Tensor) and beta2.requires_grad else step_t
+        bias_correction2 = 1 - beta2 ** step
+        step_size_neg = (lr / bias_correction1).neg()
+        bias_correction2_sqrt = bias_correction2.sqrt()
+        if group["amsgrad"]:
+            max_sq.copy_(max_sq.clone().maximum(exp_avg_sq))
+            second = max_sq
+        else:
+            second = exp_avg_sq
+        denom = (second.sqrt() / (bias_correction2_sqrt * step_size_neg)).add_(eps / step_size_neg)
+        param.addcdiv_(exp_avg.clone(), denom)

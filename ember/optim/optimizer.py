@@ -315,7 +315,9 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         states = self.state
-        with no_grad():
+        differentiable = self.defaults.get("differentiable", False)
+        # differentiable=True: the update is recorded by autograd (tensor operations instead of array updates)
+        with enable_grad() if differentiable else no_grad():
             for group in self.param_groups:
                 capturable = self._capturable_tensors is not None and group.get("capturable", False)
                 for p in group["params"]:
@@ -331,10 +333,13 @@ class Optimizer:
                         states[p] = state
                         raise AssertionError(f"If capturable=True, {self._capturable_tensors} must be on supported "
                                              f"devices: {self._capturable_devices}.")
-                    self._update(p, grad, state, group)
+                    if differentiable:
+                        self._update_differentiable(p, grad, state, group)
+                    else:
+                        self._update(p, grad, state, group)
+                        p._bump_version()
                     if state and p not in states:    # an algorithm without state (plain SGD) keeps none
                         states[p] = state
-                    p._bump_version()
         return loss
 
     def _init_state(self, p, state, group):
@@ -342,6 +347,12 @@ class Optimizer:
 
     def _update(self, p, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+
+    def _update_differentiable(self, p, grad, state, group):
+        """The step as autograd-recorded tensor operations (``differentiable=True``); only some algorithms have
+        it."""
+        raise NotImplementedError(f"ember.optim.{type(self).__name__} does not support differentiable=True "
+                                  "(autograd through the optimizer step); SGD, Adam and AdamW do")
 
     # ---- hooks -----------------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook):

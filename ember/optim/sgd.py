@@ -69,3 +69,25 @@ class SGD(Optimizer):
                 add_scaled(bb, gb, 1 - dampening, out=bb)
                 gb = add_scaled(gb, bb, momentum) if nesterov else bb
             add_scaled(pb, gb, -lr, out=pb)
+
+    def _update_differentiable(self, p, grad, state, group):
+        """The same step as tensor operations that autograd records (``differentiable=True``): a Tensor ``lr`` or
+        ``weight_decay`` that requires grad receives gradients through the update."""
+        lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
+        if group["maximize"]:
+            grad = -grad
+        if isinstance(wd, Tensor) and wd.requires_grad:
+            grad = grad.addcmul_(p.clone(), wd)
+        elif wd != 0:
+            grad = grad.add(p, alpha=wd)
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = grad.detach().clone()
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+        if isinstance(lr, Tensor) and lr.requires_grad:
+            p.addcmul_(grad, lr, value=-1)
+        else:
+            p.add_(grad, alpha=-lr)
