@@ -531,9 +531,110 @@ R = torch.load(buf, map_location={'cuda:0': 'cpu'})
 "cuda_is_available": "R = torch.cuda.is_available(), torch.cuda.device_count()",
 }
 
+CONTAINER_OPS = {
+"subclass_missing_forward": """
+class M(torch.nn.Module):
+    pass
+M()(torch.ones(1))
+""",
+"sequential_insert_negative": """
+nn = torch.nn
+s = nn.Sequential(nn.ReLU(), nn.Tanh())
+s.insert(-1, nn.ELU()); print(s)
+s.insert(len(s), nn.GELU()); print([type(x).__name__ for x in s])
+""",
+"sequential_insert_out_of_range": """
+s = torch.nn.Sequential(torch.nn.ReLU()); s.insert(5, torch.nn.Tanh())
+""",
+"sequential_insert_nonmodule": """
+s = torch.nn.Sequential(torch.nn.ReLU()); s.insert(0, 3)
+""",
+"sequential_append_nonmodule": """
+s = torch.nn.Sequential(torch.nn.ReLU()); s.append(3)
+""",
+"modulelist_insert_negative": """
+l = torch.nn.ModuleList([torch.nn.ReLU(), torch.nn.Tanh()]); l.insert(-1, torch.nn.ELU()); l.insert(-10, torch.nn.GELU())
+R = [type(x).__name__ for x in l], [k for k, _ in l.named_children()]
+""",
+"parameterlist_iadd": """
+nn = torch.nn
+pl = nn.ParameterList([nn.Parameter(torch.ones(1))])
+pl += [nn.Parameter(torch.zeros(2))]
+R = len(pl), [n for n, _ in pl.named_parameters()]
+""",
+"parameterlist_to_dtype": """
+nn = torch.nn
+pl = nn.ParameterList([nn.Parameter(torch.ones(1)), nn.Parameter(torch.ones(2))]).double()
+pd = nn.ParameterDict({'a': nn.Parameter(torch.ones(1))}).half()
+R = [p.dtype for p in pl], pd['a'].dtype, type(pl[0]).__name__
+""",
+"moduledict_in_sequential_errors": """
+nn = torch.nn
+s = nn.Sequential(nn.ModuleDict({'a': nn.ReLU()}))
+s(torch.ones(1))
+""",
+"sequential_forward_kwargs_error": """
+s = torch.nn.Sequential(torch.nn.ReLU()); s(input=torch.ones(1))
+""",
+"modulelist_zip_layers_norms": """
+nn = torch.nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(2)])
+        self.norms = nn.ModuleList([nn.LayerNorm(2) for _ in range(2)])
+        for l in self.layers:
+            nn.init.eye_(l.weight); nn.init.zeros_(l.bias)
+    def forward(self, x):
+        for layer, norm in zip(self.layers, self.norms):
+            x = norm(x + layer(x))
+        return x
+R = Net()(torch.tensor([[1., 3.]])), list(Net().state_dict())
+""",
+"dict_of_modules_in_moduledict_comprehension": """
+nn = torch.nn
+heads = nn.ModuleDict({name: nn.Linear(2, n) for name, n in [('cls', 3), ('box', 4)]})
+R = {k: tuple(v(torch.zeros(1, 2)).shape) for k, v in heads.items()}, list(heads.state_dict())
+""",
+"parameterdict_tensor_conversion": """
+nn = torch.nn
+pd = nn.ParameterDict({'a': torch.ones(2)})
+pd['b'] = torch.zeros(1)
+pd['c'] = 'string'
+print(pd)
+R = [type(v).__name__ for v in pd.values()], [n for n, _ in pd.named_parameters()]
+""",
+}
+
+
+CLASS_PATHS_IN_MESSAGES = {
+"assign_module_to_param": "m = torch.nn.Linear(1, 1); m.weight = torch.nn.ReLU()",
+"assign_param_to_module_slot": "m = torch.nn.Sequential(torch.nn.ReLU()); m.register_module('0', torch.nn.Parameter(torch.ones(1)))",
+"assign_tensor_to_submodule": "s = torch.nn.Sequential(torch.nn.ReLU()); setattr(s, '0', torch.ones(1))",
+"assign_linear_to_buffer": "m = torch.nn.BatchNorm1d(1); m.running_mean = torch.nn.Linear(1, 1)",
+"register_parameter_module": "m = torch.nn.Module(); m.register_parameter('p', torch.nn.ReLU())",
+"register_buffer_module": "m = torch.nn.Module(); m.register_buffer('b', torch.nn.ReLU())",
+"add_module_tensor": "m = torch.nn.Module(); m.add_module('a', torch.ones(1))",
+"sequential_add_bad": "torch.nn.Sequential(torch.nn.ReLU()) + torch.nn.ReLU()",
+"sequential_mul_bad": "torch.nn.Sequential(torch.nn.ReLU()) * 0",
+"sequential_mul_type": "torch.nn.Sequential(torch.nn.ReLU()) * 1.5",
+"sequential_insert_nonmodule": "s = torch.nn.Sequential(torch.nn.ReLU()); s.insert(0, 3)",
+"apply_to_non_module": "torch.nn.ModuleList().append(torch.ones(1))",
+"load_state_dict_nontensor_value_msg": """
+m = torch.nn.Linear(1, 1)
+try:
+    m.load_state_dict({'weight': 3, 'bias': torch.ones(1)})
+except Exception as e:
+    print(type(e).__name__, e)
+""",
+"load_state_dict_not_dict_msg": "torch.nn.Linear(1, 1).load_state_dict(torch.nn.Linear(1, 1))",
+"set_submodule_not_module": "m = torch.nn.Sequential(torch.nn.ReLU()); m.set_submodule('0', 3)",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
-    ("utils", NN_UTILS), ("devices", DEVICES)) for name, src in table.items()}
+    ("utils", NN_UTILS), ("devices", DEVICES), ("container_ops", CONTAINER_OPS),
+    ("class_paths", CLASS_PATHS_IN_MESSAGES)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))

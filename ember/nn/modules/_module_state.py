@@ -14,6 +14,23 @@ from ...autograd import grad_mode as _grad_mode
 from ...tensor import Tensor
 from ..parameter import Parameter, is_lazy
 
+
+def _torch_path(cls):
+    """``torch.nn.modules.linear.Linear`` for ember's ``ember.nn.modules.linear.Linear``: the class path torch's
+    messages show (ember's own classes live under ``ember.``); other classes keep their own path."""
+    name = cls.__dict__.get("_torch_class_name")
+    if name is not None:
+        return name
+    module = cls.__module__
+    if module.startswith("ember."):
+        module = "torch." + module[len("ember."):]
+    return f"{module}.{cls.__qualname__}"
+
+
+def _cls_repr(cls):
+    """``repr(cls)`` as torch prints it: ``<class 'torch.nn.modules.linear.Linear'>`` for ember's classes."""
+    return f"<class '{_torch_path(cls)}'>" if cls.__module__.startswith("ember.") else repr(cls)
+
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
@@ -48,7 +65,7 @@ def load_own_state(self, state_dict, prefix, local_metadata, strict, missing_key
         value = state_dict[key]
         if not isinstance(value, Tensor):
             error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                              f"Tensor-like object from checkpoint but received {type(value)}")
+                              f"Tensor-like object from checkpoint but received {_cls_repr(type(value))}")
             continue
         lazy = is_lazy(param)
         if not lazy and param.ndim == 0 and value.ndim == 1 and value.shape[0] == 1:
@@ -99,7 +116,7 @@ def load_own_state(self, state_dict, prefix, local_metadata, strict, missing_key
 def load_state_dict(self, state_dict, strict=True, assign=False):
     """``Module.load_state_dict``: walk, copy, then raise torch's multi-line error if anything is wrong."""
     if not isinstance(state_dict, Mapping):
-        raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        raise TypeError(f"Expected state_dict to be dict-like, got {_cls_repr(type(state_dict))}.")
     missing_keys, unexpected_keys, error_msgs = [], [], []
     metadata = getattr(state_dict, "_metadata", None)
     state_dict = OrderedDict(state_dict)

@@ -12,6 +12,7 @@ from itertools import chain, islice
 
 from ...tensor import Tensor
 from ..parameter import Parameter
+from ._module_state import _cls_repr
 from .module import Module, _addindent, _typename
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -88,7 +89,8 @@ class Sequential(Module):
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{_cls_repr(type(other))} is given.")
         out = Sequential()
         for layer in chain(self, other):
             out.append(layer)
@@ -96,7 +98,8 @@ class Sequential(Module):
 
     def __iadd__(self, other):
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{_cls_repr(type(other))} is given.")
         offset = len(self)
         for i, module in enumerate(other):
             self.add_module(str(i + offset), module)
@@ -104,9 +107,10 @@ class Sequential(Module):
 
     def _check_factor(self, other):
         if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+            raise TypeError(f"unsupported operand type(s) for *: {_cls_repr(type(self))} and "
+                            f"{_cls_repr(type(other))}")
         if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+            raise ValueError(f"Non-positive multiplication factor {other} for {_cls_repr(type(self))}")
 
     def __mul__(self, other):
         """The same module objects repeated ``other`` times."""
@@ -152,7 +156,7 @@ class Sequential(Module):
     def insert(self, index, module):
         """Insert ``module`` before position ``index`` (``-len <= index <= len``); returns ``self``."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: {_cls_repr(Module)}")
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")

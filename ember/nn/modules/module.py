@@ -36,10 +36,9 @@ def _typename(obj):
     """``torch.typename``: ``torch.FloatTensor`` for tensors, ``int`` for builtins, else the class path."""
     if isinstance(obj, Tensor):
         return obj.type()
-    module = type(obj).__module__
-    if module in ("builtins", "__builtin__"):
+    if type(obj).__module__ in ("builtins", "__builtin__"):
         return type(obj).__qualname__
-    return f"{module}.{type(obj).__qualname__}"
+    return _state._torch_path(type(obj))
 
 
 def _addindent(text, spaces):
@@ -309,7 +308,7 @@ class Module:
             raise ValueError("Cannot set the submodule without a target name!")
         atoms = target.split(".")
         if not isinstance(module, Module):
-            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+            raise ValueError(f"`module` is not an nn.Module, found {_state._cls_repr(type(module))}")
         parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
         last = atoms[-1]
         if strict and not hasattr(parent, last):
@@ -517,7 +516,7 @@ class Module:
         if bw_hook is not None:
             if not isinstance(result, (Tensor, tuple)):
                 warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
-                              f"Tensors but received {type(result)}", stacklevel=3)
+                              f"Tensors but received {_state._cls_repr(type(result))}", stacklevel=3)
             result = bw_hook.setup_output_hook(result)
 
         if legacy_hooks:
