@@ -7,6 +7,7 @@ gives float64 there, the default float here), so ember computes result dtypes it
 """
 from __future__ import annotations
 
+from ._torch_names import TorchNamed
 import numpy as np
 
 try:  # bfloat16 lives in ml_dtypes (a runtime dependency); keep import errors readable
@@ -24,10 +25,11 @@ __all__ = ["dtype", "float16", "bfloat16", "float32", "float64", "complex64", "c
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
-class dtype:
+class dtype(metaclass=TorchNamed):
     """A tensor element type, named as in torch (``ember.float32`` prints as ``torch.float32``)."""
 
     __slots__ = ("name", "np", "itemsize", "category", "is_signed", "_rank")
+    _torch_class_name = "torch.dtype"
 
     def __init__(self, name, np_dtype, category, is_signed, rank):
         self.name = name

@@ -1,15 +1,18 @@
 """``ember.device``: where a tensor lives.  ``"cpu"`` is NumPy; ``"cuda[:N]"`` is CuPy when installed."""
 from __future__ import annotations
 
+from ._torch_names import TorchNamed
+
 __all__ = ["device"]
 
 _CACHE: dict = {}
 
 
-class device:
+class device(metaclass=TorchNamed):
     """A device, parsed as torch parses it: ``device("cuda:1")``, ``device("cuda", 1)``, ``device("cpu")``."""
 
     __slots__ = ("type", "index")
+    _torch_class_name = "torch.device"
 
     def __new__(cls, type_or_str="cpu", index=None):
         if isinstance(type_or_str, device):

@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as _dt
 from .autograd import function as _function
 from .device import CPU, as_device
+from ._torch_names import TorchNamed
 
 __all__ = ["Tensor", "Size"]
 
@@ -25,10 +26,11 @@ _ndarray = np.ndarray
 _NP2DT = {d.np: d for d in _dt._ALL if d.np is not None}
 
 
-class Size(tuple):
+class Size(tuple, metaclass=TorchNamed):
     """The shape of a tensor: a tuple of ints, printed as ``torch.Size([2, 3])``."""
 
     __slots__ = ()
+    _torch_class_name = "torch.Size"
 
     def __repr__(self):
         return f"torch.Size([{', '.join(str(s) for s in self)}])"
@@ -50,12 +52,14 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
-class Tensor:
+class Tensor(metaclass=TorchNamed):
     """A multi-dimensional array with autograd, as ``torch.Tensor``.
 
     Build tensors with ``ember.tensor``, ``ember.zeros`` and friends; the legacy constructor
     ``Tensor(2, 3)`` (uninitialised float) and ``Tensor([1, 2])`` (copy, default float) works as in torch.
     """
+
+    _torch_class_name = "torch.Tensor"
 
     __slots__ = ("_data", "requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base", "_accum", "_extra",
                  "__weakref__", "__dict__")

@@ -55,3 +55,11 @@ def test_integer_index_node_types():
            " y[0, None], y[None, 0], y[:])])\n"
            "z = y[1]; (z * 2).sum().backward(); print(y.grad)")
     assert re.sub(" at 0x[0-9a-f]+", "", _run(src, ember)[0]) == re.sub(" at 0x[0-9a-f]+", "", _run(src, torch)[0])
+
+
+def test_core_classes_print_as_torch():
+    src = ("print(type(L.ones(1)), type(L.nn.Parameter(L.ones(1))), L.Tensor, L.nn.Parameter)\n"
+           "print(type(L.Size([1])), type(L.float32), type(L.device('cpu')), type(L.ones(2).shape))\n"
+           "print(L.nn.parameter.UninitializedParameter, type(L.nn.Buffer(L.ones(1))))\n"
+           "class MyT(L.Tensor):\n    pass\nprint(MyT, type(L.ones(2).dtype), L.ones(1).__class__)")
+    assert _run(src, ember)[0] == _run(src, torch)[0]

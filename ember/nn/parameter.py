@@ -84,6 +84,8 @@ class Buffer(metaclass=_BufferMeta):
 class _BufferTensor(Tensor):
     """The object ``nn.Buffer(...)`` returns; Module registration unwraps it to a plain Tensor."""
 
+    _torch_class_name = "torch.Tensor"      # torch's nn.Buffer(...) is a plain Tensor
+
     def __new__(cls, *args, **kwargs):
         return object.__new__(cls)
 
