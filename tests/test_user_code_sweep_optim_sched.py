@@ -1,96 +1,9 @@
 """Sweep of learning-rate scheduler, swa_utils and further optimizer user code, run as source snippets under
-``import torch`` and under ``import ember as torch`` (helpers as in test_user_code_sweep_optim.py).
+``import torch`` and under ``import ember as torch`` (the harness and ``PRELUDE`` of test_user_code_sweep_optim.py).
 """
-import contextlib
-import io
-import warnings
-
-import numpy as np
 import pytest
-import torch
 
-import ember
-
-
-def _norm(v):
-    """A value both libraries' results can be compared as: tensors become (dtype, shape, values, grad)."""
-    if isinstance(v, (torch.Tensor, ember.Tensor)):
-        a = v.detach()
-        a = a.float() if str(a.dtype).endswith("bfloat16") else a
-        return ("T", str(v.dtype).replace("ember.", "torch."), tuple(v.shape), np.asarray(a.numpy()).astype(float),
-                v.requires_grad)
-    if isinstance(v, (list, tuple)):
-        return type(v).__name__, [_norm(x) for x in v]
-    if isinstance(v, dict):
-        return type(v).__name__, {k: _norm(x) for k, x in v.items()}
-    if isinstance(v, (torch.dtype, ember.dtype, torch.Size, ember.Size)):
-        return str(v).replace("ember.", "torch.")
-    return v
-
-
-def _same(a, b):
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and np.allclose(a, b, rtol=2e-5, atol=1e-6, equal_nan=True))
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float):
-        return bool(np.isclose(a, b, rtol=2e-5, atol=1e-7, equal_nan=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return a == b
-
-
-def run_snippet(src, lib):
-    out = io.StringIO()
-    env = {"torch": lib, "np": np}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            with contextlib.redirect_stdout(out):
-                exec(src, env)
-            res = _norm(env.get("R"))
-        except Exception as e:  # noqa: BLE001 - the error is part of what is compared
-            res = ("raised", type(e).__name__, str(e).split("\n")[0])
-    # torch gives the "requires_grad=True to a scalar" warning once per process, so it cannot be compared per snippet
-    msgs = [(w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught
-            if "Converting a tensor with requires_grad=True to a scalar" not in str(w.message)]
-    return out.getvalue(), res, msgs
-
-
-def check(src):
-    got, want = run_snippet(src, ember), run_snippet(src, torch)
-    assert got[0] == want[0], "printed output differs"
-    assert _same(got[1], want[1]), f"{got[1]!r}\n!=\n{want[1]!r}"
-    assert got[2] == want[2], "warnings differ"
-
-
-PRELUDE = """
-nn = torch.nn
-F = torch.nn.functional
-def make(bias=True, dtype=torch.float32):
-    m = nn.Sequential(nn.Linear(3, 4, bias=bias), nn.Tanh(), nn.Linear(4, 2, bias=bias)).to(dtype)
-    with torch.no_grad():
-        for i, p in enumerate(m.parameters()):
-            p.copy_(torch.linspace(-0.5, 0.5 + 0.1 * i, p.numel()).reshape(p.shape))
-    return m
-def data(dtype=torch.float32):
-    x = torch.linspace(-2, 2, 24, dtype=dtype).reshape(8, 3)
-    return x, torch.stack([x.sum(1).sin(), x.prod(1).cos()], 1)
-X, Y = data()
-def train(m, opt, steps=6, sched=None, closure=False):
-    losses = []
-    for _ in range(steps):
-        if closure:
-            def c():
-                opt.zero_grad(); l = F.mse_loss(m(X), Y); l.backward(); return l
-            losses.append(float(opt.step(c)))
-        else:
-            opt.zero_grad(); loss = F.mse_loss(m(X), Y); loss.backward(); opt.step(); losses.append(loss.item())
-        if sched is not None:
-            sched.step()
-    return losses
-"""
+from test_user_code_sweep_optim import PRELUDE, check  # noqa: F401 - the shared snippet harness
 
 
 SCHED_PRELUDE = """
@@ -927,3 +840,79 @@ R = w, sd['state'][0]['n_iter'], sd['state'][0]['func_evals'], sd['state'][0]['t
 @pytest.mark.parametrize("name", sorted(EXTRA))
 def test_extra_code(name):
     check(EXTRA[name])
+
+
+RESUME = {
+"resume_warm_restarts": SCHED_PRELUDE + """
+opt = torch.optim.SGD([{'params': [w], 'initial_lr': 0.1}], lr=0.1)
+s = lrs.CosineAnnealingWarmRestarts(opt, T_0=4, T_mult=2, last_epoch=5)
+out = [s.get_last_lr()[0]]
+for _ in range(5):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+R = out, s.T_cur, s.T_i
+""",
+"resume_onecycle": SCHED_PRELUDE + """
+opt = torch.optim.SGD([{'params': [w], 'initial_lr': 0.1, 'max_lr': 1.0, 'min_lr': 1e-5, 'max_momentum': 0.95, 'base_momentum': 0.85}], lr=0.1, momentum=0.9)
+s = lrs.OneCycleLR(opt, max_lr=1.0, total_steps=10, last_epoch=3)
+out = [s.get_last_lr()[0]]
+for _ in range(3):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+R = out
+""",
+"resume_onecycle_missing": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+lrs.OneCycleLR(opt, max_lr=1.0, total_steps=10, last_epoch=3)
+""",
+"resume_cyclic": SCHED_PRELUDE + """
+opt = torch.optim.SGD([{'params': [w], 'initial_lr': 0.1}], lr=0.1, momentum=0.9)
+s = lrs.CyclicLR(opt, 0.01, 0.1, step_size_up=3, last_epoch=4)
+out = [s.get_last_lr()[0]]
+for _ in range(3):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+R = out, opt.param_groups[0]['momentum']
+""",
+"resume_exponential_lr_value": SCHED_PRELUDE + """
+opt = torch.optim.SGD([{'params': [w], 'initial_lr': 0.1}], lr=0.05)
+s = lrs.ExponentialLR(opt, 0.5, last_epoch=2)
+out = [s.get_last_lr()[0]]
+for _ in range(2):
+    opt.step(); s.step(); out.append(s.get_last_lr()[0])
+R = out
+""",
+"gradscaler_inf_skip": PRELUDE + """
+m = make(); opt = torch.optim.SGD(m.parameters(), lr=0.1)
+scaler = torch.amp.GradScaler('cpu', init_scale=2.0 ** 16)
+sched = torch.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+for i in range(2):
+    opt.zero_grad()
+    loss = F.mse_loss(m(X), Y) * (float('inf') if i == 0 else 1.0)
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+    sched.step()
+print(scaler.get_scale(), sched.get_last_lr())
+R = list(m.parameters())
+""",
+"scheduler_pickle_state": SCHED_PRELUDE + """
+import io, pickle
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.CosineAnnealingLR(opt, 10)
+opt.step(); s.step()
+buf = io.BytesIO(); torch.save(s.state_dict(), buf); buf.seek(0)
+sd = torch.load(buf)
+R = sorted(sd.keys()), sd['last_epoch'], sd['T_max'], sd['_last_lr']
+""",
+"plateau_in_sequential_chain_state": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, 'max', patience=1, factor=0.5, threshold=0.1)
+hist = []
+for acc in [0.5, 0.55, 0.56, 0.57, 0.7, 0.71, 0.72]:
+    opt.step(); s.step(acc); hist.append((opt.param_groups[0]['lr'], s.num_bad_epochs, s.best))
+R = hist
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESUME))
+def test_resume_code(name):
+    check(RESUME[name])
