@@ -7,6 +7,136 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "long_lstm": """
+lstm = fill(torch.nn.LSTM(16, 32, num_layers=2, batch_first=True), -0.2, 0.2)
+x = torch.sin(torch.arange(4 * 60 * 16.).reshape(4, 60, 16) * 0.37)
+out, (h, c) = lstm(x)
+loss = out.pow(2).mean()
+loss.backward()
+R = out[:, -1], h, loss, lstm.weight_hh_l0.grad[:3], lstm.weight_ih_l0.grad.norm()
+""",
+    "long_gru": """
+gru = fill(torch.nn.GRU(16, 32, bidirectional=True), -0.2, 0.2)
+x = torch.sin(torch.arange(60 * 4 * 16.).reshape(60, 4, 16) * 0.37)
+out, h = gru(x)
+out.sum().backward()
+R = out[-1], h, gru.weight_hh_l0_reverse.grad[:3]
+""",
+    "big_mha": """
+mha = fill(torch.nn.MultiheadAttention(64, 8, batch_first=True), -0.1, 0.1)
+x = torch.sin(torch.arange(4 * 50 * 64.).reshape(4, 50, 64) * 0.13)
+out, w = mha(x, x, x, attn_mask=torch.nn.Transformer.generate_square_subsequent_mask(50))
+out.sum().backward()
+R = out[:, -1, :8], w[:, -1, :8], mha.in_proj_weight.grad[:2, :8]
+""",
+    "pickle_whole_models": """
+import pickle, copy
+nn = torch.nn
+res = []
+for m in [nn.Transformer(4, 2, 1, 1, 8, 0.0), nn.LSTM(3, 4, proj_size=2), nn.MultiheadAttention(4, 2, kdim=3),
+          nn.TransformerEncoderLayer(4, 2, 8, 0.0, activation='gelu')]:
+    fill(m)
+    m2 = pickle.loads(pickle.dumps(m))
+    m3 = pickle.loads(pickle.dumps(m, protocol=2))
+    m4 = copy.deepcopy(m)
+    res.append([str(x) == str(m) for x in (m2, m3, m4)] + [list(x.state_dict()) == list(m.state_dict())
+                                                            for x in (m2, m3, m4)])
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4)
+R = res, m2(x), m3(x)
+""",
+    "translation_tutorial": """
+import math
+from torch import Tensor
+import torch.nn as nn
+from torch.nn import Transformer
+PAD_IDX, BOS_IDX, EOS_IDX = 1, 2, 3
+class PositionalEncoding(nn.Module):
+    def __init__(self, emb_size, dropout, maxlen=50):
+        super().__init__()
+        den = torch.exp(- torch.arange(0, emb_size, 2) * math.log(10000) / emb_size)
+        pos = torch.arange(0, maxlen).reshape(maxlen, 1)
+        pos_embedding = torch.zeros((maxlen, emb_size))
+        pos_embedding[:, 0::2] = torch.sin(pos * den)
+        pos_embedding[:, 1::2] = torch.cos(pos * den)
+        pos_embedding = pos_embedding.unsqueeze(-2)
+        self.dropout = nn.Dropout(dropout)
+        self.register_buffer('pos_embedding', pos_embedding)
+    def forward(self, token_embedding: Tensor):
+        return self.dropout(token_embedding + self.pos_embedding[:token_embedding.size(0), :])
+class TokenEmbedding(nn.Module):
+    def __init__(self, vocab_size, emb_size):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, emb_size)
+        self.emb_size = emb_size
+    def forward(self, tokens: Tensor):
+        return self.embedding(tokens.long()) * math.sqrt(self.emb_size)
+class Seq2SeqTransformer(nn.Module):
+    def __init__(self, num_encoder_layers, num_decoder_layers, emb_size, nhead, src_vocab_size, tgt_vocab_size,
+                 dim_feedforward=16, dropout=0.0):
+        super().__init__()
+        self.transformer = Transformer(d_model=emb_size, nhead=nhead, num_encoder_layers=num_encoder_layers,
+                                       num_decoder_layers=num_decoder_layers, dim_feedforward=dim_feedforward,
+                                       dropout=dropout)
+        self.generator = nn.Linear(emb_size, tgt_vocab_size)
+        self.src_tok_emb = TokenEmbedding(src_vocab_size, emb_size)
+        self.tgt_tok_emb = TokenEmbedding(tgt_vocab_size, emb_size)
+        self.positional_encoding = PositionalEncoding(emb_size, dropout=dropout)
+    def forward(self, src, trg, src_mask, tgt_mask, src_padding_mask, tgt_padding_mask, memory_key_padding_mask):
+        src_emb = self.positional_encoding(self.src_tok_emb(src))
+        tgt_emb = self.positional_encoding(self.tgt_tok_emb(trg))
+        outs = self.transformer(src_emb, tgt_emb, src_mask, tgt_mask, None, src_padding_mask, tgt_padding_mask,
+                                memory_key_padding_mask)
+        return self.generator(outs)
+    def encode(self, src, src_mask):
+        return self.transformer.encoder(self.positional_encoding(self.src_tok_emb(src)), src_mask)
+    def decode(self, tgt, memory, tgt_mask):
+        return self.transformer.decoder(self.positional_encoding(self.tgt_tok_emb(tgt)), memory, tgt_mask)
+def generate_square_subsequent_mask(sz):
+    mask = (torch.triu(torch.ones((sz, sz))) == 1).transpose(0, 1)
+    mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(mask == 1, float(0.0))
+    return mask
+def create_mask(src, tgt):
+    src_seq_len, tgt_seq_len = src.shape[0], tgt.shape[0]
+    tgt_mask = generate_square_subsequent_mask(tgt_seq_len)
+    src_mask = torch.zeros((src_seq_len, src_seq_len)).type(torch.bool)
+    src_padding_mask = (src == PAD_IDX).transpose(0, 1)
+    tgt_padding_mask = (tgt == PAD_IDX).transpose(0, 1)
+    return src_mask, tgt_mask, src_padding_mask, tgt_padding_mask
+model = Seq2SeqTransformer(2, 2, 8, 2, 12, 12)
+for p in model.parameters():
+    if p.dim() > 1:
+        nn.init.xavier_uniform_(p)
+fill(model)
+src = torch.tensor([[2, 2], [5, 6], [7, 3], [3, 1]])
+tgt = torch.tensor([[2, 2], [4, 8], [9, 3], [3, 1]])
+tgt_input = tgt[:-1, :]
+src_mask, tgt_mask, src_padding_mask, tgt_padding_mask = create_mask(src, tgt_input)
+print(tgt_mask)
+logits = model(src, tgt_input, src_mask, tgt_mask, src_padding_mask, tgt_padding_mask, src_padding_mask)
+loss_fn = torch.nn.CrossEntropyLoss(ignore_index=PAD_IDX)
+tgt_out = tgt[1:, :]
+loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
+opt = torch.optim.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.98), eps=1e-9)
+opt.zero_grad(); loss.backward(); opt.step()
+model.eval()
+def greedy_decode(model, src, src_mask, max_len, start_symbol):
+    memory = model.encode(src, src_mask)
+    ys = torch.ones(1, 1).fill_(start_symbol).type(torch.long)
+    for i in range(max_len - 1):
+        tgt_mask = (generate_square_subsequent_mask(ys.size(0)).type(torch.bool))
+        out = model.decode(ys, memory, tgt_mask)
+        out = out.transpose(0, 1)
+        prob = model.generator(out[:, -1])
+        _, next_word = torch.max(prob, dim=1)
+        next_word = next_word.item()
+        ys = torch.cat([ys, torch.ones(1, 1).type_as(src.data).fill_(next_word)], dim=0)
+        if next_word == EOS_IDX:
+            break
+    return ys
+with torch.no_grad():
+    ys = greedy_decode(model, src[:, :1], torch.zeros(4, 4).type(torch.bool), 6, BOS_IDX)
+R = logits, loss, ys.flatten().tolist()
+""",
     "lengths_variants": """
 import numpy as np
 U = torch.nn.utils.rnn
