@@ -405,6 +405,193 @@ s = RandomSampler(range(3), num_samples=7, generator=torch.Generator().manual_se
 l = list(s); print(len(l), sorted(set(l)), sorted(l[:3]), sorted(l[3:6]))
 dl = DataLoader(range(3), batch_size=2, sampler=s); print(len(dl), [len(b) for b in dl])
 """,
+"worker_error_position": """
+from torch.utils.data import DataLoader, Dataset
+class D(Dataset):
+    def __len__(self): return 8
+    def __getitem__(self, i):
+        if i == 5: raise IndexError('index %d is bad' % i)
+        return i
+for nw in [0, 2]:
+    got = []
+    try:
+        for b in DataLoader(D(), batch_size=2, num_workers=nw): got.append(b.tolist())
+    except IndexError as e:
+        print(nw, got, str(e).split(chr(10))[0])
+""",
+"worker_custom_exceptions": """
+from torch.utils.data import DataLoader, Dataset
+import json
+class D(Dataset):
+    def __init__(self, exc): self.exc = exc
+    def __len__(self): return 2
+    def __getitem__(self, i): raise self.exc
+for exc in [json.JSONDecodeError('Expecting value', 'x', 0), UnicodeDecodeError('utf-8', b'\\xff', 0, 1, 'invalid start byte'), OSError(2, 'No such file'), FileNotFoundError('x.png'), AssertionError(), ZeroDivisionError('division by zero')]:
+    try:
+        list(DataLoader(D(exc), num_workers=1))
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+"worker_collate_error": """
+from torch.utils.data import DataLoader
+try:
+    list(DataLoader([torch.ones(2), torch.ones(3)], batch_size=2, num_workers=1))
+except Exception as e:
+    print(type(e).__name__, str(e).split(chr(10))[0])
+try:
+    list(DataLoader([None, None], batch_size=2, num_workers=1))
+except Exception as e:
+    print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+"worker_iterable_error": """
+from torch.utils.data import DataLoader, IterableDataset
+class S(IterableDataset):
+    def __iter__(self):
+        yield 1
+        raise ValueError('stream broke')
+for nw in [0, 1]:
+    got = []
+    try:
+        for x in DataLoader(S(), num_workers=nw): got.append(x.item())
+    except ValueError as e:
+        print(nw, got, str(e).split(chr(10))[0])
+""",
+"single_process_error_is_raw": """
+from torch.utils.data import DataLoader, Dataset
+class D(Dataset):
+    def __len__(self): return 2
+    def __getitem__(self, i): return {'a': 1}['b']
+try:
+    list(DataLoader(D()))
+except KeyError as e:
+    print(repr(e))
+""",
+"stop_iteration_in_getitem_main": """
+from torch.utils.data import DataLoader, Dataset
+class D(Dataset):
+    def __len__(self): return 4
+    def __getitem__(self, i):
+        if i == 2: raise StopIteration
+        return i
+print([b.tolist() for b in DataLoader(D(), batch_size=1)])
+""",
+"old_next_api": """
+from torch.utils.data import DataLoader
+dataiter = iter(DataLoader(torch.arange(4.), batch_size=2))
+try:
+    images = dataiter.next()
+except AttributeError as e:
+    print(e)
+images = next(dataiter); print(images)
+""",
+"sampler_len_for_average": """
+from torch.utils.data import DataLoader, SubsetRandomSampler, TensorDataset
+ds = TensorDataset(torch.arange(10.), torch.arange(10.) * 2)
+idx = list(range(10)); split = 7
+train_sampler = SubsetRandomSampler(idx[:split]); valid_sampler = SubsetRandomSampler(idx[split:])
+tl = DataLoader(ds, batch_size=3, sampler=train_sampler); vl = DataLoader(ds, batch_size=3, sampler=valid_sampler)
+loss = 0.
+for x, y in vl: loss += ((y - 2 * x) ** 2).sum().item()
+print(len(tl), len(vl), len(tl.sampler), len(vl.sampler), len(tl.dataset), loss / len(vl.sampler))
+""",
+"tensordataset_requires_grad": """
+from torch.utils.data import TensorDataset, DataLoader
+x = torch.arange(4., requires_grad=True); ds = TensorDataset(x * 1, torch.arange(4))
+print(ds[1]); b = next(iter(DataLoader(ds, batch_size=2))); print(b)
+b[0].sum().backward(); print(x.grad)
+""",
+"dataset_transform_pipeline": """
+from torch.utils.data import Dataset, DataLoader
+class Normalize:
+    def __init__(self, mean, std): self.mean, self.std = mean, std
+    def __call__(self, x): return (x - self.mean) / self.std
+class Compose:
+    def __init__(self, ts): self.ts = ts
+    def __call__(self, x):
+        for t in self.ts: x = t(x)
+        return x
+class Data(Dataset):
+    def __init__(self, n, transform=None, target_transform=None):
+        self.x = torch.linspace(0, 1, n * 4).view(n, 1, 2, 2); self.y = torch.arange(n) % 3
+        self.transform, self.target_transform = transform, target_transform
+    def __len__(self): return len(self.y)
+    def __getitem__(self, idx):
+        x, y = self.x[idx], self.y[idx]
+        if self.transform: x = self.transform(x)
+        if self.target_transform: y = self.target_transform(y)
+        return x, y
+one_hot = lambda y: torch.zeros(3, dtype=torch.float).scatter_(0, torch.tensor(y), value=1)
+ds = Data(5, transform=Compose([Normalize(0.5, 0.25), lambda t: t.clamp(-1, 1)]), target_transform=one_hot)
+for X, y in DataLoader(ds, batch_size=2):
+    print(f"Shape of X [N, C, H, W]: {X.shape}")
+    print(f"Shape of y: {y.shape} {y.dtype}")
+    print(X.flatten()[:4], y)
+""",
+"quickstart_loop": """
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+X = torch.linspace(-1, 1, 24).view(12, 2); y = (X[:, 0] > X[:, 1]).long()
+train_dataloader = DataLoader(TensorDataset(X, y), batch_size=5)
+model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 2))
+with torch.no_grad():
+    for p in model.parameters(): p.copy_(torch.linspace(-0.5, 0.5, p.numel()).view_as(p))
+loss_fn = nn.CrossEntropyLoss(); optimizer = torch.optim.SGD(model.parameters(), lr=1e-1)
+def train(dataloader, model, loss_fn, optimizer):
+    size = len(dataloader.dataset)
+    model.train()
+    for batch, (X, y) in enumerate(dataloader):
+        pred = model(X); loss = loss_fn(pred, y)
+        loss.backward(); optimizer.step(); optimizer.zero_grad()
+        if batch % 2 == 0:
+            loss, current = loss.item(), (batch + 1) * len(X)
+            print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]")
+def test(dataloader, model, loss_fn):
+    size = len(dataloader.dataset); num_batches = len(dataloader)
+    model.eval(); test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+    test_loss /= num_batches; correct /= size
+    print(f"Test Error: Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f}")
+for t in range(2):
+    print(f"Epoch {t+1}")
+    train(train_dataloader, model, loss_fn, optimizer)
+    test(train_dataloader, model, loss_fn)
+""",
+"tensor_and_array_samplers": """
+from torch.utils.data import DataLoader, TensorDataset
+ds = TensorDataset(torch.arange(10.).view(5, 2), torch.arange(5))
+perm = torch.tensor([4, 2, 0, 1, 3])
+dl = DataLoader(ds, sampler=perm, batch_size=2); print(len(dl), list(dl))
+dl = DataLoader(list('abcde'), sampler=perm, batch_size=2); print(list(dl))
+dl = DataLoader(list('abcde'), sampler=np.array([3, 1]), batch_size=None); print(list(dl))
+dl = DataLoader(ds, batch_sampler=[torch.tensor([0, 1]), np.array([3, 4])]); print(list(dl))
+""",
+"sampler_iter_types": """
+from torch.utils.data import SequentialSampler, RandomSampler, BatchSampler, SubsetRandomSampler, WeightedRandomSampler, DistributedSampler
+print(type(iter(SequentialSampler(range(3)))).__name__, type(iter(RandomSampler(range(3)))).__name__,
+      type(iter(BatchSampler(range(3), 2, False))).__name__, type(iter(SubsetRandomSampler([1]))).__name__,
+      type(iter(WeightedRandomSampler([1.], 1))).__name__,
+      type(iter(DistributedSampler(range(3), num_replicas=1, rank=0))).__name__)
+print([type(i).__name__ for i in RandomSampler(range(3))], [type(i).__name__ for i in WeightedRandomSampler([1., 1.], 2)])
+""",
+"map_dataset_for_loop_fallback": """
+from torch.utils.data import Dataset
+class D(Dataset):
+    def __init__(self): self.x = torch.arange(3)
+    def __len__(self): return len(self.x)
+    def __getitem__(self, i): return self.x[i] * 2
+print([v.item() for v in D()])
+print(list(iter(D()))[-1])
+""",
+"numpy_scalar_batch_none": """
+from torch.utils.data import DataLoader
+a = np.arange(3, dtype=np.float32)
+print([(type(x).__name__, x.dtype, x.shape) for x in DataLoader(a, batch_size=None)])
+print([(type(x).__name__, x) for x in DataLoader([1.5, 2], batch_size=None)])
+""",
 }
 
 
