@@ -631,10 +631,71 @@ except Exception as e:
 "set_submodule_not_module": "m = torch.nn.Sequential(torch.nn.ReLU()); m.set_submodule('0', 3)",
 }
 
+MODULE_TO = {
+"to_kwargs": """
+m = torch.nn.Linear(1, 1)
+m.to(device='cpu', dtype=torch.float16, non_blocking=True)
+R = m.weight.dtype
+""",
+"to_too_many": "torch.nn.Linear(1, 1).to('cpu', torch.float32, False, 1)",
+"to_dtype_string_error": "torch.nn.Linear(1, 1).to(dtype='float64')",
+"module_type_str": """
+m = torch.nn.Linear(1, 1)
+m.type(torch.DoubleTensor) if hasattr(torch, 'DoubleTensor') else None
+R = m.weight.dtype
+""",
+"float_on_int_buffer_module": """
+nn = torch.nn
+m = nn.Module(); m.register_buffer('i', torch.tensor([1, 2])); m.register_buffer('f', torch.tensor([1.5]))
+m.half(); a = (m.i.dtype, m.f.dtype)
+m.float(); b = (m.i.dtype, m.f.dtype)
+m.to(torch.float64); c = (m.i.dtype, m.f.dtype)
+R = a, b, c
+""",
+"bool_buffer_unchanged": """
+m = torch.nn.Module(); m.register_buffer('mask', torch.tensor([True, False])); m.double()
+R = m.mask.dtype
+""",
+"to_preserves_requires_grad_false": """
+m = torch.nn.Linear(1, 1); m.weight.requires_grad_(False); m.double()
+R = m.weight.requires_grad, m.bias.requires_grad, type(m.weight).__name__
+""",
+"to_param_identity_and_optimizer": """
+m = torch.nn.Linear(1, 1)
+opt = torch.optim.SGD(m.parameters(), lr=1.0)
+m.double()
+with torch.no_grad(): m.weight.fill_(1.); m.bias.fill_(0.)
+m(torch.ones(1, 1, dtype=torch.float64)).sum().backward(); opt.step()
+R = m.weight, opt.param_groups[0]['params'][0] is m.weight
+""",
+}
+
+
+MODULE_TO_SIGNATURES = {
+"module_to_signatures": """
+m = torch.nn.Linear(1, 1)
+cases = [(('cpu', 'float64'), {}), ((), {'dtype': 'float64'}), ((torch.float64, 'cpu'), {}), ((), {'foo': 1}),
+         (('cpu', torch.float32, False, 1), {}), (('cpu',), {'foo': 1, 'bar': 2}), ((torch.ones(1), 'cpu'), {}),
+         ((torch.device('cpu'), 1.5), {}), (('cpu',), {'dtype': 'x', 'non_blocking': 3}), ((None,), {}),
+         ((None, None), {}), ((torch.float32,), {'device': 'cpu'}), (('cpu',), {'dtype': torch.float64}),
+         ((torch.float32, True), {}), (('cpu', torch.float32), {'non_blocking': True}),
+         ((torch.ones(1),), {'dtype': torch.float64}), ((), {'device': None, 'dtype': None}),
+         ((), {'memory_format': torch.channels_last}), (('cpu',), {'copy': True}), (([1],), {}),
+         (('cpu', torch.float32, True, True), {}), (('cpu', 'cpu'), {}), ((torch.nn.Parameter(torch.ones(1)), 'x'), {}),
+         ((torch.ones(1, dtype=torch.float16),), {}), ((), {'tensor': torch.ones(1, dtype=torch.float64)})]
+for a, k in cases:
+    try:
+        m.to(*a, **k); print('ok', m.weight.dtype)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
     ("utils", NN_UTILS), ("devices", DEVICES), ("container_ops", CONTAINER_OPS),
-    ("class_paths", CLASS_PATHS_IN_MESSAGES)) for name, src in table.items()}
+    ("class_paths", CLASS_PATHS_IN_MESSAGES),
+    ("module_to", MODULE_TO), ("module_to_signatures", MODULE_TO_SIGNATURES)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))

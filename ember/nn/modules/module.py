@@ -21,6 +21,7 @@ from ...autograd import grad_mode as _grad_mode
 from ...tensor import Tensor, _wrap
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter, _BufferTensor
+from . import _module_convert as _convert
 from . import _module_hooks as _hooks
 from . import _module_state as _state
 from ._module_state import _IncompatibleKeys  # noqa: F401  (torch has it in nn.modules.module)
@@ -870,7 +871,7 @@ class Module:
 
         Only floating-point and complex tensors change dtype (integer buffers keep theirs).
         """
-        device, dtype, non_blocking = _parse_module_to(args, kwargs)
+        device, dtype, non_blocking = _convert.parse_module_to(args, kwargs)
         if dtype is not None:
             if not (dtype.is_floating_point or dtype.is_complex):
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -981,16 +982,3 @@ def _unmark_buffer(marker):
         vc = marker._vc = [0]
     t._vc = vc
     return t
-
-
-def _parse_module_to(args, kwargs):
-    """(device, dtype, non_blocking) from ``Module.to``'s arguments, as ``Tensor.to`` reads them."""
-    from ...ops._convert import _parse_to_args
-    kwargs = dict(kwargs)
-    non_blocking = kwargs.pop("non_blocking", False)
-    kwargs.pop("memory_format", None)
-    args = list(args)
-    if args and isinstance(args[-1], bool):   # to(device, dtype, non_blocking)
-        non_blocking = args.pop()
-    device, dtype, _ = _parse_to_args(None, args, kwargs)
-    return device, dtype, non_blocking
