@@ -691,11 +691,123 @@ for a, k in cases:
 """,
 }
 
+REGISTRATION_ORDER = {
+"readd_param_order": """
+nn = torch.nn
+m = nn.Linear(2, 2); w = m.weight
+del m.weight; m.weight = nn.Parameter(torch.ones(2, 2))
+R = list(m.state_dict()), [n for n, _ in m.named_parameters()]
+""",
+"direct_parameters_dict_manipulation": """
+nn = torch.nn
+m = nn.Linear(2, 2)
+m._parameters['weight'] = None
+m._parameters['extra'] = nn.Parameter(torch.zeros(1))
+m._buffers['buf'] = torch.ones(1)
+m._modules['child'] = nn.ReLU()
+print(m)
+R = list(m.state_dict()), [n for n, _ in m.named_parameters()], m.weight
+""",
+"non_persistent_then_persistent": """
+nn = torch.nn
+m = nn.Module()
+m.register_buffer('b', torch.ones(1), persistent=False)
+m.register_buffer('b', torch.zeros(1), persistent=True)
+R = list(m.state_dict()), m._non_persistent_buffers_set
+""",
+"delete_nonpersistent_buffer": """
+nn = torch.nn
+m = nn.Module(); m.register_buffer('b', torch.ones(1), persistent=False); del m.b
+m.register_buffer('b', torch.ones(1))
+R = list(m.state_dict())
+""",
+"setattr_buffer_none": """
+m = torch.nn.BatchNorm1d(2); m.running_mean = None
+R = list(m.state_dict()), [n for n, _ in m.named_buffers()]
+""",
+"parameter_assigned_twice_names": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        p = nn.Parameter(torch.ones(1))
+        self.a = p; self.b = p
+        self.register_buffer('x', torch.zeros(1)); self.y = self.x
+m = M()
+R = [n for n, _ in m.named_parameters()], [n for n, _ in m.named_parameters(remove_duplicate=False)], list(m.state_dict()), isinstance(m.y, torch.Tensor), [n for n, _ in m.named_buffers()]
+""",
+"buffers_remove_duplicate": """
+nn = torch.nn
+m = nn.Module(); t = torch.ones(1)
+m.register_buffer('a', t); m.register_buffer('b', t)
+R = [n for n, _ in m.named_buffers()], [n for n, _ in m.named_buffers(remove_duplicate=False)], list(m.state_dict())
+""",
+"state_dict_shared_tensor_ids": """
+nn = torch.nn
+a = nn.Linear(2, 2); m = nn.ModuleDict({'x': a, 'y': a})
+sd = m.state_dict()
+R = list(sd), sd['x.weight'].data_ptr() == sd['y.weight'].data_ptr()
+""",
+}
+
+
+CHECKPOINTING_UTILS = {
+"checkpoint_module": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.Tanh())
+with torch.no_grad(): m[0].weight.copy_(torch.tensor([[1., 0.5], [0., 1.]])); m[0].bias.zero_()
+x = torch.tensor([[1., 2.]], requires_grad=True)
+y = torch.utils.checkpoint.checkpoint(m, x, use_reentrant=False)
+y.sum().backward()
+R = [round(v, 5) for v in y.flatten().tolist()], [round(v, 5) for v in x.grad.flatten().tolist()], m[0].weight.grad is not None
+""",
+"checkpoint_sequential": """
+nn = torch.nn
+m = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1), nn.ReLU())
+for l in (m[0], m[2]):
+    with torch.no_grad(): l.weight.fill_(0.5); l.bias.fill_(0.1)
+x = torch.ones(1, 2, requires_grad=True)
+y = torch.utils.checkpoint.checkpoint_sequential(m, 2, x, use_reentrant=False)
+y.sum().backward()
+R = y, x.grad
+""",
+}
+
+
+REPRS = {
+"parameterlist_repr_variety": """
+nn = torch.nn
+pl = nn.ParameterList([nn.Parameter(torch.tensor(1.)), nn.Parameter(torch.zeros(2, dtype=torch.complex64)),
+                      nn.Parameter(torch.zeros(2, 3, dtype=torch.bfloat16)), nn.Parameter(torch.zeros(0)),
+                      torch.zeros(2, dtype=torch.int64), nn.Parameter(torch.zeros(1, dtype=torch.float16), requires_grad=False)])
+print(pl)
+pd = nn.ParameterDict({'z': nn.Parameter(torch.tensor(2.)), 'i': torch.zeros(2, dtype=torch.int32), 's': 5})
+print(pd)
+""",
+"nested_container_repr": """
+nn = torch.nn
+m = nn.ModuleDict({'enc': nn.ModuleList([nn.Sequential(nn.Linear(1, 1), nn.ReLU()), nn.ParameterList([nn.Parameter(torch.ones(1))])]),
+                   'p': nn.ParameterDict({'a': nn.Parameter(torch.ones(2))})})
+print(m)
+""",
+"module_with_parameterlist_repr": """
+nn = torch.nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(2))
+        self.pl = nn.ParameterList([nn.Parameter(torch.ones(3))])
+        self.lin = nn.Linear(1, 1)
+print(M())
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
     ("utils", NN_UTILS), ("devices", DEVICES), ("container_ops", CONTAINER_OPS),
     ("class_paths", CLASS_PATHS_IN_MESSAGES),
-    ("module_to", MODULE_TO), ("module_to_signatures", MODULE_TO_SIGNATURES)) for name, src in table.items()}
+    ("module_to", MODULE_TO), ("module_to_signatures", MODULE_TO_SIGNATURES),
+    ("order", REGISTRATION_ORDER), ("checkpointing", CHECKPOINTING_UTILS), ("reprs", REPRS)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
