@@ -7,6 +7,15 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "private_module_helpers": """
+from torch.nn.modules.rnn import apply_permutation, _apply_permutation
+from torch.nn.modules.transformer import _get_seq_len, _generate_square_subsequent_mask, _get_clones
+x = torch.arange(6.).reshape(1, 3, 2)
+print(_generate_square_subsequent_mask(3))
+R = (apply_permutation(x, torch.tensor([2, 0, 1])), _apply_permutation(x, torch.tensor([1, 0]), dim=2),
+     _get_seq_len(torch.ones(2, 3, 4), True), _get_seq_len(torch.ones(2, 3, 4), False),
+     _get_seq_len(torch.ones(3, 4), True), len(_get_clones(torch.nn.Linear(2, 2), 3)))
+""",
     "long_lstm": """
 lstm = fill(torch.nn.LSTM(16, 32, num_layers=2, batch_first=True), -0.2, 0.2)
 x = torch.sin(torch.arange(4 * 60 * 16.).reshape(4, 60, 16) * 0.37)

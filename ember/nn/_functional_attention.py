@@ -12,8 +12,9 @@ import warnings
 
 import numpy as np
 
-from .. import ops
+from .. import _creation, ops
 from ..ops.attention import attention_op
+from ..tensor import Tensor
 from ..ops.products import _autocast, linear
 from ..ops._util import _wrap
 from ..autograd.grad_mode import is_grad_enabled
@@ -161,7 +162,7 @@ def _present_sdpa(out, qkv, flash):
 # multi-head attention
 # ----------------------------------------------------------------------------------------------------------
 
-def _canonical_mask(mask, name, other_name, other, target_dtype):
+def _float_mask(mask, name, other_name, other, target_dtype):
     """Float (added) form of a bool (True: ignore) or float mask; None stays None."""
     if mask is None:
         return None
@@ -176,7 +177,7 @@ def _canonical_mask(mask, name, other_name, other, target_dtype):
     return mask
 
 
-def _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separate, q_w, k_w, v_w):
+def _project_qkv(query, key, value, E, in_proj_weight, in_proj_bias, use_separate, q_w, k_w, v_w):
     """q, k, v = the three input projections (one linear when query, key and value are one tensor)."""
     if in_proj_bias is not None:
         b_q, b_k, b_v = in_proj_bias[:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:]
@@ -195,6 +196,57 @@ def _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separ
         raise AssertionError("use_separate_proj_weight is True but q_proj_weight, k_proj_weight or "
                              "v_proj_weight is None")
     return linear(query, q_w, b_q), linear(key, k_w, b_k), linear(value, v_w, b_v)
+
+
+# ---- torch's private helpers under their names and signatures (code written against torch's internals) ----
+
+def _none_or_dtype(input):
+    """None, or the dtype of the tensor ``input``."""
+    if input is None:
+        return None
+    if isinstance(input, Tensor):
+        return input.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """A bool mask (True: masked) as a float mask of ``target_type`` (0 / -inf); float masks pass unchanged."""
+    if mask is None:
+        return None
+    if mask.dtype.name != "bool" and not mask.dtype.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mask.dtype != other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
+                      "instead.", stacklevel=2)
+    if mask.dtype.name == "bool":
+        return _creation.zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
+    return mask
+
+
+def _in_projection_packed(q, k, v, w, b=None):
+    """(q, k, v) projected by the packed (3E, E) weight ``w`` (and bias ``b``), as one product when they are one
+    tensor."""
+    E = q.size(-1)
+    if k is v:
+        if q is k:
+            qkv = linear(q, w, b)
+            return qkv[..., :E], qkv[..., E:2 * E], qkv[..., 2 * E:]
+        kv = linear(k, w[E:], None if b is None else b[E:])
+        return linear(q, w[:E], None if b is None else b[:E]), kv[..., :E], kv[..., E:]
+    ws = w[:E], w[E:2 * E], w[2 * E:]
+    bs = (None, None, None) if b is None else (b[:E], b[E:2 * E], b[2 * E:])
+    return linear(q, ws[0], bs[0]), linear(k, ws[1], bs[1]), linear(v, ws[2], bs[2])
+
+
+def _in_projection(q, k, v, w_q, w_k, w_v, b_q=None, b_k=None, b_v=None):
+    """(q, k, v) each projected by its own weight, with torch's shape checks."""
+    Eq, Ek, Ev = q.size(-1), k.size(-1), v.size(-1)
+    for what, t, want in (("query weights", w_q, (Eq, Eq)), ("key weights", w_k, (Eq, Ek)),
+                          ("value weights", w_v, (Eq, Ev)), ("query bias", b_q, (Eq,)), ("key bias", b_k, (Eq,)),
+                          ("value bias", b_v, (Eq,))):
+        if t is not None and tuple(t.shape) != want:
+            raise AssertionError(f"expecting {what} shape of {want}, but got {t.shape}")
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
 
 
 def _pad_last(mask, n=1):
@@ -258,10 +310,10 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     elif tuple(key.shape) != tuple(value.shape):
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
     dt = query._data.dtype
-    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", "attn_mask", attn_mask, dt)
-    attn_mask = _canonical_mask(attn_mask, "attn_mask", None, None, dt)
+    key_padding_mask = _float_mask(key_padding_mask, "key_padding_mask", "attn_mask", attn_mask, dt)
+    attn_mask = _float_mask(attn_mask, "attn_mask", None, None, dt)
 
-    q, k, v = _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separate_proj_weight,
+    q, k, v = _project_qkv(query, key, value, E, in_proj_weight, in_proj_bias, use_separate_proj_weight,
                              q_proj_weight, k_proj_weight, v_proj_weight)   # (L, N, E), (S, N, E), (S, N, E)
     if attn_mask is not None:
         if attn_mask.dim() == 2:

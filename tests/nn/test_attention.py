@@ -173,3 +173,30 @@ def test_sdpa_errors_match_torch(call):
             return type(exc), str(exc)
     t = run(torch)
     assert t is not None and run(ember) == t
+
+
+def test_private_mha_helpers_match_torch():
+    """torch's private helpers that code copied from torch's MHA calls, under their names and signatures."""
+    from ember.nn import _functional_attention as EF
+    qt = torch.randn(2, 1, 4)
+    wt, bt = torch.randn(12, 4), torch.randn(12)
+    q, w, b = to_ember(qt), to_ember(wt), to_ember(bt)
+    for args_t, args_e in [((qt, qt, qt, wt, bt), (q, q, q, w, b)), ((qt, qt * 2, qt * 2, wt), (q, q * 2, q * 2, w)),
+                           ((qt, qt * 2, qt * 3, wt, bt), (q, q * 2, q * 3, w, b))]:
+        for a, c in zip(TF._in_projection_packed(*args_t), EF._in_projection_packed(*args_e)):
+            assert_same(c, a, 1e-5, 1e-6)
+    for a, c in zip(TF._in_projection(qt, qt, qt, wt[:4], wt[4:8], wt[8:], bt[:4], bt[4:8], bt[8:]),
+                    EF._in_projection(q, q, q, w[:4], w[4:8], w[8:], b[:4], b[4:8], b[8:])):
+        assert_same(c, a, 1e-5, 1e-6)
+    with pytest.raises(AssertionError, match=r"expecting value weights shape of \(4, 4\), but got"):
+        EF._in_projection(q, q, q, w[:4], w[4:8], w[8:12, :3])
+    mt = torch.tensor([[True, False]])
+    assert_same(EF._canonical_mask(to_ember(mt), "kpm", None, "attn_mask", ember.float32),
+                TF._canonical_mask(mt, "kpm", None, "attn_mask", torch.float32))
+    with pytest.warns(UserWarning, match="Support for mismatched kpm and attn_mask is deprecated"):
+        EF._canonical_mask(to_ember(mt).float(), "kpm", ember.bool, "attn_mask", ember.float32)
+    with pytest.raises(AssertionError, match="only bool and floating types of kpm are supported"):
+        EF._canonical_mask(to_ember(mt).long(), "kpm", None, "attn_mask", ember.float32)
+    assert EF._none_or_dtype(None) is None and EF._none_or_dtype(q) is ember.float32
+    with pytest.raises(RuntimeError, match="must be None or torch.Tensor"):
+        EF._none_or_dtype(3)

@@ -30,6 +30,17 @@ _proj_warned = []
 _SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
 
 
+def _apply_permutation(tensor, permutation, dim=1):
+    """``tensor`` reordered along ``dim`` by ``permutation`` (an index_select)."""
+    return tensor.index_select(dim, permutation)
+
+
+def apply_permutation(tensor, permutation, dim=1):
+    warnings.warn("`apply_permutation` is deprecated, please use `tensor.index_select(dim, permutation)` instead",
+                  FutureWarning, stacklevel=2)
+    return _apply_permutation(tensor, permutation, dim)
+
+
 class RNNBase(Module):
     """The shared machinery of ``RNN``, ``LSTM`` and ``GRU``: parameters, validation and the layer loop."""
 

@@ -16,7 +16,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import _wrap as _wrap_array
 from .. import functional as F
 from .. import init
-from .._functional_attention import _canonical_mask
+from .._functional_attention import _float_mask
 from .activation import GELU, ReLU
 from .activation_attention import MultiheadAttention
 from .container import ModuleList
@@ -46,6 +46,13 @@ def _generate_square_subsequent_mask(sz, device=None, dtype=None):
     from ... import float32
     dtype = dtype if dtype is not None else float32
     return _creation.full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(diagonal=1)
+
+
+def _get_seq_len(src, batch_first):
+    """The sequence length of ``src`` ((S, E) unbatched, (S, N, E) or (N, S, E) with ``batch_first``)."""
+    if src.dim() == 2:
+        return src.size(0)
+    return src.size(1 if batch_first else 0)
 
 
 def _detect_is_causal_mask(mask, is_causal=None, size=None):
@@ -109,9 +116,9 @@ class TransformerEncoderLayer(Module):
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         dt = src._data.dtype
-        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask", "src_mask", src_mask,
+        src_key_padding_mask = _float_mask(src_key_padding_mask, "src_key_padding_mask", "src_mask", src_mask,
                                                dt)
-        src_mask = _canonical_mask(src_mask, "src_mask", None, None, dt)
+        src_mask = _float_mask(src_mask, "src_mask", None, None, dt)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -220,8 +227,8 @@ class TransformerEncoder(Module):
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         dt = src._data.dtype
-        src_key_padding_mask = _canonical_mask(src_key_padding_mask, "src_key_padding_mask", "mask", mask, dt)
-        mask = _canonical_mask(mask, "mask", None, None, dt)
+        src_key_padding_mask = _float_mask(src_key_padding_mask, "src_key_padding_mask", "mask", mask, dt)
+        mask = _float_mask(mask, "mask", None, None, dt)
         batch_first = self.layers[0].self_attn.batch_first if self.num_layers else False
         seq_len = src.shape[1 if batch_first and src.dim() == 3 else 0]
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
