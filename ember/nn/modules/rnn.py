@@ -245,8 +245,8 @@ class RNNBase(Module):
             outs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                res = recurrent_layer(layer_in, h0[k], c0[k] if lstm else None, *self._layer_weights(k, cast), self.mode,
-                                      bs, direction == 1)
+                res = recurrent_layer(layer_in, h0[k], c0[k] if lstm else None, *self._layer_weights(k, cast),
+                                      self.mode, bs, direction == 1)
                 outs.append(res[0])
                 h_n.append(res[1])
                 if lstm:
