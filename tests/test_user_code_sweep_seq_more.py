@@ -7,6 +7,68 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "lstm_full_backward_hook": """
+lstm = fill(torch.nn.LSTM(2, 3))
+seen = []
+shapes = lambda gs: [None if g is None else tuple(g.shape) for g in gs]
+lstm.register_full_backward_hook(lambda m, gi, go: seen.append((len(gi), len(go), shapes(go))))
+x = torch.linspace(-1, 1, 8).reshape(4, 1, 2).requires_grad_()
+out, (h, c) = lstm(x)
+out.sum().backward()
+R = seen, x.grad
+""",
+    "gru_forward_hooks": """
+gru = fill(torch.nn.GRU(2, 3))
+seen = []
+gru.register_forward_pre_hook(lambda m, inp: seen.append(('pre', len(inp), tuple(inp[0].shape))))
+gru.register_forward_hook(lambda m, inp, out: seen.append(('post', type(out).__name__, tuple(out[0].shape),
+                                                           tuple(out[1].shape))))
+gru(torch.ones(4, 1, 2))
+gru(torch.ones(4, 1, 2), torch.zeros(1, 1, 3))
+R = seen
+""",
+    "mha_full_backward_hook": """
+mha = fill(torch.nn.MultiheadAttention(4, 2))
+seen = []
+shapes = lambda gs: [None if g is None else tuple(g.shape) for g in gs]
+mha.register_full_backward_hook(lambda m, gi, go: seen.append((len(gi), len(go), shapes(go), shapes(gi))))
+x = torch.linspace(-1, 1, 24).reshape(3, 2, 4).requires_grad_()
+out, w = mha(x, x, x)
+out.sum().backward()
+R = seen
+""",
+    "lstm_named_buffers_modules": """
+m = torch.nn.LSTM(2, 3, num_layers=2)
+R = list(m.named_buffers()), [n for n, _ in m.named_modules()], len(list(m.children())), m.training
+""",
+    "lstm_zero_grad_apply": """
+lstm = fill(torch.nn.LSTM(2, 3))
+lstm(torch.ones(2, 1, 2))[0].sum().backward()
+lstm.zero_grad()
+lstm.apply(lambda m: None)
+lstm.half()
+R = [p.grad for p in lstm.parameters()], lstm.weight_ih_l0.dtype, lstm._flat_weights[0].dtype
+""",
+    "lstm_state_dict_load_errors": """
+lstm = torch.nn.LSTM(2, 3)
+sd = torch.nn.LSTM(2, 3, num_layers=2).state_dict()
+try:
+    lstm.load_state_dict(sd)
+except RuntimeError as e:
+    print(str(e))
+sd = torch.nn.LSTM(2, 4).state_dict()
+try:
+    lstm.load_state_dict(sd)
+except RuntimeError as e:
+    print(str(e))
+""",
+    "mha_load_state_dict_errors": """
+mha = torch.nn.MultiheadAttention(4, 2)
+try:
+    mha.load_state_dict(torch.nn.MultiheadAttention(4, 2, kdim=3).state_dict())
+except RuntimeError as e:
+    print(str(e))
+""",
     "private_module_helpers": """
 from torch.nn.modules.rnn import apply_permutation, _apply_permutation
 from torch.nn.modules.transformer import _get_seq_len, _generate_square_subsequent_mask, _get_clones
