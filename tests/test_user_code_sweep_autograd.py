@@ -2480,6 +2480,66 @@ def fmodel(p, b, inp):
 attempt('ensemble', lambda: F.vmap(fmodel, in_dims=(0, 0, None))(ps, bs, x.unsqueeze(0)).detach())
 attempt('stack_state', lambda: ({k: (tuple(v.shape), v.requires_grad) for k, v in ps.items()}, bs))
 """,
+    "grad_capture_hooks_and_bad_args": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+x.register_hook(lambda g: g * 10)
+print(torch.autograd.grad((x * 2).sum(), x))
+y = x * 1
+y.register_hook(lambda g: g * 10)
+print(torch.autograd.grad((y * 2).sum(), [x, y]))
+x.register_post_accumulate_grad_hook(lambda p: print('post'))
+print(torch.autograd.grad((x * 2).sum(), x))
+try: torch.autograd.grad([1.0], x)
+except Exception as e: print(type(e).__name__, e)
+try: torch.autograd.backward([x.sum(), 1.0])
+except Exception as e: print(type(e).__name__, e)
+""",
+    "odd_arguments_cases": """
+def attempt(name, f):
+    try:
+        r = f()
+        print(name, 'ok', r)
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+attempt('one_elem', lambda: ((x[:1] * 2).backward(), x.grad)[1])
+attempt('gt_sum', lambda: (x > 0).sum().backward())
+attempt('float_gradient', lambda: (x.sum() * 2).backward(2.0))
+attempt('list_gradient', lambda: (x * 2).backward([1.0, 1.0]))
+attempt('int_gradient', lambda: (x * 2).backward(torch.tensor([1, 1])))
+attempt('grad_float_out', lambda: torch.autograd.grad(x.sum() * 2, x, 2.0))
+attempt('half_out', lambda: ((x.half() * 2).sum().backward(), x.grad)[1])
+attempt('bf16_out', lambda: ((x.bfloat16() * 2).sum().backward(), x.grad)[1])
+attempt('f64_grad_for_f32', lambda: torch.autograd.grad(x * 2, x, torch.ones(2, dtype=torch.float64)))
+attempt('grad_out_requires_grad', lambda: torch.autograd.grad(x * 2, x, torch.ones(2, requires_grad=True), create_graph=True))
+attempt('backward_none_tensor', lambda: torch.autograd.backward(None))
+attempt('backward_nontensor', lambda: torch.autograd.backward([1.0]))
+attempt('grad_nontensor_out', lambda: torch.autograd.grad(1.0, x))
+attempt('detach_grad', lambda: (x.detach().requires_grad_() * 2).sum().backward())
+attempt('sum_int', lambda: torch.tensor([1, 2]).sum().backward())
+attempt('retain_grad_int', lambda: torch.tensor([1, 2]).retain_grad())
+attempt('grad_of_inference', lambda: torch.autograd.grad((x * 2).sum(), x, retain_graph=None, create_graph=False))
+attempt('cpu_to_same', lambda: (x.to('cpu') is x, x.cpu() is x, x.float() is x))
+attempt('new_tensor_rg', lambda: x.new_tensor([1.0]).requires_grad)
+attempt('tensor_of_tensor', lambda: torch.tensor(x).requires_grad)
+attempt('as_tensor', lambda: torch.as_tensor(x) is x)
+attempt('clone_detach', lambda: x.clone().detach().requires_grad)
+""",
+    "backward_inputs_with_hooks": """
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+y.register_hook(lambda g: g * 10)
+z = (y * y).sum()
+z.backward(inputs=[y], retain_graph=True)
+print(y.grad, x.grad)
+z.backward(inputs=[x, y])
+print(y.grad, x.grad)
+w = x * 3
+w.retain_grad()
+w.register_hook(lambda g: g + 1)
+(w * w).sum().backward(inputs=[w])
+print(w.grad)
+""",
 }
 
 

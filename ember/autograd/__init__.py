@@ -19,15 +19,24 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
 
 
 def _as_tuple(x):
-    """``None``, a Tensor, or any iterable of them (``model.parameters()`` is a generator) as a tuple."""
+    """``None``, a Tensor, or any iterable of them (``model.parameters()`` is a generator) as a tuple; anything
+    else raises Python's TypeError for a non-iterable, as torch does."""
     from ..tensor import Tensor
     if x is None:
         return None
-    if isinstance(x, (list, tuple)):
-        return tuple(x)
-    if isinstance(x, Tensor) or not hasattr(x, "__iter__"):
+    if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
+
+
+def _tensors(x):
+    """The ``tensors``/``outputs`` argument as a tuple of Tensors."""
+    from ..tensor import Tensor
+    out = (x,) if isinstance(x, Tensor) else tuple(x)
+    for t in out:
+        if not isinstance(t, Tensor):
+            raise AssertionError("Expected output to be a torch.Tensor")
+    return out
 
 
 def _grads_for(outputs, grads):
@@ -60,7 +69,7 @@ def _make_grads(outputs, grad_outputs, create_graph):
             grads.append(g)
             continue
         if not isinstance(g, Tensor):
-            g = _creation.tensor(g, dtype=out.dtype)
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{len(grads)}] has a shape of {g.shape} and "
                                f"output[{len(grads)}] has a shape of {out.shape}.")
@@ -68,6 +77,8 @@ def _make_grads(outputs, grad_outputs, create_graph):
             raise RuntimeError(f"For complex Tensors, both grad_output and output are required to have the same "
                                f"dtype. Mismatch in dtype: grad_output[{len(grads)}] has a dtype of {g.dtype} and "
                                f"output[{len(grads)}] has a dtype of {out.dtype}.")
+        if g.dtype is not out.dtype:
+            g = g.to(out.dtype)         # torch casts a root's gradient to the output's dtype
         grads.append(g)
     return grads
 
@@ -91,7 +102,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
     from .engine import run_backward
     from ..tensor import Tensor
-    tensors = _as_tuple(tensors)
+    tensors = _tensors(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
     grad_tensors = _grads_for(tensors, grad_tensors)
@@ -122,7 +133,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     from ..tensor import Tensor
     from .. import _creation
     single_input = isinstance(inputs, Tensor)
-    outputs = _as_tuple(outputs)
+    outputs = _tensors(outputs)
     inputs = _as_tuple(inputs)
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "

@@ -184,12 +184,14 @@ def _run_node(node, g, wanted, captures, accumulate, pending, retain_graph):
     """Run one node's backward with its hooks; ``None`` when it needs not run."""
     if node._n_outputs != 1:
         g = _materialize(node, g)
+    if wanted is not None:
+        _capture(node, g, wanted, captures, accumulate)   # as torch: before the tensor's own hooks
+        if node not in pending:     # not on a path to any input: nothing more to do here
+            if accumulate and node._pre_hooks is not None:
+                _run_tensor_pre_hooks(node, g)   # backward(inputs=[t]) still runs t's hooks (retain_grad)
+            return None
     if node._pre_hooks is not None:
         g = _run_tensor_pre_hooks(node, g)
-    if wanted is not None:
-        _capture(node, g, wanted, captures, accumulate)
-        if node not in pending:     # not on a path to any input: nothing more to do here
-            return None
     if node._node_pre_hooks is not None:
         g = _run_node_pre_hooks(node, g)
     grads_in = _call_backward(node, g)
@@ -327,27 +329,24 @@ def _capture(node, g, wanted, captures, accumulate):
 
 
 def _accumulate_leaf(node, g, accumulate, wanted, captures, create_graph):
-    if wanted is not None:
-        key = (node, 0)
-        if key not in wanted:
-            return
-        if not accumulate:
-            captures[key] = g
-            return
+    if wanted is not None and (node, 0) not in wanted:
+        return
     t = node._ref()
     if t is None:
+        if not accumulate:
+            captures[(node, 0)] = g
         return
     if node._pre_hooks is not None:
         g = _run_tensor_pre_hooks(node, g)
-    if node._node_pre_hooks is not None:      # grad_fn.register_prehook on the AccumulateGrad node
-        g = _run_node_pre_hooks(node, g)
     extra = t._extra
     if extra is not None and extra.get("hooks"):
         for fn in tuple(extra["hooks"].values()):
             g = _hook_result(fn, g, fn(g))
-    if not accumulate:
+    if not accumulate:          # autograd.grad: a leaf's tensor hooks apply to what is returned
         captures[(node, 0)] = g
         return
+    if node._node_pre_hooks is not None:      # grad_fn.register_prehook on the AccumulateGrad node
+        g = _run_node_pre_hooks(node, g)
     _accumulate_into(t, g, create_graph)
     if extra is not None and extra.get("post_accumulate_hooks"):
         for fn in tuple(extra["post_accumulate_hooks"].values()):
