@@ -802,12 +802,79 @@ print(M())
 """,
 }
 
+LEGACY_BACKWARD_HOOKS = {
+"legacy_backward_hook_relu": """
+nn = torch.nn
+m = nn.ReLU()
+rec = []
+m.register_backward_hook(lambda mod, gin, gout: rec.append((gin[0].tolist(), gout[0].tolist())))
+x = torch.tensor([-1., 2.], requires_grad=True)
+(m(x) * torch.tensor([3., 4.])).sum().backward()
+R = rec, x.grad
+""",
+"legacy_backward_hook_modify": """
+nn = torch.nn
+m = nn.ReLU()
+m.register_backward_hook(lambda mod, gin, gout: (gin[0] * 10,))
+x = torch.tensor([-1., 2.], requires_grad=True)
+m(x).sum().backward()
+R = x.grad
+""",
+"legacy_backward_hook_sequential_warns": """
+nn = torch.nn
+s = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+s.register_backward_hook(lambda *a: None)
+s(torch.ones(1, 2, requires_grad=True)).sum().backward()
+""",
+}
+
+
+COPYING = {
+"shallow_copy_module": """
+import copy
+nn = torch.nn
+m = nn.Linear(1, 1); c = copy.copy(m)
+c.extra = nn.Parameter(torch.ones(1))
+R = c.weight is m.weight, c._parameters is m._parameters, list(m.state_dict()), c is not m
+""",
+"pickle_parameter_and_tensor": """
+import pickle
+p = torch.nn.Parameter(torch.tensor([1., 2.]), requires_grad=False)
+q = pickle.loads(pickle.dumps(p))
+t = pickle.loads(pickle.dumps(torch.arange(3).view(3, 1)))
+R = type(q).__name__, q.requires_grad, q, t, t.shape
+""",
+"deepcopy_module_with_hooks": """
+import copy
+nn = torch.nn
+m = nn.Linear(1, 1); calls = []
+m.register_forward_hook(lambda mod, i, o: calls.append(type(mod).__name__))
+m2 = copy.deepcopy(m); m2(torch.ones(1, 1))
+R = calls, len(m2._forward_hooks)
+""",
+"deepcopy_optimizer_state": """
+import copy
+m = torch.nn.Linear(1, 1); opt = torch.optim.Adam(m.parameters())
+m(torch.ones(1, 1)).sum().backward(); opt.step()
+sd = copy.deepcopy(opt.state_dict())
+R = sorted(sd['state'][0]), sd['param_groups'][0]['params']
+""",
+"deepcopy_module_training_flag_and_buffers": """
+import copy
+m = torch.nn.BatchNorm1d(2); m.eval()
+with torch.no_grad(): m.running_mean.fill_(3.)
+m2 = copy.deepcopy(m)
+R = m2.training, m2.running_mean, m2.running_mean.data_ptr() != m.running_mean.data_ptr()
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
     ("utils", NN_UTILS), ("devices", DEVICES), ("container_ops", CONTAINER_OPS),
     ("class_paths", CLASS_PATHS_IN_MESSAGES),
     ("module_to", MODULE_TO), ("module_to_signatures", MODULE_TO_SIGNATURES),
-    ("order", REGISTRATION_ORDER), ("checkpointing", CHECKPOINTING_UTILS), ("reprs", REPRS)) for name, src in table.items()}
+    ("order", REGISTRATION_ORDER), ("checkpointing", CHECKPOINTING_UTILS), ("reprs", REPRS),
+    ("legacy_backward_hooks", LEGACY_BACKWARD_HOOKS), ("copying", COPYING)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
