@@ -2540,6 +2540,27 @@ w.register_hook(lambda g: g + 1)
 (w * w).sum().backward(inputs=[w])
 print(w.grad)
 """,
+    "node_types_and_attrs": """
+class Exp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.exp()
+    @staticmethod
+    def backward(ctx, g):
+        return g
+x = torch.tensor([1.0], requires_grad=True)
+y = Exp.apply(x)
+print(type(y.grad_fn), type((x*2).grad_fn), type(y.grad_fn.next_functions[0][0]))
+print(isinstance(y.grad_fn, torch.autograd.function.BackwardCFunction), isinstance(y.grad_fn, torch.autograd.graph.Node))
+print(y.grad_fn.name(), Exp.__name__, Exp._backward_cls.__name__ if hasattr(Exp, '_backward_cls') else None)
+print(isinstance((x*2).grad_fn, torch.autograd.graph.Node), issubclass(type((x*2).grad_fn), torch.autograd.graph.Node))
+print(hasattr(y.grad_fn, 'saved_tensors'), y.grad_fn.needs_input_grad, y.grad_fn.metadata)
+print(callable(torch.autograd.grad), torch.autograd.grad.__name__)
+print(torch.is_grad_enabled.__name__ if hasattr(torch.is_grad_enabled, '__name__') else '')
+print(x.grad_fn, x.is_leaf, x.requires_grad, x.retains_grad, x.output_nr if hasattr(x, 'output_nr') else 'na')
+v = x.sort()
+print(v.values.output_nr, v.indices.requires_grad, (x*2).output_nr)
+""",
 }
 
 

@@ -277,7 +277,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         node_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls,
-                                                                  "_grad_name": name + "Backward"})
+                                                                  "_grad_name": name + "Backward",
+                                                                  "__module__": "torch.autograd.function"})
         cls._backward_cls = node_cls
 
 

@@ -200,10 +200,14 @@ class AccumulateGrad(Node):
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
+
     @property
     def next_functions(self):
         return ()
 
+
+
+AccumulateGrad.__module__ = "builtins"     # torch's is a C++ class: ``<class 'AccumulateGrad'>``
 
 def increment_version(tensor):
     """Bump the version counter of ``tensor`` (or of each tensor of an iterable), as an in-place op would."""
