@@ -592,6 +592,84 @@ a = np.arange(3, dtype=np.float32)
 print([(type(x).__name__, x.dtype, x.shape) for x in DataLoader(a, batch_size=None)])
 print([(type(x).__name__, x) for x in DataLoader([1.5, 2], batch_size=None)])
 """,
+"docs_length_samplers": """
+from typing import Iterator, List
+from torch.utils.data import Sampler, DataLoader
+class AccedingSequenceLengthSampler(Sampler[int]):
+    def __init__(self, data: List[str]) -> None:
+        self.data = data
+    def __len__(self) -> int:
+        return len(self.data)
+    def __iter__(self) -> Iterator[int]:
+        sizes = torch.tensor([len(x) for x in self.data])
+        yield from torch.argsort(sizes).tolist()
+class AccedingSequenceLengthBatchSampler(Sampler[List[int]]):
+    def __init__(self, data: List[str], batch_size: int) -> None:
+        self.data = data
+        self.batch_size = batch_size
+    def __len__(self) -> int:
+        return (len(self.data) + self.batch_size - 1) // self.batch_size
+    def __iter__(self) -> Iterator[List[int]]:
+        sizes = torch.tensor([len(x) for x in self.data])
+        for batch in torch.chunk(torch.argsort(sizes), len(self)):
+            yield batch.tolist()
+data = ['aaaa', 'b', 'ccc', 'dd', 'eeeee', 'ffffff', 'g']
+print(list(AccedingSequenceLengthSampler(data)))
+print(list(AccedingSequenceLengthBatchSampler(data, 3)))
+print(list(DataLoader(data, batch_sampler=AccedingSequenceLengthBatchSampler(data, 3))))
+print(list(DataLoader(data, sampler=AccedingSequenceLengthSampler(data), batch_size=4)))
+""",
+"bucket_by_length_stable": """
+lengths = torch.tensor([3, 1, 3, 2, 1, 3, 2, 2, 1, 3])
+print(torch.argsort(lengths, stable=True).tolist(), torch.sort(lengths, stable=True).indices.tolist())
+print(torch.sort(lengths, descending=True, stable=True))
+""",
+"worker_dies": """
+import os, re, signal
+from torch.utils.data import DataLoader, Dataset
+class D(Dataset):
+    def __init__(self, how): self.how = how
+    def __len__(self): return 4
+    def __getitem__(self, i):
+        if i == 1:
+            if self.how == 'exit': os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+for how in ['exit', 'kill']:
+    try:
+        list(DataLoader(D(how), num_workers=1))
+    except Exception as e:
+        print(type(e).__name__, re.sub(r'pid(\\(s\\))? \\d+', 'pid N', str(e).split(chr(10))[0]))
+""",
+"persistent_iterable_epochs": """
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+class S(IterableDataset):
+    def __init__(self): self.epoch = 0
+    def __iter__(self):
+        w = get_worker_info()
+        return iter(range(w.id * 10, w.id * 10 + 3))
+dl = DataLoader(S(), batch_size=2, num_workers=2, persistent_workers=True)
+for e in range(3): print(e, [b.tolist() for b in dl])
+""",
+"persistent_break_midway": """
+from torch.utils.data import DataLoader
+dl = DataLoader(range(10), batch_size=2, num_workers=2, persistent_workers=True, prefetch_factor=1)
+out = []
+for e in range(3):
+    for i, b in enumerate(dl):
+        if i == e: break
+        out.append(b.tolist())
+print(out, [b.tolist() for b in dl])
+""",
+"two_iterators_same_loader": """
+from torch.utils.data import DataLoader
+dl = DataLoader(range(6), batch_size=2, num_workers=1)
+a, b = iter(dl), iter(dl)
+print(next(a), next(b), next(a), next(b), next(a), next(b))
+dl = DataLoader(range(6), batch_size=2)
+a, b = iter(dl), iter(dl)
+print(next(a), next(b), next(a))
+""",
 }
 
 

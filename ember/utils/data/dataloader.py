@@ -482,17 +482,26 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._worker_died(w)
 
     def _worker_died(self, w):
+        """Raise torch's error for a worker that is gone.
+
+        torch notices the death in its SIGCHLD handler, whose detailed error (signal or exit code) interrupts
+        the wait for data and becomes the cause of the error the user sees: one message for every death.
+        """
         w.process.join(timeout=1.0)  # its pipes close a moment before its exit status can be read
         code = w.process.exitcode
         self._shutdown_workers()
+        pid = w.process.pid
         if code is not None and code < 0:
             try:
                 name = signal.strsignal(-code) or signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
-            raise RuntimeError(f"DataLoader worker (pid {w.process.pid}) is killed by signal: {name}. ")
-        raise RuntimeError(f"DataLoader worker (pid(s) {w.process.pid}) exited unexpectedly"
-                           + (f" with exit code {code}" if code else ""))
+            detail = RuntimeError(f"DataLoader worker (pid {pid}) is killed by signal: {name}. ")
+        else:
+            detail = RuntimeError(f"DataLoader worker (pid {pid}) exited unexpectedly with exit code {code}. "
+                                  "Details are lost due to multiprocessing. Rerunning with num_workers=0 may give "
+                                  "better error trace.")
+        raise RuntimeError(f"DataLoader worker (pid(s) {pid}) exited unexpectedly") from detail
 
     # -- shutdown --------------------------------------------------------------------------------------
 
