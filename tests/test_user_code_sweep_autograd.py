@@ -2561,6 +2561,28 @@ print(x.grad_fn, x.is_leaf, x.requires_grad, x.retains_grad, x.output_nr if hasa
 v = x.sort()
 print(v.values.output_nr, v.indices.requires_grad, (x*2).output_nr)
 """,
+    "anomaly_traces_end_at_user_line": """
+import warnings
+def run(name, build):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        with torch.autograd.detect_anomaly():
+            x = torch.tensor([0.0, 1.0], requires_grad=True)
+            try:
+                build(x).sum().backward()
+                print(name, 'no error')
+            except RuntimeError as e:
+                print(name, str(e).split(chr(10))[0])
+    for w in ws[1:]:
+        lines = [l for l in str(w.message).split(chr(10)) if l.strip() and 'Triggered' not in l]
+        print('  ', lines[0], lines[-2:])
+run('sqrt_method', lambda x: x.sqrt() * 0)
+run('sqrt_fn', lambda x: torch.sqrt(x) * 0)
+run('div', lambda x: x / x)
+def inplace(x):
+    y = x.exp(); z = y * 2; y.add_(1); return z
+run('inplace', inplace)
+""",
 }
 
 

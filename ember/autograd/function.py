@@ -193,6 +193,18 @@ def _register_view(view):
     views.add(view)
 
 
+def _forward_trace():
+    """The Python stack of the forward call (anomaly mode), without ember's own frames at its end: it ends
+    at the user's line, as torch's does for its built-in ops."""
+    import os
+    import traceback
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    frames = traceback.extract_stack()
+    while frames and os.path.abspath(frames[-1].filename).startswith(root):
+        frames.pop()
+    return "".join(traceback.format_list(frames))
+
+
 def _record(ctx, args, out, cls):
     """Link ``ctx`` into the graph as the producer of ``out`` (an array or a tuple of arrays)."""
     ctx._edges = [((a._grad_fn, a._output_nr) if a._grad_fn is not None else _edge_of(a))
@@ -242,8 +254,7 @@ def _record(ctx, args, out, cls):
         ctx._packed = _pack_saved(ctx._saved)
         ctx._saved = ()
     if _anomaly[0]:
-        import traceback
-        ctx._trace = "".join(traceback.format_stack()[:-3])
+        ctx._trace = _forward_trace()
     return result
 
 
@@ -463,8 +474,7 @@ class Function(metaclass=_FunctionMeta):
                 o._output_nr = nr
                 o.requires_grad = True
             if _anomaly[0]:
-                import traceback
-                ctx._trace = "".join(traceback.format_stack()[:-1])
+                ctx._trace = _forward_trace()
         else:
             for o in wrapped:
                 if isinstance(o, Tensor) and id(o) in dirty:
