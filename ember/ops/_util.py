@@ -14,6 +14,14 @@ __all__ = ["unbroadcast", "promote_operands", "wrap_dim", "dims_tuple", "as_tens
 _PY_SCALARS = (int, float, bool, complex)
 
 
+def xp_of(a):
+    """The array library of ``a``: NumPy, or the backend's (CuPy) for device arrays."""
+    if type(a) is np.ndarray:
+        return np
+    from ..backend import backend_of
+    return backend_of(a).xp
+
+
 def wrap_dim(dim, ndim):
     """Normalise a possibly negative ``dim`` against ``ndim`` (0-d tensors accept -1 and 0)."""
     n = ndim if ndim > 0 else 1
