@@ -7,6 +7,53 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "pad_edge": """
+U = torch.nn.utils.rnn
+for fn in [lambda: U.pad_sequence([torch.ones(0, 2), torch.ones(3, 2)]),
+           lambda: U.pad_sequence([torch.ones(0, 2)], batch_first=True),
+           lambda: U.pad_sequence([torch.tensor(1.), torch.tensor(2.)]),
+           lambda: U.pack_sequence([torch.ones(2, 1), torch.ones(0, 1)]),
+           lambda: U.pad_sequence([torch.ones(2, 3), torch.ones(1, 3, dtype=torch.float64)]),
+           lambda: U.pad_sequence([torch.ones(2, 3, dtype=torch.float64), torch.ones(1, 3)]),
+           lambda: U.pack_padded_sequence(torch.ones(3, 2, 1), torch.tensor([3, 2]),
+                                          enforce_sorted=False).sorted_indices,
+           lambda: U.pack_padded_sequence(torch.ones(3, 2, 1), [3, 3]).batch_sizes,
+           lambda: U.pad_packed_sequence(U.pack_sequence([torch.ones(2, 1)]), total_length=2)[0].shape]:
+    try:
+        print(fn())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "packed_seq_ops": """
+U = torch.nn.utils.rnn
+p = U.pack_sequence([torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([[5., 6.]])])
+emb = torch.nn.Linear(2, 3)
+fill(emb)
+q = U.PackedSequence(emb(p.data), p.batch_sizes, p.sorted_indices, p.unsorted_indices)
+r = p._replace(data=torch.relu(p.data - 2))
+print(q.data.shape, r)
+print(p == p, p.batch_sizes.device, p.data.device, p.to('cpu') is p, p.cpu() is p)
+R = U.pad_packed_sequence(q)[0], list(p), p.count(None), p.index(p.batch_sizes)
+""",
+    "lstm_on_packed_different_dtypes": """
+U = torch.nn.utils.rnn
+lstm = fill(torch.nn.LSTM(2, 3)).double()
+p = U.pack_sequence([torch.ones(2, 2), torch.ones(1, 2)])
+try:
+    lstm(p)
+except Exception as e:
+    print(type(e).__name__, e)
+res = []
+for M in [torch.nn.LSTM, torch.nn.GRU, torch.nn.RNN]:
+    for wd, xd in [(torch.float64, torch.float32), (torch.float32, torch.float64), (torch.float32, torch.bfloat16)]:
+        m = M(2, 3).to(wd)
+        q = U.pack_sequence([torch.ones(2, 2, dtype=xd), torch.ones(1, 2, dtype=xd)])
+        try:
+            m(q)
+        except Exception as e:
+            res.append((type(e).__name__, str(e)))
+R = lstm(p.double())[0].data, res
+""",
     "lstm_full_backward_hook": """
 lstm = fill(torch.nn.LSTM(2, 3))
 seen = []

@@ -127,7 +127,9 @@ class RNNBase(Module):
 
     def check_input(self, input, batch_sizes):
         weight_dtype = self._flat_weights[0].dtype
-        if input.dtype != weight_dtype and _products._autocast[0] is None:
+        # torch's LSTM does not check a packed input's dtype here (its kernel's matmul refuses it later)
+        if input.dtype != weight_dtype and _products._autocast[0] is None and \
+                not (self.mode == "LSTM" and batch_sizes is not None):
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). "
                              f"Convert input: input.to({weight_dtype}), or convert model: model.to({input.dtype})")
         expected = 2 if batch_sizes is not None else 3
@@ -286,6 +288,10 @@ class RNNBase(Module):
                 c0 = None
                 self.check_hidden_size(h0, expected)
             c0 = self._check_state_dtypes(rows, h0, c0)
+        w = self._flat_weights[0].dtype
+        if packed and lstm and rows.dtype != w and not cast:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_SCALAR.get(rows.dtype.name)} and "
+                               f"{_SCALAR.get(w.name)}")
         if not packed and shape[0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if self.proj_size > 0 and not packed and not _proj_warned and rows.device.type == "cpu" and \

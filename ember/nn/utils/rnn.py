@@ -209,6 +209,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     sequences = list(sequences)
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    if any(s.dim() == 0 for s in sequences):
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     from ... import ops
     first = sequences[0]
     L = max(s.shape[0] for s in sequences)
