@@ -285,6 +285,31 @@ w = torch.tensor([1., -2.], requires_grad=True).clone()
 opt = torch.optim.RMSprop([w], differentiable=True)
 R = opt.param_groups[0]['differentiable']
 """,
+"fused_int_param": "w = torch.ones(2, dtype=torch.float64, requires_grad=True); v = torch.ones(2, dtype=torch.float16, requires_grad=True); o = torch.optim.Adam([w, v], fused=True); R = o.defaults['fused']",
+"fused_sgd_differentiable": "w = torch.ones(2, requires_grad=True); torch.optim.SGD([w], lr=0.1, fused=True, differentiable=True)",
+"fused_adam_step_values": """
+w = torch.tensor([1., -2., 3.], requires_grad=True)
+opt = torch.optim.AdamW([w], lr=0.1, fused=True)
+for _ in range(3):
+    opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+R = w, opt.state[w]['step']
+""",
+"foreach_tensor_lr": "w = torch.ones(2, requires_grad=True); torch.optim.Adam([w], lr=torch.tensor(0.1), foreach=True)",
+"tensor_lr_2elem": "w = torch.ones(2, requires_grad=True); torch.optim.Adam([w], lr=torch.tensor([0.1, 0.2]))",
+"adam_fused_capturable_state": """
+w = torch.tensor([1., -2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=0.1, fused=True)
+(w ** 2).sum().backward(); opt.step()
+print(opt.state_dict())
+""",
+"sgd_fused_state": """
+w = torch.tensor([1., -2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=0.1, momentum=0.9, fused=True)
+for _ in range(2):
+    opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+print(opt.state_dict())
+R = w
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

@@ -9,6 +9,7 @@ RMS of ``d``.
 from __future__ import annotations
 
 from ..tensor import Tensor
+from ._fused import add_scaled, lerp
 from .optimizer import Optimizer, _scalar_tensor, _step_count
 
 __all__ = ["Adafactor"]
@@ -83,18 +84,23 @@ class Adafactor(Optimizer):
             p.mul_(1 - lr * wd)
         if grad.dim() > 1:
             row_var, col_var = state["row_var"], state["col_var"]
-            row_var.lerp_(grad.norm(dim=-1, keepdim=True).square_().div_(grad.size(-1)), one_minus_beta2)
-            col_var.lerp_(grad.norm(dim=-2, keepdim=True).square_().div_(grad.size(-2)), one_minus_beta2)
+            _lerp_(row_var, grad.norm(dim=-1, keepdim=True).square_().div_(grad.size(-1)), one_minus_beta2)
+            _lerp_(col_var, grad.norm(dim=-2, keepdim=True).square_().div_(grad.size(-2)), one_minus_beta2)
             estimate = row_var @ col_var
             estimate.div_(row_var.mean(dim=-2, keepdim=True).clamp_(min=eps1))
         else:
             variance = state["variance"]
-            variance.lerp_(grad * grad, one_minus_beta2)
+            _lerp_(variance, grad * grad, one_minus_beta2)
             estimate = variance.clone()
         update = estimate.clamp_(min=eps1 * eps1).rsqrt_()
         update.mul_(grad)
         denom = max(1.0, update.norm(2).item() / ((update.numel() ** 0.5) * d))
-        p.add_(update, alpha=-alpha / denom)
+        add_scaled(p._data, update._data, -alpha / denom, out=p._data)
+
+
+def _lerp_(tensor, end, weight):
+    lerp(tensor._data, end._data, weight, out=tensor._data)
+    tensor._bump_version()
 
 
 def _finfo_eps(p):
