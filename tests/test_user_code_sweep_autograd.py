@@ -2583,6 +2583,41 @@ def inplace(x):
     y = x.exp(); z = y * 2; y.add_(1); return z
 run('inplace', inplace)
 """,
+    "grad_mode_decorator_cases": """
+def attempt(name, f):
+    try:
+        print(name, 'ok', f())
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+class M(torch.nn.Module):
+    def __init__(self):
+        super().__init__(); self.l = torch.nn.Linear(1, 1)
+    @torch.no_grad()
+    def predict(self, x):
+        return self.l(x)
+    @torch.inference_mode()
+    def infer(self, x):
+        return self.l(x)
+m = M()
+x = torch.ones(1, 1)
+attempt('method_no_grad', lambda: m.predict(x).requires_grad)
+attempt('method_inference', lambda: (m.infer(x).requires_grad, m.infer(x).is_inference()))
+attempt('set_grad_kw', lambda: (torch.set_grad_enabled(mode=False), torch.is_grad_enabled(), torch.set_grad_enabled(True))[1])
+attempt('decorate_class', lambda: torch.no_grad()(M)(x if False else None) if False else callable(torch.no_grad()(M)))
+attempt('inference_false_decorator', lambda: torch.inference_mode(False)(lambda: torch.is_grad_enabled())())
+attempt('enable_grad_decorator_bare', lambda: torch.enable_grad(lambda: torch.is_grad_enabled())())
+attempt('no_grad_lambda_name', lambda: torch.no_grad()(lambda: 1).__name__)
+def f():
+    'doc'
+    return torch.is_grad_enabled()
+g = torch.no_grad()(f)
+attempt('wraps', lambda: (g.__name__, g.__doc__, g()))
+attempt('no_grad_enter_return', lambda: torch.no_grad().__enter__())
+torch.set_grad_enabled(True)
+torch.autograd.grad_mode.inference_mode  # exists
+attempt('is_inference_mode_enabled', lambda: torch.is_inference_mode_enabled())
+attempt('grad_mode_repr_type', lambda: type(torch.set_grad_enabled(True)).__name__)
+""",
 }
 
 
