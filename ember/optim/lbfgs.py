@@ -8,26 +8,17 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, _wrap
+from ._fused import add_scaled
 from ._validate import check_lr
 from .optimizer import Optimizer
 
 __all__ = ["LBFGS"]
 
 
-def _fma_(x, y, alpha):
-    """``x += alpha * y`` on arrays, rounded once as torch's fused multiply-add kernel for ``add_(alpha=)`` does:
-    a float32 product is exact in float64, so the float64 sum rounded back to float32 is the fused result.  (The
-    line search is sensitive enough that a second rounding changes where it ends.)"""
-    if x.dtype == np.float32:
-        x[...] = (x.astype(np.float64) + float(np.float32(alpha)) * y.astype(np.float64)).astype(np.float32)
-    else:
-        x += alpha * y
-
-
 def _axpy_(x, y, alpha):
     """``x += alpha * y`` in place, ``alpha`` a number or a 0-d tensor (taken as a Python number, as torch's
     ``add_(..., alpha=tensor)`` does)."""
-    _fma_(x._data, y._data, float(alpha))
+    add_scaled(x._data, y._data, float(alpha), out=x._data)
     x._bump_version()
     return x
 
@@ -155,7 +146,8 @@ class LBFGS(Optimizer):
         offset = 0
         for p in self._params:
             n = p._data.size
-            _fma_(p._data, update._data[offset:offset + n].reshape(p._data.shape), alpha)
+            # one rounding, as torch's add_(alpha=): the line search is sensitive enough to notice a second one
+            add_scaled(p._data, update._data[offset:offset + n].reshape(p._data.shape), alpha, out=p._data)
             p._bump_version()
             offset += n
 

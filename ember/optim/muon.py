@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype as _dt
 from ..tensor import Tensor, _wrap
+from ._fused import add_scaled, lerp
 from .optimizer import Optimizer
 
 __all__ = ["Muon"]
@@ -53,28 +54,6 @@ def _orthogonalize(update, coefficients, steps, eps):
     if tall:
         x = x.T
     return _wrap(np.ascontiguousarray(x).astype(ml_dtypes.bfloat16))
-
-
-def _lerp(start, end, weight):
-    """``start + weight * (end - start)`` as an array, rounded as torch's CPU lerp kernel does: the second form
-    ``end - (end - start) * (1 - weight)`` for weights of 0.5 and up, each a fused multiply-add.  For float32 the
-    fused result is exact through float64 (the product of two float32 numbers fits in a double)."""
-    diff = end - start
-    if start.dtype == np.float32:
-        w = np.float32(weight)
-        if abs(weight) < 0.5:
-            out = start.astype(np.float64) + np.float64(w) * diff.astype(np.float64)
-        else:
-            out = end.astype(np.float64) - diff.astype(np.float64) * np.float64(np.float32(1) - w)
-        return out.astype(np.float32)
-    return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
-
-
-def _axpy(x, y, alpha):
-    """``x + alpha * y`` rounded once for float32 (a fused multiply-add, exact through float64)."""
-    if x.dtype == np.float32:
-        return (x.astype(np.float64) + np.float64(np.float32(alpha)) * y.astype(np.float64)).astype(np.float32)
-    return x + alpha * y
 
 
 def _lr_ratio(adjust_lr_fn, shape):
@@ -126,12 +105,12 @@ class Muon(Optimizer):
         lr = lr.item() if isinstance(lr, Tensor) else lr
         momentum = group["momentum"]
         buf = state["momentum_buffer"]
-        buf._data[...] = _lerp(buf._data, grad._data, 1 - momentum)
+        lerp(buf._data, grad._data, 1 - momentum, out=buf._data)
         buf._bump_version()
-        update = _wrap(_lerp(grad._data, buf._data, momentum)) if group["nesterov"] else buf
+        update = _wrap(lerp(grad._data, buf._data, momentum)) if group["nesterov"] else buf
         update = _orthogonalize(update, group["ns_coefficients"], group["ns_steps"], group["eps"])
         param = p._data
         param *= param.dtype.type(1 - lr * group["weight_decay"])
         # the bfloat16 update widened to the parameter's dtype, then one fused multiply-add as in torch's add_
         alpha = -lr * _lr_ratio(group["adjust_lr_fn"], p.shape)
-        param[...] = _axpy(param, update._data.astype(param.dtype), alpha)
+        add_scaled(param, update._data.astype(param.dtype), alpha, out=param)
