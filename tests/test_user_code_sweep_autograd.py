@@ -2618,6 +2618,90 @@ torch.autograd.grad_mode.inference_mode  # exists
 attempt('is_inference_mode_enabled', lambda: torch.is_inference_mode_enabled())
 attempt('grad_mode_repr_type', lambda: type(torch.set_grad_enabled(True)).__name__)
 """,
+    "tutorial_blitz_autograd": """
+a = torch.tensor([2., 3.], requires_grad=True)
+b = torch.tensor([6., 4.], requires_grad=True)
+Q = 3*a**3 - b**2
+external_grad = torch.tensor([1., 1.])
+Q.backward(gradient=external_grad)
+print(9*a**2 == a.grad)
+print(-2*b == b.grad)
+x = torch.ones(5, 5)
+y = torch.zeros(5, 5)
+z = torch.ones((5, 5), requires_grad=True)
+a = x + y
+print(f"Does `a` require gradients?: {a.requires_grad}")
+b = x + z
+print(f"Does `b` require gradients?: {b.requires_grad}")
+""",
+    "tutorial_basics_autograd": """
+x = torch.ones(5)
+y = torch.zeros(3)
+w = torch.linspace(-1, 1, 15).reshape(5, 3).requires_grad_()
+b = torch.tensor([0.1, 0.2, 0.3], requires_grad=True)
+z = torch.matmul(x, w) + b
+loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+print(type(z.grad_fn).__name__)
+loss.backward()
+print(w.grad)
+print(b.grad)
+z = torch.matmul(x, w) + b
+print(z.requires_grad)
+with torch.no_grad():
+    z = torch.matmul(x, w) + b
+print(z.requires_grad)
+z = torch.matmul(x, w) + b
+z_det = z.detach()
+print(z_det.requires_grad)
+inp = torch.eye(4, 5, requires_grad=True)
+out = (inp + 1).pow(2).t()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"First call\\n{inp.grad}")
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nSecond call\\n{inp.grad}")
+inp.grad.zero_()
+out.backward(torch.ones_like(out), retain_graph=True)
+print(f"\\nCall after zeroing gradients\\n{inp.grad}")
+""",
+    "freeze_finetune": """
+model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+for param in model.parameters():
+    param.requires_grad = False
+model[2] = torch.nn.Linear(4, 2)
+with torch.no_grad():
+    model[0].weight.copy_(torch.linspace(-1, 1, 12).reshape(4, 3)); model[0].bias.fill_(0.1)
+    model[2].weight.copy_(torch.linspace(-0.5, 0.5, 8).reshape(2, 4)); model[2].bias.zero_()
+print([p.requires_grad for p in model.parameters()])
+opt = torch.optim.SGD(model[2].parameters(), lr=0.1, momentum=0.9)
+x = torch.tensor([[1.0, 2.0, 3.0]])
+loss = model(x).pow(2).sum()
+loss.backward()
+print(model[0].weight.grad, model[2].weight.grad + 0.0)
+opt.step()
+print(loss.grad_fn.name(), [n for n, p in model.named_parameters() if p.requires_grad])
+R = model[2].weight
+""",
+    "requires_grad_false_then_true": """
+m = torch.nn.Linear(2, 1)
+m.requires_grad_(False)
+print([p.requires_grad for p in m.parameters()])
+out = m(torch.ones(1, 2))
+print(out.requires_grad, out.grad_fn)
+m.weight.requires_grad_(True)
+out = m(torch.ones(1, 2))
+print(out.requires_grad, out.grad_fn.name())
+out.sum().backward()
+R = m.weight.grad, m.bias.grad
+""",
+    "eval_vs_no_grad": """
+m = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+m.eval()
+out = m(torch.ones(1, 2))
+print(out.requires_grad, m.training)
+with torch.no_grad():
+    out2 = m(torch.ones(1, 2))
+print(out2.requires_grad, torch.equal(out.detach(), out2))
+""",
 }
 
 
