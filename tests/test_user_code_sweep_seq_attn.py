@@ -218,6 +218,18 @@ R = out, attn
 }
 
 TRANSFORMER = {
+    "nested_tensor_reasons": """
+nn = torch.nn
+L = lambda **kw: nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True, **kw)
+layers = [L(activation=torch.tanh), L(bias=False), L(activation=nn.ReLU()), L(activation='gelu'), L(norm_first=True),
+          nn.TransformerEncoderLayer(8, 1, 16, batch_first=True), L(layer_norm_eps=1e-6)]
+odd = L(); odd.norm2.eps = 1e-3; layers.append(odd)
+for layer in layers:
+    enc = nn.TransformerEncoder(layer, 1)
+    print(enc.use_nested_tensor, enc.enable_nested_tensor)
+enc = nn.TransformerEncoder(L(), 1, enable_nested_tensor=False)
+R = enc.use_nested_tensor
+""",
     "encoder_layer_basic": """
 nn = torch.nn
 layer = fill(nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, dropout=0.0))

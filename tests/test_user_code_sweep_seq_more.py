@@ -7,6 +7,31 @@ import pytest
 from seq_sweep_harness import check
 
 MORE = {
+    "transformer_misuse_errors": """
+nn = torch.nn
+enc = nn.TransformerEncoderLayer(8, 2, 16, 0.0)
+dec = nn.TransformerDecoderLayer(8, 2, 16, 0.0)
+T = nn.Transformer(8, 2, 1, 1, 16, 0.0)
+encb = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True), 1)
+x = torch.ones(3, 2, 8)
+for fn in [lambda: enc(torch.ones(3, 2, 4)),
+           lambda: enc(x, src_key_padding_mask=torch.zeros(3, 2, dtype=torch.bool)),
+           lambda: enc(x, src_mask=torch.zeros(2, 2)),
+           lambda: enc(x, src_mask=torch.zeros(3, 3, dtype=torch.long)),
+           lambda: dec(x, torch.ones(4, 2, 6)),
+           lambda: dec(x, torch.ones(4, 3, 8)),
+           lambda: dec(x, torch.ones(4, 2, 8), memory_mask=torch.zeros(3, 3)),
+           lambda: T(torch.ones(5, 8), torch.ones(3, 2, 8)),
+           lambda: T(torch.ones(5, 2, 8), torch.ones(3, 8)),
+           lambda: T(x, x, tgt_mask=torch.zeros(4, 4)),
+           lambda: encb(torch.ones(2, 3, 8), src_key_padding_mask=torch.zeros(3, 2, dtype=torch.bool)),
+           lambda: encb(torch.ones(2, 3, 8), mask=torch.zeros(2, 3, 3)),
+           lambda: enc(torch.ones(2, 3, 4, 8))]:
+    try:
+        print(fn().shape)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
     "pad_edge": """
 U = torch.nn.utils.rnn
 for fn in [lambda: U.pad_sequence([torch.ones(0, 2), torch.ones(3, 2)]),
