@@ -617,9 +617,10 @@ from torch.utils.data import IterableDataset, DataLoader
 class S(IterableDataset):
     def __iter__(self): return iter(range(5))
     def __len__(self): return 3
+    def __repr__(self): return 'S()'
 dl = DataLoader(S(), batch_size=None)
 print(len(dl))
-R = [x.item() for x in dl]
+R = list(dl), len(DataLoader(S(), batch_size=2)), [b.tolist() for b in DataLoader(S(), batch_size=2)]
 """,
 "iterable_errors": """
 from torch.utils.data import IterableDataset, DataLoader, SequentialSampler

@@ -41,9 +41,10 @@ from torch.utils.data import DataLoader, IterableDataset
 class S(IterableDataset):
     def __iter__(self): return iter(range(3))
     def __len__(self): return 3
+    def __repr__(self): return 'S()'
 dl = DataLoader(S(), batch_size=None, num_workers=2)
 print(len(dl))
-R = sorted(x.item() for x in dl)
+R = list(dl)
 """,
 "workers_strings_dicts": """
 from torch.utils.data import DataLoader
@@ -669,6 +670,36 @@ print(next(a), next(b), next(a), next(b), next(a), next(b))
 dl = DataLoader(range(6), batch_size=2)
 a, b = iter(dl), iter(dl)
 print(next(a), next(b), next(a))
+""",
+"collate_numpy_scalar_mixes": """
+from torch.utils.data import default_collate
+for b in [[np.float32(1), np.float64(2)], [np.int64(1), np.float32(2.5)], [np.int32(1), np.int32(2)], [np.int8(1), np.int64(300)],
+          [np.float16(1), np.float16(2)], [np.float16(1), np.int64(2)], [np.int32(1), 2.5], [np.uint8(3), np.uint8(4)], [np.float32(1.5), 2.5],
+          [np.int64(1), 2], [np.complex64(1j), np.complex64(2)], [np.float64(0.1), np.float64(0.2)]]:
+    try:
+        r = default_collate(b); print(r.dtype, r.tolist())
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+"collate_default_dtype_float64": """
+from torch.utils.data import default_collate
+torch.set_default_dtype(torch.float64)
+try:
+    print(default_collate([1.5, 2.5]).dtype, default_collate([np.float32(1)]).dtype, default_collate([torch.ones(1)]).dtype)
+finally:
+    torch.set_default_dtype(torch.float32)
+""",
+"subset_list_index": """
+from torch.utils.data import Subset, TensorDataset
+ds = TensorDataset(torch.arange(10) * 10)
+s = Subset(ds, [9, 1, 5])
+print(s[[0, 2]], s[0], s[-1])
+""",
+"loader_over_subset_of_concat": """
+from torch.utils.data import ConcatDataset, Subset, DataLoader, TensorDataset
+a = TensorDataset(torch.arange(4.), torch.zeros(4)); b = TensorDataset(torch.arange(10., 13.), torch.ones(3))
+c = ConcatDataset([a, b]); s = Subset(c, [6, 0, 4, 3])
+for x, y in DataLoader(s, batch_size=3): print(x, y)
 """,
 }
 

@@ -142,7 +142,9 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
-    return _ember().as_tensor(np.asarray(batch))
+    # The list itself, not np.asarray(batch): the dtype follows torch's promotion of the elements' types
+    # (int64 with float32 gives float32, where NumPy would give float64).
+    return _ember().as_tensor(batch)
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):
