@@ -6,16 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from ._util import xp_of as _xp
 
 __all__ = ["leaky_relu_op", "elu_op", "softplus_op", "hardtanh_op", "hardsigmoid_op", "hardswish_op",
            "hardshrink_op", "softshrink_op", "threshold_op", "logsigmoid_op", "prelu_op"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _where(cond, a, b):

@@ -6,18 +6,11 @@ import numpy as np
 from ..autograd.function import Op
 from .. import _dtype as _dt
 from ..tensor import _NP2DT
-from ._util import Tensor, _wrap, checked_scalar, promote_operands, result_dtype, unbroadcast
+from ._util import Tensor, _wrap, checked_scalar, promote_operands, result_dtype, unbroadcast, xp_of as _xp
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor",
            "bitwise_left_shift", "bitwise_right_shift", "clamp", "clip", "clamp_min", "clamp_max"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _data(x):

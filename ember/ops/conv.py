@@ -37,16 +37,10 @@ from ..autograd.function import Op
 from ..backend import blas, scratch
 from ..backend.parallel import for_blocks, num_threads
 from .products import _autocast
+from ._util import xp_of as _xp
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "convolution", "unfold_patches", "fold_patches"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _compute_dtype(a):

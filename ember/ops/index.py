@@ -6,19 +6,12 @@ import numpy as np
 from .. import _dtype as _dt
 from ..autograd.function import Op
 from ..autograd.graph import present
-from ._util import Tensor, _wrap, unbroadcast, wrap_dim
+from ._util import Tensor, _wrap, unbroadcast, wrap_dim, xp_of as _xp
 from .shape import Slice, numpy_spellings as _numpy_spellings, present_as
 
 __all__ = ["getitem", "index_put", "gather", "scatter", "scatter_add", "scatter_reduce", "index_select",
            "index_add", "index_copy", "index_fill", "masked_fill", "masked_select", "masked_scatter", "take",
            "take_along_dim", "nonzero", "argwhere", "scatter_positions", "searchsorted", "bucketize"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import Tensor, _wrap, unbroadcast, wrap_dim
+from ._util import Tensor, _wrap, unbroadcast, wrap_dim, xp_of as _xp
 from .products import matmul, multi_dot
 from .reduce import _named, vector_norm
 
@@ -27,13 +27,6 @@ __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "logdet", "solve", 
 
 class LinAlgError(RuntimeError):
     """Raised when a matrix is singular or not positive-definite (``torch.linalg.LinAlgError``)."""
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 _TYPE_NAMES = {"float16": "Half", "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",

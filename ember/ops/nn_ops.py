@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..backend.parallel import BLOCK, for_blocks
-from ._util import _wrap
+from ._util import _wrap, xp_of as _xp
 from .activation_ops import (elu_op, hardshrink_op, hardsigmoid_op, hardswish_op, hardtanh_op,  # noqa: F401
                              leaky_relu_op, logsigmoid_op, prelu_op, softplus_op, softshrink_op, threshold_op)
 
@@ -34,13 +34,6 @@ __all__ = ["leaky_relu_op", "elu_op", "softplus_op", "hardtanh_op", "hardsigmoid
 _grad_state = grad_mode._state
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _where(cond, a, b):

@@ -9,15 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from ._util import xp_of as _xp
 
 __all__ = ["pad_mode"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _index_map(n, lo, hi, mode):

@@ -14,16 +14,10 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..backend.parallel import BLOCK, for_blocks
+from ._util import xp_of as _xp
 
 __all__ = ["MaxPool", "SumPool", "SumPoolTranspose", "AdaptiveMax", "ScatterFlat", "pool_output_size",
            "window_counts"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _taps(ksize):

@@ -7,7 +7,7 @@ from ..autograd import grad_mode as _grad_mode
 from ..autograd.function import Op
 from ..autograd.graph import ShownNode, present
 from .. import _dtype as _dt
-from ._util import Tensor, _wrap, promote_operands, unbroadcast
+from ._util import Tensor, _wrap, promote_operands, unbroadcast, xp_of as _xp
 
 # autocast's hook (``ember.amp.autocast_mode``): None unless an autocast region is active, then the policy whose
 # ``run(fn, *args)`` calls ``fn`` with its inputs cast.  Read once at the entry of the lower-precision ops.
@@ -27,13 +27,6 @@ def _mm(a, b):
     if a.dtype.kind == "V" or a.dtype == np.float16:
         return (a.astype(np.float32) @ b.astype(np.float32)).astype(a.dtype)
     return a @ b
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _bmm_shown(node):

@@ -11,7 +11,7 @@ from .. import _dtype as _dt
 from ..autograd.function import Op
 from ..backend.parallel import num_threads
 from . import _sum_order
-from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim
+from ._util import Tensor, _wrap, dims_tuple, float_like, wrap_dim, xp_of as _xp
 from .shape import numpy_spellings, present_as
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
@@ -40,13 +40,6 @@ def _return_type_repr(self):
 _max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t, _cummin_t = (
     _named(n) for n in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"))
 _aminmax_t = _named("aminmax", ("min", "max"))
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def _axes(dim, ndim):

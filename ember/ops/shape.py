@@ -11,7 +11,7 @@ import numpy as np
 
 from ..autograd.function import Op
 from ._util import Tensor, _wrap, checked_scalar, dims_tuple, promote_operands, result_dtype, unbroadcast, \
-    wrap_dim
+    wrap_dim, xp_of as _xp
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "swapaxes",
            "swapdims", "movedim", "moveaxis", "t", "expand", "expand_as", "broadcast_to", "broadcast_tensors",
@@ -20,13 +20,6 @@ __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "p
            "select", "flip", "fliplr", "flipud", "roll", "rot90", "where", "tril", "triu", "diagonal", "diag",
            "diag_embed", "trace", "pad", "meshgrid", "contiguous", "clone", "view_as", "reshape_as", "atleast_1d",
            "atleast_2d", "atleast_3d", "ravel", "squeeze_dims", "unfold", "as_strided"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 def present_as(out, name, *inputs):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Op
-from ._util import Tensor, float_like, _wrap
+from ._util import Tensor, float_like, _wrap, xp_of as _xp
 
 __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "sin", "cos", "tan",
            "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "logit", "erf",
@@ -15,13 +15,6 @@ __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsq
            "real", "imag", "angle", "fix", "absolute", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
            "arctanh", "positive", "logical_not", "bitwise_not", "deg2rad", "rad2deg", "sinc", "i0",
            "lgamma", "digamma", "special_erf"]
-
-
-def _xp(a):
-    if type(a) is np.ndarray:
-        return np
-    from ..backend import backend_of
-    return backend_of(a).xp
 
 
 class Exp(Op):
