@@ -350,6 +350,27 @@ R = [(n, tuple(p.shape)) for c in cells for n, p in c.named_parameters()]
 }
 
 PACK = {
+    "packed_construct": """
+U = torch.nn.utils.rnn
+for fn in [lambda: U.PackedSequence(torch.ones(3), [2, 1]),
+           lambda: U.PackedSequence(torch.ones(3), torch.tensor([2, 1]), torch.tensor([1, 0])),
+           lambda: U.PackedSequence((torch.ones(3), torch.tensor([2, 1]))),
+           lambda: U.PackedSequence(torch.ones(3)),
+           lambda: U.PackedSequence(torch.ones(3), torch.tensor([2, 1]), [1, 0]),
+           ]:
+    try:
+        p = fn(); print(type(p).__name__, p)
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
+    "rnn_packed_from_manual": """
+U = torch.nn.utils.rnn
+rnn = fill(torch.nn.GRU(1, 2))
+p = U.PackedSequence(torch.tensor([[1.], [2.], [3.]]), torch.tensor([2, 1]), torch.tensor([1, 0]))
+o, h = rnn(p)
+print(o)
+R = h, U.pad_packed_sequence(o)
+""",
     "pad_sequence_variants": """
 from torch.nn.utils.rnn import pad_sequence
 a, b, c = torch.tensor([1, 2, 3]), torch.tensor([4, 5]), torch.tensor([6])

@@ -27,7 +27,10 @@ def invert_permutation(permutation):
     """The permutation that undoes ``permutation`` (None stays None)."""
     if permutation is None:
         return None
-    p = np.asarray(permutation._host() if isinstance(permutation, Tensor) else permutation, dtype=np.int64)
+    if not isinstance(permutation, Tensor):
+        raise TypeError(f"empty_like(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(permutation).__name__}")
+    p = np.asarray(permutation._host(), dtype=np.int64)
     out = np.empty_like(p)
     out[p] = np.arange(p.size)
     return _long(out)
@@ -44,14 +47,16 @@ class PackedSequence(namedtuple("PackedSequence_", ["data", "batch_sizes", "sort
         if unsorted_indices is None:
             unsorted_indices = invert_permutation(sorted_indices)
         if batch_sizes is not None:
-            if isinstance(batch_sizes, Tensor) and batch_sizes.device.type != "cpu":
+            if not isinstance(batch_sizes, Tensor):            # torch reads batch_sizes.device
+                raise AttributeError(f"'{type(batch_sizes).__name__}' object has no attribute 'device'")
+            if batch_sizes.device.type != "cpu":
                 raise ValueError("batch_sizes should always be on CPU. Instances of PackedSequence should never "
                                  "be created manually. They should be instantiated by functions like "
                                  "pack_sequence and pack_padded_sequences in nn.utils.rnn. "
                                  "https://pytorch.org/docs/stable/nn.html#torch.nn.utils.rnn.pack_sequence")
             return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
         if not (isinstance(data, (list, tuple)) and len(data) == 2):
-            raise TypeError("PackedSequence takes (data, batch_sizes)")
+            raise AssertionError("Expected data to be a list or tuple of length 2")
         return super().__new__(cls, data[0], data[1], sorted_indices, unsorted_indices)
 
     def _apply_all(self, fn):
