@@ -701,6 +701,97 @@ a = TensorDataset(torch.arange(4.), torch.zeros(4)); b = TensorDataset(torch.ara
 c = ConcatDataset([a, b]); s = Subset(c, [6, 0, 4, 3])
 for x, y in DataLoader(s, batch_size=3): print(x, y)
 """,
+"reproducibility_recipe": """
+import random
+from torch.utils.data import DataLoader, TensorDataset
+def seed_worker(worker_id):
+    worker_seed = torch.initial_seed() % 2**32
+    np.random.seed(worker_seed)
+    random.seed(worker_seed)
+g = torch.Generator()
+g.manual_seed(0)
+ds = TensorDataset(torch.arange(16.).view(8, 2), torch.arange(8))
+dl = DataLoader(ds, batch_size=3, num_workers=2, worker_init_fn=seed_worker, generator=g, shuffle=True)
+runs = []
+for _ in range(2):
+    g.manual_seed(0)
+    runs.append([y.tolist() for _, y in dl])
+print(runs[0] == runs[1], [len(b) for b in runs[0]], sorted(sum(runs[0], [])))
+""",
+"pin_memory_workers_warning": """
+from torch.utils.data import DataLoader
+dl = DataLoader(torch.arange(4.), batch_size=2, pin_memory=True, num_workers=1)
+R = [b.tolist() for b in dl], [b.is_pinned() for b in dl]
+""",
+"shuffle_drop_last_len": """
+from torch.utils.data import DataLoader, TensorDataset
+ds = TensorDataset(torch.zeros(10, 3), torch.zeros(10))
+for bs in [3, 4, 5]:
+    dl = DataLoader(ds, batch_size=bs, shuffle=True, drop_last=True)
+    print(bs, len(dl), [x.shape for x, _ in dl])
+""",
+"yolo_infinite_loader": """
+from torch.utils.data import dataloader, TensorDataset
+class _RepeatSampler:
+    def __init__(self, sampler): self.sampler = sampler
+    def __iter__(self):
+        while True:
+            yield from iter(self.sampler)
+class InfiniteDataLoader(dataloader.DataLoader):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, 'batch_sampler', _RepeatSampler(self.batch_sampler))
+        self.iterator = super().__iter__()
+    def __len__(self):
+        return len(self.batch_sampler.sampler)
+    def __iter__(self):
+        for _ in range(len(self)):
+            yield next(self.iterator)
+ds = TensorDataset(torch.arange(5.))
+for nw in [0, 2]:
+    dl = InfiniteDataLoader(ds, batch_size=2, num_workers=nw)
+    print(len(dl), [b[0].tolist() for b in dl], [b[0].tolist() for b in dl])
+""",
+"dataloader_subclass_attrs": """
+from torch.utils.data import DataLoader
+class MyLoader(DataLoader):
+    def __init__(self, dataset, **kw):
+        self.extra = 'x'
+        super().__init__(dataset, **kw)
+        self.note = 'y'
+dl = MyLoader(range(5), batch_size=2)
+print(dl.extra, dl.note, len(dl), list(dl))
+try:
+    dl.batch_size = 3
+except ValueError as e:
+    print(e)
+""",
+"multi_epoch_shuffle_membership": """
+from torch.utils.data import DataLoader
+dl = DataLoader(list(range(9)), batch_size=4, shuffle=True)
+seen = [sorted(sum((b.tolist() for b in dl), [])) for _ in range(3)]
+print(seen[0], all(s == seen[0] for s in seen), [len(b) for b in dl])
+""",
+"loader_consumes_global_rng": """
+from torch.utils.data import DataLoader
+torch.manual_seed(0); list(DataLoader(range(3))); a = torch.rand(3)
+torch.manual_seed(0); torch.empty((), dtype=torch.int64).random_(); b = torch.rand(3)
+torch.manual_seed(0); c = torch.rand(3)
+torch.manual_seed(0); it = iter(DataLoader(range(3), shuffle=True)); d = torch.rand(3)
+torch.manual_seed(0); torch.empty((), dtype=torch.int64).random_(); list(it); e = torch.rand(3)
+torch.manual_seed(0); torch.empty((), dtype=torch.int64).random_(); torch.empty((), dtype=torch.int64).random_(); f = torch.rand(3)
+g = torch.Generator().manual_seed(5); torch.manual_seed(0); list(DataLoader(range(3), generator=g)); h = torch.rand(3)
+R = torch.equal(a, b), torch.equal(a, c), torch.equal(d, b), torch.equal(e, f), torch.equal(h, c)
+""",
+"sampler_generator_state": """
+from torch.utils.data import RandomSampler
+g = torch.Generator().manual_seed(1)
+s0 = g.get_state(); list(RandomSampler(range(5), generator=g)); s1 = g.get_state()
+torch.manual_seed(3); t0 = torch.get_rng_state(); list(RandomSampler(range(5))); t1 = torch.get_rng_state()
+R = torch.equal(s0, s1), torch.equal(t0, t1)
+g.manual_seed(1); a = list(RandomSampler(range(5), generator=g)); g.manual_seed(1); b = list(RandomSampler(range(5), generator=g))
+print(a == b)
+""",
 }
 
 
