@@ -310,6 +310,24 @@ for _ in range(2):
 print(opt.state_dict())
 R = w
 """,
+    "half_precision_updates": """
+out = {}
+cases = [(torch.bfloat16, n, kw) for n, kw in [
+    ('SGD', dict(lr=0.1)), ('SGD', dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ('Adam', dict(lr=0.01)), ('AdamW', dict(lr=0.01)), ('Adam', dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
+    ('Adagrad', dict(lr=0.1)), ('RMSprop', dict(lr=0.01, centered=True, momentum=0.5)), ('Adadelta', {}),
+    ('Adamax', dict(lr=0.01)), ('NAdam', dict(lr=0.01)), ('RAdam', dict(lr=0.01)), ('ASGD', dict(lr=0.05))]]
+cases += [(torch.float16, n, kw) for n, kw in [('SGD', dict(lr=0.1)), ('Adam', dict(lr=0.01)), ('Adagrad', dict(lr=0.1)),
+                                              ('Adadelta', {}), ('Adamax', dict(lr=0.01)), ('NAdam', dict(lr=0.01))]]
+for dtype, name, kw in cases:
+    w = (torch.arange(4096.).reshape(64, 64) / 2048 - 1).to(dtype).requires_grad_()
+    opt = getattr(torch.optim, name)([w], **kw)
+    for i in range(8):
+        w.grad = ((torch.arange(4096.) * (i + 1) % 17 - 8) / 8).reshape(64, 64).to(dtype)
+        opt.step()
+    out[(str(dtype), name, str(kw))] = w
+R = out
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

@@ -116,3 +116,66 @@ def addcmul(x, t1, t2, value, out=None):
     scaled = np.float32(value) * t1.astype(np.float32)
     result = x.astype(_F64) + scaled.astype(_F64) * t2.astype(_F64)
     return _narrow(result, x.dtype, out)
+
+
+
+def addcdiv(x, t1, t2, value, out=None):
+    """``x + value * t1 / t2`` as torch's addcdiv: ``(value * t1) / t2`` rounded, then added (no fused step); 16-bit
+    arrays compute all of it in float32 and round once."""
+    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":
+        result = x.astype(np.float32) + (np.float32(value) * t1.astype(np.float32)) / t2.astype(np.float32)
+        result = result.astype(x.dtype)
+    else:
+        result = x + (value * t1) / t2
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def opmath(value, arr):
+    """A Python number as torch's multiplication and division use it against ``arr``: a float32 scalar for a 16-bit
+    array (so that NumPy computes ``arr * value`` in float32 and rounds once, instead of first rounding ``value`` to
+    16 bits), the number itself otherwise: ``x *= opmath(beta, x)``.  (Adding a number is different: torch rounds
+    the number to the 16-bit dtype first, which is what NumPy does with a plain Python float.)"""
+    if arr.dtype.itemsize == 2 and arr.dtype.kind in "fV":
+        return np.float32(value)
+    return value
+
+
+def scale_(x, factor):
+    """``x *= factor`` in place as torch's ``mul_(number)`` (see ``opmath``)."""
+    x *= opmath(factor, x)
+    return x
+
+
+def _half(arr):
+    return arr.dtype.itemsize == 2 and arr.dtype.kind in "fV"
+
+
+def add_number(x, value, out=None):
+    """``x + value`` as torch adds a Python number: a 16-bit array first rounds ``value`` to its dtype, adds in
+    float32 and rounds the sum (NumPy would keep a bfloat16 sum in float32)."""
+    if _half(x):
+        result = (x.astype(np.float32) + np.float32(x.dtype.type(value))).astype(x.dtype)
+    else:
+        result = x + value
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def div_number(x, value):
+    """``x / value`` as torch divides by a Python number (float32 arithmetic, one rounding, for 16-bit arrays)."""
+    if _half(x):
+        return (x.astype(np.float32) / np.float32(value)).astype(x.dtype)
+    return x / value
+
+
+def rdiv_number(value, x):
+    """``value / x`` as torch computes a number divided by a tensor: ``x.reciprocal() * value``."""
+    if _half(x):
+        recip = (np.float32(1) / x.astype(np.float32)).astype(x.dtype)
+        return (recip.astype(np.float32) * np.float32(value)).astype(x.dtype)
+    return (1 / x) * value

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul
+from ._fused import add_number, add_scaled, addcmul, opmath
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["Adadelta"]
@@ -47,15 +47,15 @@ class Adadelta(Optimizer):
                 g = -g
             if wd != 0:
                 g = add_scaled(g, param, wd)
-            square_avg *= rho
+            square_avg *= opmath(rho, square_avg)
             addcmul(square_avg, g, g, 1 - rho, out=square_avg)
-            std = square_avg + eps
+            std = add_number(square_avg, eps)
             np.sqrt(std, out=std)
-            delta = acc_delta + eps
+            delta = add_number(acc_delta, eps)
             np.sqrt(delta, out=delta)
             delta /= std
             delta *= g
-            acc_delta *= rho
+            acc_delta *= opmath(rho, acc_delta)
             addcmul(acc_delta, delta, delta, 1 - rho, out=acc_delta)
             add_scaled(param, delta, -lr_value, out=param)
         state["square_avg"]._bump_version()

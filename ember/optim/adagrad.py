@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import _wrap
 from ._validate import check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul
+from ._fused import add_number, add_scaled, addcdiv, addcmul, opmath
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value
 
 __all__ = ["Adagrad"]
@@ -59,6 +59,6 @@ class Adagrad(Optimizer):
                 g = add_scaled(g, param, wd)
             addcmul(total, g, g, 1, out=total)
             std = np.sqrt(total)
-            std += eps
-            param += -clr * g / std
+            add_number(std, eps, out=std)
+            addcdiv(param, g, std, -clr, out=param)
         state["sum"]._bump_version()

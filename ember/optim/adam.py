@@ -5,7 +5,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul, lerp
+from ._fused import add_number, add_scaled, addcdiv, addcmul, lerp, opmath
 from .optimizer import Optimizer, _blocks, _pow, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["Adam"]
@@ -90,21 +90,19 @@ class Adam(Optimizer):
                 g = -g
             if wd != 0:
                 if decoupled:
-                    param *= decay
+                    param *= opmath(decay, param)
                 else:
                     g = add_scaled(g, param, wd)
             lerp(m, g, weight1, out=m)
-            v *= beta2
+            v *= opmath(beta2, v)
             addcmul(v, g, g, weight2, out=v)
             if len(blocks) == 5:
                 np.maximum(blocks[4], v, out=blocks[4])
                 v = blocks[4]
             denom = np.sqrt(v)
-            denom /= bias_correction2_sqrt
-            denom += eps
-            update = -step_size * m
-            update /= denom
-            param += update
+            denom /= opmath(bias_correction2_sqrt, denom)
+            add_number(denom, eps, out=denom)
+            addcdiv(param, m, denom, -step_size, out=param)
         for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             if key in state:
                 state[key]._bump_version()

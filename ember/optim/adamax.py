@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
-from ._fused import add_scaled
+from ._fused import add_number, add_scaled, addcdiv, opmath
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -46,12 +46,10 @@ class Adamax(Optimizer):
             if wd != 0:
                 g = add_scaled(g, param, wd)
             _lerp_(m, g, 1 - beta1)
-            u *= beta2
+            u *= opmath(beta2, u)
             bound = np.abs(g)
-            bound += eps
+            add_number(bound, eps, out=bound)
             np.maximum(u, bound, out=u)
-            update = -clr * m
-            update /= u
-            param += update
+            addcdiv(param, m, u, -clr, out=param)
         state["exp_avg"]._bump_version()
         state["exp_inf"]._bump_version()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
-from ._fused import add_scaled
+from ._fused import add_scaled, opmath
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
 __all__ = ["ASGD"]
@@ -53,11 +53,11 @@ class ASGD(Optimizer):
                 g = -g
             if wd != 0:
                 g = add_scaled(g, param, wd)
-            param *= 1 - lambd * eta_value
+            param *= opmath(1 - lambd * eta_value, param)
             add_scaled(param, g, -eta_value, out=param)
             if mu_value != 1:
                 diff = param - ax
-                diff *= mu_value
+                diff *= opmath(mu_value, diff)
                 ax += diff
             else:
                 ax[...] = param

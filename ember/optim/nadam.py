@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul
+from ._fused import add_number, add_scaled, addcdiv, addcmul, div_number, opmath
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -72,16 +72,16 @@ class NAdam(Optimizer):
                 g = -g
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    param *= decay
+                    param *= opmath(decay, param)
                 else:
                     g = add_scaled(g, param, wd)
             _lerp_(m, g, 1 - beta1)
-            v *= beta2
+            v *= opmath(beta2, v)
             addcmul(v, g, g, 1 - beta2, out=v)
-            denom = v / bias_correction2
+            denom = div_number(v, bias_correction2)
             np.sqrt(denom, out=denom)
-            denom += eps
-            param += grad_scale * g / denom
-            param += avg_scale * m / denom
+            add_number(denom, eps, out=denom)
+            addcdiv(param, g, denom, grad_scale, out=param)
+            addcdiv(param, m, denom, avg_scale, out=param)
         state["exp_avg"]._bump_version()
         state["exp_avg_sq"]._bump_version()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_betas, check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul
+from ._fused import add_number, add_scaled, addcmul, div_number, opmath, rdiv_number
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -56,19 +56,19 @@ class RAdam(Optimizer):
                 g = -g
             if wd != 0:
                 if group["decoupled_weight_decay"]:
-                    param *= decay
+                    param *= opmath(decay, param)
                 else:
                     g = add_scaled(g, param, wd)
             _lerp_(m, g, 1 - beta1)
-            v *= beta2
+            v *= opmath(beta2, v)
             addcmul(v, g, g, 1 - beta2, out=v)
-            update = m / bias_correction1
-            update *= lr
+            update = div_number(m, bias_correction1)
+            update *= opmath(lr, update)
             if rect is not None:
                 denom = np.sqrt(v)
-                denom += eps
-                update *= (bias_correction2 ** 0.5) / denom
-                update *= rect
+                add_number(denom, eps, out=denom)
+                update *= rdiv_number(bias_correction2 ** 0.5, denom)
+                update *= opmath(rect, update)
             param += -1.0 * update
         state["exp_avg"]._bump_version()
         state["exp_avg_sq"]._bump_version()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_flags, check_lr, check_nonneg
-from ._fused import add_scaled, addcmul
+from ._fused import add_number, add_scaled, addcdiv, addcmul, opmath
 from .adam import _lerp_
 from .optimizer import Optimizer, _blocks, _real, _scalar_tensor, _step_count, _value, _zeros_like
 
@@ -56,7 +56,7 @@ class RMSprop(Optimizer):
                 g = -g
             if wd != 0:
                 g = add_scaled(g, param, wd)
-            square_avg *= alpha
+            square_avg *= opmath(alpha, square_avg)
             addcmul(square_avg, g, g, 1 - alpha, out=square_avg)
             if centered:
                 grad_avg = blocks[-1]
@@ -65,14 +65,14 @@ class RMSprop(Optimizer):
                 np.sqrt(avg, out=avg)
             else:
                 avg = np.sqrt(square_avg)
-            avg += eps
+            add_number(avg, eps, out=avg)
             if momentum > 0:
                 buf = blocks[3]
-                buf *= momentum
-                buf += g / avg
+                buf *= opmath(momentum, buf)
+                addcdiv(buf, g, avg, 1, out=buf)
                 add_scaled(param, buf, -lr, out=param)
             else:
-                param += -lr * g / avg
+                addcdiv(param, g, avg, -lr, out=param)
         for key in ("square_avg", "momentum_buffer", "grad_avg"):
             if key in state:
                 state[key]._bump_version()

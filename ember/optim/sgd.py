@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor, _wrap
 from ._validate import check_flags
-from ._fused import add_scaled
+from ._fused import add_scaled, scale_
 from .optimizer import Optimizer, _blocks, _real, _value
 
 __all__ = ["SGD"]
@@ -65,7 +65,7 @@ class SGD(Optimizer):
                 gb = add_scaled(gb, pb, wd)
             if buf is not None:
                 bb = blocks[2]
-                bb *= momentum
+                scale_(bb, momentum)
                 add_scaled(bb, gb, 1 - dampening, out=bb)
                 gb = add_scaled(gb, bb, momentum) if nesterov else bb
             add_scaled(pb, gb, -lr, out=pb)
