@@ -824,9 +824,79 @@ R = x.grad, m.weight.grad.dtype
 """,
 }
 
+TRANSFER_AND_SHARING = {
+"children_slice_feature_extractor": """
+nn = torch.nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3); self.relu = nn.ReLU(); self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flat = nn.Flatten(); self.fc = nn.Linear(2, 5)
+    def forward(self, x): return self.fc(self.flat(self.pool(self.relu(self.conv(x)))))
+model = Net()
+features = nn.Sequential(*list(model.children())[:-1])
+print(features)
+R = features(torch.zeros(1, 1, 5, 5)).shape, list(features.state_dict()), features[0] is model.conv
+""",
+"replace_head_identity": """
+nn = torch.nn
+model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+model[2] = nn.Identity()
+print(model)
+R = model(torch.zeros(1, 3)).shape, list(model.state_dict())
+""",
+"freeze_by_name": """
+nn = torch.nn
+model = nn.Sequential()
+model.add_module('backbone', nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2)))
+model.add_module('head', nn.Linear(2, 1))
+for name, child in model.named_children():
+    if name in ['backbone']:
+        for p in child.parameters(): p.requires_grad = False
+R = [(n, p.requires_grad) for n, p in model.named_parameters()]
+""",
+"inplace_on_leaf_param_error": "m = torch.nn.Linear(1, 1); m.weight.fill_(1.)",
+"inplace_add_on_leaf_param_error": "m = torch.nn.Linear(1, 1); m.weight += 1",
+"data_inplace_ok": """
+m = torch.nn.Linear(1, 1); m.weight.data.fill_(2.); m.bias.data.zero_()
+R = m.weight, m.bias, m.weight.requires_grad
+""",
+"register_buffer_in_forward": """
+nn = torch.nn
+class M(nn.Module):
+    def forward(self, x):
+        if not hasattr(self, 'stat'):
+            self.register_buffer('stat', x.mean(0).detach())
+        return x - self.stat
+m = M(); m(torch.tensor([[1., 2.], [3., 4.]]))
+R = list(m.state_dict()), m.stat
+""",
+"share_param_between_models": """
+nn = torch.nn
+a = nn.Linear(2, 2); b = nn.Linear(2, 2)
+b.weight = a.weight
+with torch.no_grad(): a.weight.fill_(1.)
+opt = torch.optim.SGD(list(a.parameters()) + [b.bias], lr=0.1)
+R = b.weight is a.weight, b.weight.sum().item(), len(opt.param_groups[0]['params'])
+""",
+"model_as_dict_key_and_set": """
+nn = torch.nn
+a, b = nn.Linear(1, 1), nn.Linear(1, 1)
+d = {a: 'a', b: 'b'}
+R = d[a], len({a, b, a}), a in [b], a in [a]
+""",
+"parameters_in_set_and_dict": """
+m = torch.nn.Linear(1, 1)
+s = set(m.parameters())
+d = {p: n for n, p in m.named_parameters()}
+R = len(s), m.weight in s, d[m.bias]
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("containers", CONTAINERS), ("registration", REGISTRATION_AND_STATE_DICT), ("misc", MISC),
-    ("patterns", USER_PATTERNS))
+    ("patterns", USER_PATTERNS),
+    ("transfer", TRANSFER_AND_SHARING))
     for name, src in table.items()}
 
 

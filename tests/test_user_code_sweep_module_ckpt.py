@@ -430,9 +430,32 @@ R = sorted(torch.load(io.BytesIO(buf.getvalue())))
 """,
 }
 
+SERIALIZATION_OPTIONS = {
+"serialization_options": """
+import io, warnings, mmap
+ts = torch.serialization
+warnings.filterwarnings('ignore', category=ts.SourceChangeWarning)
+print(ts.DEFAULT_PROTOCOL, issubclass(ts.SourceChangeWarning, Warning), [e.name for e in ts.LoadEndianness])
+print(ts.get_default_load_endianness(), ts.get_crc32_options(), ts.get_default_mmap_options() == mmap.MAP_PRIVATE)
+ts.set_default_load_endianness(ts.LoadEndianness.LITTLE); print(ts.get_default_load_endianness())
+ts.set_default_load_endianness(None)
+ts.set_crc32_options(False); print(ts.get_crc32_options()); ts.set_crc32_options(True)
+with ts.set_default_mmap_options(mmap.MAP_SHARED):
+    print(ts.get_default_mmap_options() == mmap.MAP_SHARED)
+print(ts.get_default_mmap_options() == mmap.MAP_PRIVATE)
+for bad in (lambda: ts.set_default_load_endianness('x'), lambda: ts.set_default_mmap_options(5)):
+    try:
+        bad()
+    except Exception as e:
+        print(type(e).__name__, e)
+buf = io.BytesIO(); torch.save({'w': torch.ones(2)}, buf); buf.seek(0)
+R = torch.load(buf, map_location=ts.default_restore_location)
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
-    ("warnings", SAVE_WARNINGS))
+    ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS))
     for name, src in table.items()}
 
 

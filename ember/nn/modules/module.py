@@ -840,6 +840,10 @@ class Module:
         """Move storage to shared memory (a no-op for NumPy arrays); returns ``self``."""
         return self._apply(lambda t: t.share_memory_())
 
+    def compile(self, *args, **kwargs):
+        """``torch.compile`` this module in place; ember runs eagerly, so calls behave the same. Returns None."""
+        return None
+
     # ---- device and dtype -------------------------------------------------------------------------------
     def _apply(self, fn, recurse=True):
         """Convert every parameter, gradient and buffer with ``fn``, in place.
