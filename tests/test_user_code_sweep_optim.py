@@ -328,6 +328,40 @@ for dtype, name, kw in cases:
     out[(str(dtype), name, str(kw))] = w
 R = out
 """,
+"list_betas_int_lr": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.Adam([w], lr=1, betas=[0.5, 0.9], eps=0, weight_decay=1e-4)
+print(opt)
+(w ** 2).sum().backward(); opt.step()
+print(opt.state_dict()['param_groups'])
+R = w
+""",
+"numpy_float_lr": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=np.float64(0.1), momentum=np.float32(0.5))
+print(opt)
+(w ** 2).sum().backward(); opt.step(); opt.step()
+R = w
+""",
+"tensor_lr_sgd_momentum": """
+w = torch.tensor([1., 2.], requires_grad=True)
+opt = torch.optim.SGD([w], lr=torch.tensor(0.1), momentum=0.9)
+print(opt)
+for _ in range(3):
+    opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+R = w
+""",
+"tensor_lr_all": """
+out = []
+for cls in [torch.optim.Adagrad, torch.optim.RMSprop, torch.optim.Adadelta, torch.optim.Adamax, torch.optim.NAdam,
+            torch.optim.RAdam, torch.optim.ASGD, torch.optim.Rprop, torch.optim.AdamW]:
+    w = torch.tensor([1., -2.], requires_grad=True)
+    opt = cls([w], lr=torch.tensor(0.01))
+    for _ in range(3):
+        opt.zero_grad(); (w ** 2).sum().backward(); opt.step()
+    out.append(w)
+R = out
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)
