@@ -453,9 +453,154 @@ R = torch.load(buf, map_location=ts.default_restore_location)
 """,
 }
 
+ASSIGN_LOADING = {
+"assign_with_param_source": """
+a = torch.nn.Linear(2, 2); b = torch.nn.Linear(2, 2)
+b.load_state_dict(a.state_dict(keep_vars=True), assign=True)
+R = b.weight is a.weight, type(b.weight).__name__
+""",
+"assign_frozen_param_keeps_flag": """
+b = torch.nn.Linear(2, 2); b.weight.requires_grad_(False)
+b.load_state_dict({'weight': torch.ones(2, 2), 'bias': torch.zeros(2)}, assign=True)
+R = b.weight.requires_grad, b.bias.requires_grad, type(b.weight).__name__
+""",
+"assign_buffer_dtype": """
+m = torch.nn.BatchNorm1d(2)
+sd = {k: (v.double() if v.is_floating_point() else v) for k, v in m.state_dict().items()}
+m.load_state_dict(sd, assign=True)
+R = m.running_mean.dtype, m.weight.dtype, m.num_batches_tracked.dtype
+""",
+"assign_shape_mismatch": """
+m = torch.nn.Linear(2, 2)
+m.load_state_dict({'weight': torch.ones(3, 2), 'bias': torch.zeros(2)}, assign=True)
+""",
+"assign_meta_init_pattern": """
+nn = torch.nn
+m = nn.Linear(2, 2)
+sd = {'weight': torch.arange(4.).reshape(2, 2), 'bias': torch.ones(2)}
+m.load_state_dict(sd, strict=True, assign=True)
+sd['weight'][0, 0] = 100.
+R = m.weight[0, 0].item()
+""",
+}
+
+
+FUNCTIONAL_CALL = {
+"functional_call_tied": """
+nn = torch.nn
+class T(nn.Module):
+    def __init__(self):
+        super().__init__(); self.a = nn.Linear(1, 1, bias=False); self.b = nn.Linear(1, 1, bias=False); self.b.weight = self.a.weight
+    def forward(self, x): return self.a(x) + self.b(x)
+m = T()
+fc = torch.func.functional_call
+R = fc(m, {'a.weight': torch.full((1, 1), 2.)}, (torch.ones(1, 1),)), fc(m, {'a.weight': torch.full((1, 1), 2.)}, (torch.ones(1, 1),), tie_weights=False).shape
+""",
+"functional_call_tied_conflict": """
+nn = torch.nn
+class T(nn.Module):
+    def __init__(self):
+        super().__init__(); self.a = nn.Linear(1, 1, bias=False); self.b = nn.Linear(1, 1, bias=False); self.b.weight = self.a.weight
+    def forward(self, x): return self.a(x) + self.b(x)
+torch.func.functional_call(T(), {'a.weight': torch.ones(1, 1), 'b.weight': torch.zeros(1, 1)}, (torch.ones(1, 1),))
+""",
+"functional_call_strict_missing": """
+m = torch.nn.Linear(1, 1)
+torch.func.functional_call(m, {'weight': torch.ones(1, 1)}, (torch.ones(1, 1),), strict=True)
+""",
+"functional_call_kwargs": """
+nn = torch.nn
+class K(nn.Module):
+    def __init__(self):
+        super().__init__(); self.s = nn.Parameter(torch.ones(1))
+    def forward(self, x, scale=1.): return x * self.s * scale
+R = torch.func.functional_call(K(), {'s': torch.tensor([3.])}, (torch.ones(2),), {'scale': 2.})
+""",
+"functional_call_restores_params": """
+m = torch.nn.Linear(1, 1); w = m.weight
+torch.func.functional_call(m, {'weight': torch.zeros(1, 1)}, (torch.ones(1, 1),))
+R = m.weight is w, type(m.weight).__name__
+""",
+"functional_call_dict_list_ambiguous": """
+m = torch.nn.Linear(1, 1)
+torch.func.functional_call(m, ({'weight': torch.ones(1, 1)}, {'weight': torch.ones(1, 1)}), (torch.ones(1, 1),))
+""",
+"functional_call_per_sample_grads": """
+nn = torch.nn
+m = nn.Linear(2, 1)
+with torch.no_grad(): m.weight.copy_(torch.tensor([[1., -1.]])); m.bias.fill_(0.)
+params = {k: v.detach() for k, v in m.named_parameters()}
+def loss_fn(p, x, y):
+    out = torch.func.functional_call(m, p, (x.unsqueeze(0),))
+    return ((out - y) ** 2).sum()
+xs = torch.tensor([[1., 2.], [3., 1.]]); ys = torch.tensor([0., 1.])
+g = torch.func.vmap(torch.func.grad(loss_fn), in_dims=(None, 0, 0))(params, xs, ys)
+R = g
+""",
+}
+
+
+BACKWARD_HOOK_SHAPES = {
+"full_backward_hook_dict_output": """
+nn = torch.nn
+class D(nn.Module):
+    def forward(self, x): return {'a': x * 2}
+m = D(); rec = []
+m.register_full_backward_hook(lambda mod, gi, go: rec.append(1))
+x = torch.ones(1, requires_grad=True)
+m(x)['a'].sum().backward()
+R = rec, x.grad
+""",
+"full_backward_hook_list_input": """
+nn = torch.nn
+class L(nn.Module):
+    def forward(self, xs): return xs[0] + xs[1]
+m = L(); rec = []
+m.register_full_backward_hook(lambda mod, gi, go: rec.append((len(gi), gi[0])))
+a = torch.ones(1, requires_grad=True)
+m([a, a * 2]).sum().backward()
+R = rec, a.grad
+""",
+"full_backward_hook_returns_none_for_inputs": """
+nn = torch.nn
+m = nn.Linear(1, 1)
+m.register_full_backward_hook(lambda mod, gi, go: (None,))
+x = torch.ones(1, 1, requires_grad=True)
+m(x).sum().backward()
+R = x.grad
+""",
+"forward_hook_on_eval_no_grad_output_requires_grad": """
+nn = torch.nn
+m = nn.Linear(1, 1); m.eval(); flags = []
+m.register_forward_hook(lambda mod, i, o: flags.append((o.requires_grad, mod.training)))
+with torch.inference_mode(): m(torch.ones(1, 1))
+m(torch.ones(1, 1))
+R = flags
+""",
+"backward_hook_grad_output_values_mse": """
+nn = torch.nn
+m = nn.Linear(2, 1)
+with torch.no_grad(): m.weight.copy_(torch.tensor([[1., 2.]])); m.bias.fill_(0.)
+seen = {}
+m.register_full_backward_hook(lambda mod, gi, go: seen.update(gi=gi[0].clone(), go=go[0].clone()))
+x = torch.tensor([[1., 1.], [2., 0.]], requires_grad=True)
+nn.functional.mse_loss(m(x), torch.zeros(2, 1)).backward()
+R = seen['gi'], seen['go'], x.grad
+""",
+"backward_pre_hook_changes_param_grads": """
+nn = torch.nn
+m = nn.Linear(2, 1)
+with torch.no_grad(): m.weight.fill_(1.); m.bias.fill_(0.)
+m.register_full_backward_pre_hook(lambda mod, go: (go[0] * 0,))
+m(torch.ones(1, 2)).sum().backward()
+R = m.weight.grad, m.bias.grad
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
-    ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS))
+    ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS),
+    ("assign", ASSIGN_LOADING), ("functional_call", FUNCTIONAL_CALL), ("backward_hooks", BACKWARD_HOOK_SHAPES))
     for name, src in table.items()}
 
 
