@@ -362,6 +362,20 @@ for cls in [torch.optim.Adagrad, torch.optim.RMSprop, torch.optim.Adadelta, torc
     out.append(w)
 R = out
 """,
+    "scalar_parameters": """
+outs = {}
+for name in ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'ASGD', 'Rprop',
+             'Adafactor']:
+    w = torch.tensor(1.5, requires_grad=True)
+    kw = dict(lr=0.1, momentum=0.9) if name == 'SGD' else dict(lr=0.1)
+    if name == 'RMSprop':
+        kw.update(centered=True, momentum=0.5)
+    opt = getattr(torch.optim, name)([w], **kw)
+    for _ in range(3):
+        opt.zero_grad(); (w ** 3).backward(); opt.step()
+    outs[name] = w.item()
+print(outs)
+""",
     "lbfgs_closure": PRELUDE + """
 X, Y = data(torch.float64)      # float32 forward/backward rounding would steer the iterations apart
 m = make(dtype=torch.float64); opt = torch.optim.LBFGS(m.parameters(), lr=0.5, max_iter=5)

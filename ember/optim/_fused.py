@@ -48,7 +48,7 @@ def _narrow(result, dtype, out):
     if dtype.itemsize == 2:
         result = result.astype(np.float32)
     if out is None:
-        return result.astype(dtype)
+        return np.asarray(result.astype(dtype))
     out[...] = result
     return out
 
@@ -64,7 +64,7 @@ def add_scaled(x, y, alpha, out=None):
         result = x.astype(_F64) + a * y.astype(_F64)
         return _narrow(result, x.dtype, out)
     if out is None:
-        return result
+        return np.asarray(result)
     out[...] = result
     return out
 
@@ -76,14 +76,14 @@ def lerp(start, end, weight, out=None):
         diff = end - start
         result = _fma64(_F64(weight), diff, start) if abs(weight) < 0.5 else _fma64(-_F64(1 - weight), diff, end)
         if out is None:
-            return result
+            return np.asarray(result)
         out[...] = result
         return out
     if not _emulated(start.dtype):
         diff = end - start
         result = start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
         if out is None:
-            return result
+            return np.asarray(result)
         out[...] = result
         return out
     w = np.float32(weight)
@@ -104,13 +104,13 @@ def addcmul(x, t1, t2, value, out=None):
     if _is_f64(x.dtype):
         result = _fma64(_F64(value) * t1, t2, x)
         if out is None:
-            return result
+            return np.asarray(result)
         out[...] = result
         return out
     if not _emulated(x.dtype):
         result = x + value * t1 * t2
         if out is None:
-            return result
+            return np.asarray(result)
         out[...] = result
         return out
     scaled = np.float32(value) * t1.astype(np.float32)
@@ -128,7 +128,7 @@ def addcdiv(x, t1, t2, value, out=None):
     else:
         result = x + (value * t1) / t2
     if out is None:
-        return result
+        return np.asarray(result)
     out[...] = result
     return out
 
@@ -161,7 +161,7 @@ def add_number(x, value, out=None):
     else:
         result = x + value
     if out is None:
-        return result
+        return np.asarray(result)
     out[...] = result
     return out
 
@@ -169,13 +169,13 @@ def add_number(x, value, out=None):
 def div_number(x, value):
     """``x / value`` as torch divides by a Python number (float32 arithmetic, one rounding, for 16-bit arrays)."""
     if _half(x):
-        return (x.astype(np.float32) / np.float32(value)).astype(x.dtype)
-    return x / value
+        return np.asarray((x.astype(np.float32) / np.float32(value)).astype(x.dtype))
+    return np.asarray(x / value)
 
 
 def rdiv_number(value, x):
     """``value / x`` as torch computes a number divided by a tensor: ``x.reciprocal() * value``."""
     if _half(x):
         recip = (np.float32(1) / x.astype(np.float32)).astype(x.dtype)
-        return (recip.astype(np.float32) * np.float32(value)).astype(x.dtype)
-    return (1 / x) * value
+        return np.asarray((recip.astype(np.float32) * np.float32(value)).astype(x.dtype))
+    return np.asarray((1 / x) * value)

@@ -59,6 +59,6 @@ class Adagrad(Optimizer):
                 g = add_scaled(g, param, wd)
             addcmul(total, g, g, 1, out=total)
             std = np.sqrt(total)
-            add_number(std, eps, out=std)
+            std = add_number(std, eps)
             addcdiv(param, g, std, -clr, out=param)
         state["sum"]._bump_version()

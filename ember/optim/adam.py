@@ -101,7 +101,7 @@ class Adam(Optimizer):
                 v = blocks[4]
             denom = np.sqrt(v)
             denom /= opmath(bias_correction2_sqrt, denom)
-            add_number(denom, eps, out=denom)
+            denom = add_number(denom, eps)
             addcdiv(param, m, denom, -step_size, out=param)
         for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
             if key in state:

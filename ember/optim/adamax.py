@@ -48,7 +48,7 @@ class Adamax(Optimizer):
             _lerp_(m, g, 1 - beta1)
             u *= opmath(beta2, u)
             bound = np.abs(g)
-            add_number(bound, eps, out=bound)
+            bound = add_number(bound, eps)
             np.maximum(u, bound, out=u)
             addcdiv(param, m, u, -clr, out=param)
         state["exp_avg"]._bump_version()

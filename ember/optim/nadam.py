@@ -80,7 +80,7 @@ class NAdam(Optimizer):
             addcmul(v, g, g, 1 - beta2, out=v)
             denom = div_number(v, bias_correction2)
             np.sqrt(denom, out=denom)
-            add_number(denom, eps, out=denom)
+            denom = add_number(denom, eps)
             addcdiv(param, g, denom, grad_scale, out=param)
             addcdiv(param, m, denom, avg_scale, out=param)
         state["exp_avg"]._bump_version()

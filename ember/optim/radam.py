@@ -66,7 +66,7 @@ class RAdam(Optimizer):
             update *= opmath(lr, update)
             if rect is not None:
                 denom = np.sqrt(v)
-                add_number(denom, eps, out=denom)
+                denom = add_number(denom, eps)
                 update *= rdiv_number(bias_correction2 ** 0.5, denom)
                 update *= opmath(rect, update)
             param += -1.0 * update

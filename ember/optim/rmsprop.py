@@ -61,11 +61,10 @@ class RMSprop(Optimizer):
             if centered:
                 grad_avg = blocks[-1]
                 _lerp_(grad_avg, g, 1 - alpha)
-                avg = addcmul(square_avg, grad_avg, grad_avg, -1)
-                np.sqrt(avg, out=avg)
+                avg = np.sqrt(addcmul(square_avg, grad_avg, grad_avg, -1))
             else:
                 avg = np.sqrt(square_avg)
-            add_number(avg, eps, out=avg)
+            avg = add_number(avg, eps)
             if momentum > 0:
                 buf = blocks[3]
                 buf *= opmath(momentum, buf)

@@ -42,7 +42,7 @@ class Rprop(Optimizer):
                                                  _real(state["step_size"]._data)):
             if group["maximize"]:
                 g = -g
-            sign = np.sign(g * prev)
+            sign = np.asarray(np.sign(g * prev))      # (an array even for a 0-d parameter)
             positive, negative, zero = sign > 0, sign < 0, sign == 0
             sign[positive] = eta_plus
             sign[negative] = eta_minus
