@@ -218,6 +218,45 @@ R = out, attn
 }
 
 TRANSFORMER = {
+    "inference_fast_path_masked_rows": """
+nn = torch.nn
+def mk(**kw):
+    return fill(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True, **kw)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[True, True, True], [False, False, True]])
+fk = torch.zeros(2, 3).masked_fill(kpm, float('-inf'))
+nanrows = lambda o: torch.isnan(o).any(-1).tolist()
+res = []
+with torch.no_grad():
+    res.append(mk()(x, src_key_padding_mask=kpm))
+    res.append(nanrows(mk(norm_first=True, activation='gelu')(x, src_key_padding_mask=fk)))
+    res.append(nanrows(mk()(x, src_mask=torch.ones(3, 3, dtype=torch.bool))))
+    res.append(nanrows(mk(activation=torch.tanh)(x, src_key_padding_mask=kpm)))
+    res.append(nanrows(mk(bias=False)(x, src_key_padding_mask=kpm)))
+    res.append(nanrows(fill(nn.TransformerEncoderLayer(4, 1, 8, 0.0, batch_first=True)).eval()(
+        x, src_key_padding_mask=kpm)))
+    res.append(nanrows(nn.TransformerEncoder(mk(), 2, enable_nested_tensor=False)(x, src_key_padding_mask=kpm)))
+    res.append(nanrows(nn.TransformerEncoder(mk(), 2).eval()(x, src_key_padding_mask=kpm)))
+    res.append(nanrows(fill(nn.TransformerDecoderLayer(4, 2, 8, 0.0, batch_first=True)).eval()(
+        x, x, tgt_key_padding_mask=kpm)))
+    mha = fill(nn.MultiheadAttention(4, 2, batch_first=True)).eval()
+    res.append([nanrows(mha(x, x, x, key_padding_mask=m, need_weights=False)[0]) for m in (kpm, fk)])
+    res.append(nanrows(mha(x, x * 2, x * 2, key_padding_mask=kpm, need_weights=False)[0]))
+    l = mk(); seen = []
+    l.self_attn.register_forward_hook(lambda m, i, o: seen.append('hook'))
+    res.append(nanrows(l(x, src_key_padding_mask=kpm)))
+    class Sub(nn.TransformerEncoderLayer):
+        def _sa_block(self, *a, **k):
+            seen.append('sa')
+            return super()._sa_block(*a, **k)
+    Sub(4, 2, 8, 0.0, batch_first=True).eval()(x, src_key_padding_mask=kpm)
+    res.append(seen)
+res.append(nanrows(mk()(x, src_key_padding_mask=kpm)))
+with torch.inference_mode():
+    res.append(nanrows(mk()(x, src_key_padding_mask=kpm)))
+res.append(nanrows(mk().requires_grad_(False)(x, src_key_padding_mask=kpm)))
+R = res
+""",
     "nested_tensor_reasons": """
 nn = torch.nn
 L = lambda **kw: nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True, **kw)

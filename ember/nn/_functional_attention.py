@@ -288,6 +288,20 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     """Multi-head attention over sequence-first inputs: query (L, N, E), key (S, N, kdim), value (S, N, vdim)
     (or unbatched (L, E) ...) -> (output (L, N, E), weights (N, L, S) averaged over heads, (N, H, L, S), or
     None without ``need_weights``)."""
+    return _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training,
+                                 key_padding_mask, need_weights, attn_mask, use_separate_proj_weight, q_proj_weight,
+                                 k_proj_weight, v_proj_weight, static_k, static_v, average_attn_weights, is_causal)
+
+
+def _multi_head_attention(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                          bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                          training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                          use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                          v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                          is_causal=False, nan_rows=False):
+    """``multi_head_attention_forward``; ``nan_rows``: queries whose keys are all masked give NaN (torch's fused
+    inference kernels) instead of zeros (its scaled_dot_product_attention, used without weights)."""
     batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
@@ -359,7 +373,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if dropout_p > 0.0:
         keep = _keep_mask(q, dropout_p, (N * num_heads, L, S))._data
     out, weights = attention_op(q, k, v, attn_mask, 1.0 / math.sqrt(head_dim), keep,
-                                not need_weights)                             # (N H, L, hd), (N H, L, S)
+                                not (need_weights or nan_rows))               # (N H, L, hd), (N H, L, S)
     out = out.transpose(0, 1).reshape(L * N, E)
     out = linear(out, out_proj_weight, out_proj_bias).reshape(L, N, E)
     if not need_weights:

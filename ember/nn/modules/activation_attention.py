@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from ... import _creation
-from .. import functional as F
+from ...autograd.grad_mode import is_grad_enabled
+from ...ops import products as _products
+from .._functional_attention import _multi_head_attention
 from .. import init
 from ..parameter import Parameter
 from .linear import Linear
@@ -115,8 +117,30 @@ class MultiheadAttention(Module):
         kpm = key_padding_mask.view(batch_size, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
         return attn + kpm, 2
 
+    def _fast_path(self, query, key, value):
+        """Whether torch would run this call on its fused inference kernel (self-attention on a batch-first 3-D
+        input, in eval mode, without gradients, with a packed projection with bias and an even head count).  It
+        gives the same numbers except that a query whose keys a *boolean* mask hides entirely becomes NaN."""
+        if not (query.dim() == 3 and query is key and key is value and self.batch_first and not self.training):
+            return False
+        if not self._qkv_same_embed_dim or self.in_proj_bias is None or self.num_heads % 2 == 1:
+            return False
+        if self.bias_k is not None or self.add_zero_attn or _products._autocast[0] is not None:
+            return False
+        if query.dtype != self.in_proj_bias.dtype or query.device.type != "cpu":
+            return False
+        tensors = (query, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight, self.out_proj.bias)
+        return not (is_grad_enabled() and any(t.requires_grad for t in tensors))
+
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
+        nan_rows = self._fast_path(query, key, value) and any(
+            m is not None and m.dtype.name == "bool" for m in (key_padding_mask, attn_mask))
+        return self._attend(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights,
+                            is_causal, nan_rows)
+
+    def _attend(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False, nan_rows=False):
         if query.dim() not in (2, 3):
             raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
                                  f"{query.dim()}-D query tensor")
@@ -129,13 +153,13 @@ class MultiheadAttention(Module):
                     value = key
             else:
                 query, key, value = (x.transpose(1, 0) for x in (query, key, value))
-        out, weights = F.multi_head_attention_forward(
+        out, weights = _multi_head_attention(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
             self.bias_k, self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
             training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
             attn_mask=attn_mask, use_separate_proj_weight=not self._qkv_same_embed_dim,
             q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
-            average_attn_weights=average_attn_weights, is_causal=is_causal)
+            average_attn_weights=average_attn_weights, is_causal=is_causal, nan_rows=nan_rows)
         if self.batch_first and query.dim() == 3:
             return out.transpose(1, 0), weights
         return out, weights

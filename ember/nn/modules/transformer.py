@@ -13,6 +13,7 @@ import numpy as np
 
 from ... import _creation
 from ...autograd.grad_mode import is_grad_enabled
+from ...ops import products as _products
 from ...tensor import _wrap as _wrap_array
 from .. import functional as F
 from .. import init
@@ -117,8 +118,10 @@ class TransformerEncoderLayer(Module):
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         dt = src._data.dtype
         src_key_padding_mask = _float_mask(src_key_padding_mask, "src_key_padding_mask", "src_mask", src_mask,
-                                               dt)
+                                           dt)
         src_mask = _float_mask(src_mask, "src_mask", None, None, dt)
+        if self._fast_path(src):
+            return self._fused_forward(src, src_mask, src_key_padding_mask, is_causal)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -127,6 +130,43 @@ class TransformerEncoderLayer(Module):
             x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
             x = self.norm2(x + self._ff_block(x))
         return x
+
+    def _fast_path(self, src):
+        """Whether torch would run this call on its fused inference kernel (eval mode, no gradients, batch-first
+        3-D input, relu/gelu, packed projections with bias, an even head count, no hooks on the layer or its
+        submodules: global hooks do not count)."""
+        attn = self.self_attn
+        if self.training or src.dim() != 3 or not attn.batch_first or not attn._qkv_same_embed_dim:
+            return False
+        if attn.in_proj_bias is None or not self.activation_relu_or_gelu or self.norm1.eps != self.norm2.eps:
+            return False
+        if attn.num_heads % 2 == 1 or _products._autocast[0] is not None or src.device.type != "cpu":
+            return False
+        if any(m._forward_hooks or m._forward_pre_hooks for m in self.modules()):
+            return False
+        return not (is_grad_enabled() and (src.requires_grad or any(p.requires_grad for p in self.parameters())))
+
+    def _fused_forward(self, src, src_mask, key_padding_mask, is_causal):
+        """The layer as torch's fused kernel computes it: no dropout, the submodules' own forwards (and any
+        override of ``_sa_block`` / ``_ff_block``) are not called, and a query whose keys are all masked gives
+        NaN."""
+        def norm(m, t):
+            return F.layer_norm(t, m.normalized_shape, m.weight, m.bias, m.eps)
+
+        def sa(t):
+            return self.self_attn._attend(t, t, t, key_padding_mask, False, src_mask, True, is_causal, True)[0]
+
+        def ff(t):
+            act = self.activation
+            h = F.linear(t, self.linear1.weight, self.linear1.bias)
+            h = act(h) if not isinstance(act, Module) else act.forward(h)
+            return F.linear(h, self.linear2.weight, self.linear2.bias)
+        x = src
+        if self.norm_first:
+            x = x + sa(norm(self.norm1, x))
+            return x + ff(norm(self.norm2, x))
+        x = norm(self.norm1, x + sa(x))
+        return norm(self.norm2, x + ff(x))
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
@@ -238,7 +278,7 @@ class TransformerEncoder(Module):
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
         if keep is not None:            # torch's nested-tensor path returns zeros at the padded positions
             _warn_nested_once()
-            output = output * _wrap_array(keep[..., None].astype(output._data.dtype))
+            output = output.masked_fill(_wrap_array(~keep[..., None]), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
