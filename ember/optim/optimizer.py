@@ -7,10 +7,14 @@ A subclass says only what is particular to it (STYLE.md habit 12, after MLX's ``
   ``step`` a 0-d float32 tensor, moments ``zeros_like(p)``);
 * ``_update(p, grad, state, group)`` applies one step to one parameter.  It works on the NumPy arrays
   (``p._data``) in place and runs its element-wise math block by block through ``_blocks`` so the temporaries
-  stay in cache.
+  stay in cache; ``_fused`` gives the steps that torch's kernels round once (``add(alpha=)``, ``lerp``,
+  ``addcmul``, ``addcdiv``) and torch's handling of numbers against 16-bit arrays;
+* ``_update_differentiable(p, grad, state, group)`` (optional) is the same step as autograd-recorded tensor
+  operations, for ``differentiable=True``.
 
 The base class owns ``param_groups`` (defaults filled in), ``state`` (keyed by parameter), ``add_param_group``,
-``zero_grad``, ``step`` (closure, parameters without ``.grad`` skipped, no autograd recording), the step and
+``zero_grad``, ``step`` (closure, parameters without ``.grad`` skipped, no autograd recording unless
+``differentiable``, ``capturable`` refused off accelerators), the step and
 state_dict hooks, and ``state_dict`` / ``load_state_dict`` in torch's layout: state keyed by parameter index,
 groups with ``params`` as index lists.  A state dict made by torch (tensors converted through NumPy) loads here
 and continues identically, and the reverse.
