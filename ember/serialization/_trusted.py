@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import sys
 
 from ._allowlist import _UNSUPPORTED
 from ._errors import UnsupportedCheckpointError, where
@@ -38,6 +39,27 @@ class _ViewReader:
         return self.read(end + 1 if end >= 0 else 65536)
 
 
+def _find_ember(target, name):
+    """``target.name`` in ember, else the same-named object in a parent package (ember files some classes
+    differently from torch: ``torch.nn.modules.activation.MultiheadAttention`` is re-exported by ``ember.nn``)."""
+    parts = target.split(".")
+    for depth in range(len(parts), 1, -1):
+        try:
+            obj = getattr(importlib.import_module(".".join(parts[:depth])), name)
+        except (ImportError, AttributeError):
+            continue
+        if depth == len(parts) or getattr(obj, "__name__", None) == name:
+            return obj
+    # a class ember keeps in another file of the same package (NonDynamicallyQuantizableLinear lives beside
+    # MultiheadAttention in ember, in nn/modules/linear.py in torch)
+    package = ".".join(parts[:-1])
+    for mod_name in sorted(m for m in sys.modules if m.startswith(package + ".")):
+        obj = getattr(sys.modules[mod_name], name, None)
+        if isinstance(obj, type) and obj.__name__ == name and obj.__module__ == mod_name:
+            return obj
+    return None
+
+
 class _TrustedUnpickler(pickle.Unpickler):
     def __init__(self, file, ctx, encoding):
         super().__init__(file, encoding=encoding)
@@ -53,12 +75,12 @@ class _TrustedUnpickler(pickle.Unpickler):
                                              "cannot represent")
         if module == "torch" or module.startswith("torch."):
             target = "ember" + module[5:]
-            try:
-                return getattr(importlib.import_module(target), name)
-            except (ImportError, AttributeError):
+            found = _find_ember(target, name)
+            if found is None:
                 raise UnsupportedCheckpointError(
                     f"{where(self.ctx.file_name, self.ctx.record)}: the checkpoint needs {module}.{name}, which "
-                    f"has no ember equivalent ({target}.{name})") from None
+                    f"has no ember equivalent ({target}.{name})")
+            return found
         return super().find_class(module, name)
 
     def persistent_load(self, pid):
