@@ -2641,7 +2641,7 @@ w = torch.linspace(-1, 1, 15).reshape(5, 3).requires_grad_()
 b = torch.tensor([0.1, 0.2, 0.3], requires_grad=True)
 z = torch.matmul(x, w) + b
 loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
-print(type(z.grad_fn).__name__)
+print(type(z.grad_fn).__name__, type(loss.grad_fn).__name__)
 loss.backward()
 print(w.grad)
 print(b.grad)

@@ -157,6 +157,9 @@ def present(out, name, *inputs):
     if node is None or any(node is getattr(i, "_grad_fn", None) for i in inputs):
         return out
     node.name = lambda: name
+    cls = type(node)
+    if cls.__name__ != name and "::" not in name:
+        node.__class__ = _renamed(cls, name)    # ``type(grad_fn).__name__`` reads as torch's too
     if inputs:
         edges = []
         for i in inputs:
@@ -167,6 +170,21 @@ def present(out, name, *inputs):
                 edges.append(None)
         node._present_edges = edges
     return out
+
+
+_renamed_classes = {}
+
+
+def _renamed(cls, name):
+    """A subclass of node class ``cls`` that only changes its name (cached: one per class and name)."""
+    sub = _renamed_classes.get((cls, name))
+    if sub is None:
+        sub = type(cls)(name, (cls,), {"_grad_name": name, "__module__": cls.__module__,
+                                       "__qualname__": name})
+        if "_op_name" in cls.__dict__ or hasattr(cls, "_op_name"):
+            sub._op_name = cls._op_name
+        _renamed_classes[(cls, name)] = sub
+    return sub
 
 
 class ShownNode(Node):
