@@ -613,11 +613,44 @@ for l in layers:
 """,
 }
 
+NORM_HOOK_CHECKPOINTS = {
+"spectral_norm_deepcopy_after_forward": """
+import copy
+m = torch.nn.utils.spectral_norm(torch.nn.Linear(2, 2))
+m(torch.ones(1, 2))
+copy.deepcopy(m)
+""",
+"spectral_norm_pickle_state_dict_after_forward": """
+import io
+m = torch.nn.utils.spectral_norm(torch.nn.Linear(2, 2))
+m(torch.ones(1, 2))
+buf = io.BytesIO(); torch.save(m.state_dict(), buf)
+R = sorted(torch.load(io.BytesIO(buf.getvalue())))
+""",
+"weight_norm_eval_forward_no_grad": """
+nn = torch.nn
+lin = nn.Linear(2, 1)
+with torch.no_grad(): lin.weight.copy_(torch.tensor([[3., 4.]])); lin.bias.zero_()
+m = nn.utils.weight_norm(lin); m.eval()
+with torch.no_grad():
+    y = m(torch.tensor([[1., 1.]]))
+R = y, m.weight.requires_grad
+""",
+"parametrizations_weight_norm_load_old_keys": """
+nn = torch.nn
+old = nn.utils.weight_norm(nn.Linear(2, 2))
+with torch.no_grad(): old.weight_g.fill_(2.); old.weight_v.copy_(torch.tensor([[3., 4.], [0., 1.]]))
+new = nn.utils.parametrizations.weight_norm(nn.Linear(2, 2))
+print(new.load_state_dict(old.state_dict()))
+R = new.weight
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
     ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS),
     ("assign", ASSIGN_LOADING), ("functional_call", FUNCTIONAL_CALL), ("backward_hooks", BACKWARD_HOOK_SHAPES),
-    ("layer_keys", LAYER_KEYS))
+    ("layer_keys", LAYER_KEYS), ("norm_hooks", NORM_HOOK_CHECKPOINTS))
     for name, src in table.items()}
 
 
