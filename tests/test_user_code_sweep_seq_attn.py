@@ -218,6 +218,28 @@ R = out, attn
 }
 
 TRANSFORMER = {
+    "mha_fast_path_mask_types": """
+nn = torch.nn
+mha = fill(nn.MultiheadAttention(4, 2, batch_first=True)).eval()
+x = torch.linspace(-1, 1, 24).reshape(2, 3, 4)
+kpm = torch.tensor([[True, True, True], [False, False, True]])
+fk = torch.zeros(2, 3).masked_fill(kpm, float('-inf'))
+causal_f = nn.Transformer.generate_square_subsequent_mask(3)
+causal_b = torch.triu(torch.ones(3, 3, dtype=torch.bool), 1)
+allb = torch.ones(3, 3, dtype=torch.bool)
+nanrows = lambda o: torch.isnan(o).any(-1).tolist()
+res = []
+with torch.no_grad():
+    for am in (None, causal_f, causal_b, allb, torch.full((3, 3), float('-inf'))):
+        for kp in (None, kpm, fk):
+            res.append([nanrows(mha(x, x, x, key_padding_mask=kp, attn_mask=am, need_weights=nw)[0])
+                        for nw in (False, True)])
+    l = fill(nn.TransformerEncoderLayer(4, 2, 8, 0.0, batch_first=True)).eval()
+    res.append(nanrows(l(x, src_mask=causal_f, src_key_padding_mask=kpm)))
+    res.append(nanrows(l(x, src_mask=torch.full((3, 3), float('-inf')))))
+    res.append(l(x, src_mask=torch.zeros(4, 3, 3), src_key_padding_mask=kpm))
+R = res
+""",
     "inference_fast_path_masked_rows": """
 nn = torch.nn
 def mk(**kw):

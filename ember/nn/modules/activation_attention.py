@@ -120,7 +120,7 @@ class MultiheadAttention(Module):
     def _fast_path(self, query, key, value):
         """Whether torch would run this call on its fused inference kernel (self-attention on a batch-first 3-D
         input, in eval mode, without gradients, with a packed projection with bias and an even head count).  It
-        gives the same numbers except that a query whose keys a *boolean* mask hides entirely becomes NaN."""
+        gives the same numbers except that a query whose keys boolean masks hide entirely becomes NaN."""
         if not (query.dim() == 3 and query is key and key is value and self.batch_first and not self.training):
             return False
         if not self._qkv_same_embed_dim or self.in_proj_bias is None or self.num_heads % 2 == 1:
@@ -134,8 +134,8 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
-        nan_rows = self._fast_path(query, key, value) and any(
-            m is not None and m.dtype.name == "bool" for m in (key_padding_mask, attn_mask))
+        masks = [m for m in (key_padding_mask, attn_mask) if m is not None]      # NaN only when all are boolean
+        nan_rows = bool(masks) and all(m.dtype.name == "bool" for m in masks) and self._fast_path(query, key, value)
         return self._attend(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights,
                             is_causal, nan_rows)
 
