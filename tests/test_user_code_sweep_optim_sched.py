@@ -910,6 +910,40 @@ for acc in [0.5, 0.55, 0.56, 0.57, 0.7, 0.71, 0.72]:
     opt.step(); s.step(acc); hist.append((opt.param_groups[0]['lr'], s.num_bad_epochs, s.best))
 R = hist
 """,
+"add_group_after_scheduler": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.StepLR(opt, 1, 0.5)
+v = torch.zeros(1, requires_grad=True)
+opt.add_param_group({'params': [v], 'lr': 1.0})
+for _ in range(2):
+    opt.step(); s.step()
+R = s.get_last_lr(), [g['lr'] for g in opt.param_groups], s.base_lrs, sorted(opt.param_groups[1].keys())
+""",
+"add_group_after_cosine": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.CosineAnnealingLR(opt, 4)
+v = torch.zeros(1, requires_grad=True)
+opt.add_param_group({'params': [v], 'lr': 1.0})
+opt.step(); s.step()
+R = s.get_last_lr()
+""",
+"add_group_after_lambda": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.LambdaLR(opt, lambda e: 0.5 ** e)
+v = torch.zeros(1, requires_grad=True)
+opt.add_param_group({'params': [v], 'lr': 1.0})
+opt.step(); s.step()
+R = s.get_last_lr(), [g['lr'] for g in opt.param_groups]
+""",
+"plateau_add_group": SCHED_PRELUDE + """
+opt = torch.optim.SGD([w], lr=0.1)
+s = lrs.ReduceLROnPlateau(opt, patience=0)
+v = torch.zeros(1, requires_grad=True)
+opt.add_param_group({'params': [v], 'lr': 1.0})
+for _ in range(3):
+    opt.step(); s.step(1.0)
+R = s.get_last_lr(), [g['lr'] for g in opt.param_groups]
+""",
 }
 
 

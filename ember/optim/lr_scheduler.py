@@ -154,7 +154,7 @@ class LRScheduler:
                 values = self._get_closed_form_lr() if hasattr(self, "_get_closed_form_lr") else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
@@ -205,7 +205,7 @@ class LambdaLR(_LambdaState, LRScheduler):
 
     def get_lr(self):
         self._warn_if_outside_step()
-        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs, strict=True)]
 
 
 class MultiplicativeLR(_LambdaState, LRScheduler):
@@ -223,7 +223,8 @@ class MultiplicativeLR(_LambdaState, LRScheduler):
         self._warn_if_outside_step()
         if self._is_initial:
             return self._current()
-        return [g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
+        return [g["lr"] * fn(self.last_epoch)
+                for fn, g in zip(self.lr_lambdas, self.optimizer.param_groups, strict=True)]
 
 
 class StepLR(LRScheduler):
@@ -369,10 +370,11 @@ class CosineAnnealingLR(LRScheduler):
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
         if self._step_count == 1 and t > 0:
-            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2 for base in self.base_lrs]
+            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
+                    for base, _ in zip(self.base_lrs, groups, strict=True)]
         if (t - 1 - T) % (2 * T) == 0:
             return [g["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base, g in zip(self.base_lrs, groups)]
+                    for base, g in zip(self.base_lrs, groups, strict=True)]
         return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T)) * (g["lr"] - eta_min)
                 + eta_min for g in groups]
 
@@ -431,7 +433,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             values = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             _set_group_value(group, "lr", lr)
         self._last_lr = _group_values(self.optimizer, "lr")
 
@@ -461,7 +463,7 @@ class CyclicLR(LRScheduler):
         self.optimizer = optimizer
         base_lrs = _per_group("base_lr", optimizer, base_lr)
         if last_epoch == -1:
-            for lr, group in zip(base_lrs, optimizer.param_groups):
+            for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
                 _set_group_value(group, "lr", lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         step_size_up = float(step_size_up)
@@ -481,7 +483,8 @@ class CyclicLR(LRScheduler):
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
-                for high, low, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                for high, low, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups,
+                                            strict=True):
                     _set_momentum(group, self.use_beta1, high)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
@@ -524,10 +527,13 @@ class CyclicLR(LRScheduler):
         x = 1.0 + self.last_epoch / self.total_size - cycle
         scale_factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
         scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
-        lrs = [base + (high - base) * scale_factor * scale for base, high in zip(self.base_lrs, self.max_lrs)]
+        lrs = [base + (high - base) * scale_factor * scale
+               for base, high in zip(self.base_lrs, self.max_lrs, strict=True)]
         if self.cycle_momentum:
-            for low, high, group in zip(self.base_momentums, self.max_momentums, self.optimizer.param_groups):
-                _set_momentum(group, self.use_beta1, high - (high - low) * scale_factor * scale)
+            momentums = [high - (high - low) * scale_factor * scale
+                         for low, high in zip(self.base_momentums, self.max_momentums, strict=True)]
+            for group, momentum in zip(self.optimizer.param_groups, momentums, strict=True):
+                _set_momentum(group, self.use_beta1, momentum)
         return lrs
 
     def state_dict(self):
@@ -597,7 +603,7 @@ class OneCycleLR(LRScheduler):
             highs = _per_group("max_momentum", optimizer, max_momentum)
             lows = _per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for high, low, group in zip(highs, lows, optimizer.param_groups):
+                for high, low, group in zip(highs, lows, optimizer.param_groups, strict=True):
                     _set_momentum(group, self.use_beta1, high)
                     group["max_momentum"] = high
                     group["base_momentum"] = low
