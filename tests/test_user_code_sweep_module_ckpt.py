@@ -646,11 +646,58 @@ R = new.weight
 """,
 }
 
+LOAD_SAVE_ARGUMENTS = {
+"load_pickle_module_weights_only": """
+import io, pickle
+buf = io.BytesIO(); torch.save(torch.ones(1), buf); buf.seek(0)
+torch.load(buf, pickle_module=pickle, weights_only=True)
+""",
+"load_pickle_module_default": """
+import io, pickle
+buf = io.BytesIO(); torch.save(torch.ones(1), buf); buf.seek(0)
+R = torch.load(buf, pickle_module=pickle)
+""",
+"save_pickle_module": """
+import io, pickle
+buf = io.BytesIO(); torch.save({'a': torch.ones(1)}, buf, pickle_module=pickle); buf.seek(0)
+R = torch.load(buf)
+""",
+"load_unknown_kwarg": """
+import io
+buf = io.BytesIO(); torch.save(torch.ones(1), buf); buf.seek(0)
+torch.load(buf, foo=1)
+""",
+"load_encoding_kwarg": """
+import io
+buf = io.BytesIO(); torch.save({'s': 'text'}, buf); buf.seek(0)
+R = torch.load(buf, encoding='latin1')
+""",
+"load_not_file": "torch.load(12345)",
+"load_text_mode_file": """
+import os
+p = os.path.join(tmp, 'x.pt'); torch.save(torch.ones(1), p)
+with open(p, 'r') as f:
+    try:
+        torch.load(f)
+    except Exception as e:
+        print(type(e).__name__)
+""",
+"save_non_writable": """
+import io
+torch.save(torch.ones(1), 5)
+""",
+"save_closed_file": """
+import io
+b = io.BytesIO(); b.close(); torch.save(torch.ones(1), b)
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
     ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS),
     ("assign", ASSIGN_LOADING), ("functional_call", FUNCTIONAL_CALL), ("backward_hooks", BACKWARD_HOOK_SHAPES),
-    ("layer_keys", LAYER_KEYS), ("norm_hooks", NORM_HOOK_CHECKPOINTS))
+    ("layer_keys", LAYER_KEYS), ("norm_hooks", NORM_HOOK_CHECKPOINTS),
+    ("arguments", LOAD_SAVE_ARGUMENTS))
     for name, src in table.items()}
 
 

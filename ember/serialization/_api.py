@@ -6,6 +6,7 @@ import mmap as _mmap
 import os
 import pickle
 import secrets
+import warnings
 
 import numpy as np
 
@@ -42,8 +43,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     >>> ember.load(buf)["w"].tolist()
     [1.0, 1.0]
     """
-    if pickle_module is not None:
-        raise ValueError("ember.save writes data.pkl with its own protocol-2 writer; pickle_module is not supported")
+    # pickle_module is accepted and unused: data.pkl comes from ember's own protocol-2 writer, whose output for
+    # the objects it supports is what any pickle module would write
     if pickle_protocol != 2:
         raise ValueError(f"ember.save writes pickle protocol 2 only (what torch.load(weights_only=True) reads), "
                          f"got pickle_protocol={pickle_protocol}")
@@ -57,7 +58,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
             _write_archive(fh, folder, data_pkl, storages, not _disable_byteorder_record)
     else:
         if not hasattr(f, "write"):
-            raise TypeError(f"ember.save expects a path or a binary file object, got {type(f).__name__}")
+            raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' attribute")
         _write_archive(f, "archive", data_pkl, storages, not _disable_byteorder_record)
 
 
@@ -97,16 +98,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     ``verify_crc`` (ember only) checks record CRCs; default on, except with ``mmap=True``.
     Bad files raise ``CorruptCheckpointError``, ``UnsafeCheckpointError`` or ``UnsupportedCheckpointError``.
     """
-    if weights_only is None:
-        weights_only = True
     if pickle_module is not None and weights_only:
-        raise ValueError("pickle_module cannot be combined with weights_only=True")
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    if weights_only is None:
+        weights_only = pickle_module is None     # as torch: an explicit pickle_module means a trusted load
     if pickle_module is not None and getattr(pickle_module, "Unpickler", None) is not pickle.Unpickler:
         raise ValueError("ember loads with its own unpickler or Python's pickle; other pickle_modules are not "
                          "supported")
+    if pickle_load_args and weights_only:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
     encoding = pickle_load_args.pop("encoding", "utf-8")
-    if pickle_load_args:
-        raise TypeError(f"load() got unexpected keyword arguments {sorted(pickle_load_args)}")
+    for key in pickle_load_args:
+        if weights_only:
+            raise TypeError(f"Unpickler.__init__() got an unexpected keyword argument '{key}'")
+        if key not in ("errors", "fix_imports"):
+            raise TypeError(f"'{key}' is an invalid keyword argument for Unpickler()")
     mmap = bool(mmap)
     if verify_crc is None:
         verify_crc = not mmap
@@ -118,8 +124,11 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                 return load_file(path)
             with open(path, "rb") as fh:
                 return _load_file(fh, path, map_location, weights_only, mmap, verify_crc, encoding)
-        if not hasattr(f, "read"):
-            raise TypeError(f"ember.load expects a path or a binary file object, got {type(f).__name__}")
+        if not hasattr(f, "read") or not hasattr(f, "seek"):
+            raise AttributeError(f"'{type(f).__name__}' object has no attribute "
+                                 f"'{'seek' if hasattr(f, 'read') or not hasattr(f, 'seek') else 'read'}'. You can "
+                                 "only torch.load from a file that is seekable. Please pre-load the data into a "
+                                 "buffer like io.BytesIO and try to load from it instead.")
         name = getattr(f, "name", None)
         return _load_file(f, name if isinstance(name, str) else "<file object>", map_location, weights_only, mmap,
                           verify_crc, encoding)
