@@ -90,8 +90,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
          **pickle_load_args):
     """Load a torch checkpoint (zip format, or the legacy pre-1.6 format) without torch.
 
-    ``weights_only`` (default True) interprets the file with ember's restricted unpickler: tensors,
-    Parameters, containers, scalars and the objects of optimizer state dicts, nothing that runs code.
+    ``weights_only`` (default True, False when a ``pickle_module`` is given) interprets the file with ember's
+    restricted unpickler: tensors, Parameters, containers, scalars and the objects of optimizer state dicts,
+    nothing that runs code.
     ``weights_only=False`` uses Python's unpickler and can run code from the file: trusted files only.
     ``map_location``: None (everything on the CPU), a device or str, a dict ``{saved: target}``, or a callable
     ``(storage, location)``.  ``mmap=True`` maps storages from the file copy-on-write, without reading them.
