@@ -868,13 +868,106 @@ R = m2.training, m2.running_mean, m2.running_mean.data_ptr() != m.running_mean.d
 """,
 }
 
+INIT_ORDER = {
+"plain_attr_before_init": """
+class M(torch.nn.Module):
+    def __init__(self):
+        self.x = 1
+        self.t = torch.ones(1)
+        super().__init__()
+        self.y = 2
+m = M()
+R = m.x, m.y, m.t, list(m.state_dict())
+""",
+"getattr_before_init": """
+class M(torch.nn.Module):
+    def __init__(self):
+        print(hasattr(self, 'training'))
+        self.foo
+M()
+""",
+"dataclass_like_module": """
+nn = torch.nn
+class Cfg:
+    hidden = 4
+class M(nn.Module):
+    def __init__(self, cfg):
+        super().__init__(); self.cfg = cfg; self.lin = nn.Linear(cfg.hidden, 1)
+m = M(Cfg())
+print(m)
+R = m.cfg.hidden, list(m.state_dict())
+""",
+"module_call_with_none_input": """
+m = torch.nn.Identity(); R = m(None), m(3), m('s')
+""",
+"identity_args_ignored": """
+m = torch.nn.Identity(54, unused_argument1=0.1); print(m); R = m(torch.ones(1))
+""",
+"flatten_unflatten_in_seq": """
+nn = torch.nn
+s = nn.Sequential(nn.Flatten(), nn.Unflatten(1, (2, 2)))
+print(s); R = s(torch.zeros(3, 4)).shape
+""",
+}
+
+
+GLOBAL_HOOKS = {
+"global_hooks_variants": """
+mm = torch.nn.modules.module
+nn = torch.nn
+log = []
+hs = [mm.register_module_forward_hook(lambda m, a, k, o: log.append(('fwd_kw', type(m).__name__, sorted(k))), with_kwargs=True),
+      mm.register_module_full_backward_pre_hook(lambda m, go: log.append(('bpre', type(m).__name__))),
+      mm.register_module_forward_hook(lambda m, a, o: log.append(('always', type(m).__name__)), always_call=True)]
+class Boom(nn.Module):
+    def forward(self, x, fail=False):
+        if fail: raise ValueError('x')
+        return x * 2
+try:
+    b = Boom(); y = b(torch.ones(1, requires_grad=True), fail=False); y.sum().backward()
+    try:
+        b(torch.ones(1), fail=True)
+    except ValueError:
+        log.append('raised')
+finally:
+    for h in hs: h.remove()
+b(torch.ones(1))
+R = log
+""",
+"global_legacy_backward_hook": """
+mm = torch.nn.modules.module
+log = []
+h = mm.register_module_backward_hook(lambda m, gi, go: log.append(type(m).__name__))
+try:
+    torch.nn.ReLU()(torch.ones(1, requires_grad=True)).sum().backward()
+finally:
+    h.remove()
+R = log
+""",
+"global_and_local_order": """
+mm = torch.nn.modules.module
+log = []
+m = torch.nn.Identity()
+m.register_forward_hook(lambda *a: log.append('local'))
+m.register_forward_pre_hook(lambda *a: log.append('local_pre'))
+h1 = mm.register_module_forward_hook(lambda *a: log.append('global'))
+h2 = mm.register_module_forward_pre_hook(lambda *a: log.append('global_pre'))
+try:
+    m(torch.ones(1))
+finally:
+    h1.remove(); h2.remove()
+R = log
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("mechanics", MORE_MECHANICS), ("edges", HOOK_AND_CONTAINER_EDGES), ("overrides", STATE_DICT_OVERRIDES),
     ("utils", NN_UTILS), ("devices", DEVICES), ("container_ops", CONTAINER_OPS),
     ("class_paths", CLASS_PATHS_IN_MESSAGES),
     ("module_to", MODULE_TO), ("module_to_signatures", MODULE_TO_SIGNATURES),
     ("order", REGISTRATION_ORDER), ("checkpointing", CHECKPOINTING_UTILS), ("reprs", REPRS),
-    ("legacy_backward_hooks", LEGACY_BACKWARD_HOOKS), ("copying", COPYING)) for name, src in table.items()}
+    ("legacy_backward_hooks", LEGACY_BACKWARD_HOOKS), ("copying", COPYING),
+    ("init_order", INIT_ORDER), ("global_hooks", GLOBAL_HOOKS)) for name, src in table.items()}
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
