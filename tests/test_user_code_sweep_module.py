@@ -893,10 +893,37 @@ R = len(s), m.weight in s, d[m.bias]
 """,
 }
 
+NESTED_REPRS = {
+"repr_multiline_extra_with_children": """
+nn = torch.nn
+class B(nn.Module):
+    def __init__(self):
+        super().__init__(); self.l = nn.Linear(1, 1)
+    def extra_repr(self): return 'line1\\nline2'
+print(B()); print(nn.Sequential(B(), B()))
+print(nn.ModuleList([B(), B(), nn.ReLU(), nn.ReLU(), nn.ReLU(), B()]))
+""",
+"repr_sequential_mixed_repeats": """
+nn = torch.nn
+print(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 3), nn.ReLU(), nn.ReLU()))
+print(nn.ModuleDict({'a': nn.ReLU(), 'b': nn.ReLU()}))
+""",
+"repr_custom_repr_override": """
+nn = torch.nn
+class C(nn.Module):
+    def __repr__(self): return 'C!'
+print(nn.Sequential(C(), nn.ReLU()))
+""",
+"str_vs_repr_module": """
+m = torch.nn.Linear(1, 1)
+R = str(m) == repr(m), repr(m), format(m)
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("containers", CONTAINERS), ("registration", REGISTRATION_AND_STATE_DICT), ("misc", MISC),
     ("patterns", USER_PATTERNS),
-    ("transfer", TRANSFER_AND_SHARING))
+    ("transfer", TRANSFER_AND_SHARING), ("nested_reprs", NESTED_REPRS))
     for name, src in table.items()}
 
 
