@@ -2702,6 +2702,90 @@ with torch.no_grad():
     out2 = m(torch.ones(1, 2))
 print(out2.requires_grad, torch.equal(out.detach(), out2))
 """,
+    "function_edge_cases": """
+def attempt(name, f):
+    try:
+        print(name, 'ok', f())
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+def mk(fwd, bwd, setup=None):
+    attrs = {'forward': staticmethod(fwd), 'backward': staticmethod(bwd)}
+    if setup: attrs['setup_context'] = staticmethod(setup)
+    return type('F', (torch.autograd.Function,), attrs)
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+V = mk(lambda ctx, a: a.view(3, 1), lambda ctx, g: g.view(3))
+attempt('view_out', lambda: (V.apply(x).grad_fn.name(), V.apply(x)._base is x, V.apply(x).is_leaf))
+def vb():
+    y = V.apply(x); y.sum().backward(); r = x.grad.clone(); x.grad = None; return r
+attempt('view_backward', vb)
+I = mk(lambda ctx, a: (a * 2, torch.tensor([1, 2])), lambda ctx, g, gi: g * 2)
+attempt('int_out', lambda: [t.requires_grad for t in I.apply(x)])
+N = mk(lambda ctx, a: (a * 2, None), lambda ctx, g, gn: g * 2)
+attempt('none_out', lambda: N.apply(x)[1])
+def nb():
+    a, _ = N.apply(x); a.sum().backward(); r = x.grad.clone(); x.grad = None; return r
+attempt('none_out_backward', nb)
+D = mk(lambda ctx, a: a.mul_(2), lambda ctx, g: g * 2)
+attempt('inplace_no_mark_dirty_leaf', lambda: D.apply(x))
+def dnl():
+    y = x * 1
+    z = D.apply(y)
+    return z is y, z.grad_fn.name()
+attempt('inplace_no_mark_dirty_nonleaf', dnl)
+Dm = type('Dm', (torch.autograd.Function,), {'forward': staticmethod(lambda ctx, a: (ctx.mark_dirty(a), a.mul_(2))[1]), 'backward': staticmethod(lambda ctx, g: g * 2)})
+attempt('mark_dirty_leaf', lambda: Dm.apply(x))
+attempt('mark_dirty_no_grad_leaf', lambda: Dm.apply(torch.ones(2)))
+S = mk(lambda a, k: a * k, lambda ctx, g: (g * ctx.k, None), lambda ctx, inputs, output: setattr(ctx, 'k', inputs[1]))
+attempt('setup_ctx', lambda: (S.apply(x, 3.0), ))
+attempt('setup_ctx_kw', lambda: S.apply(x, k=3.0))
+Z = mk(lambda ctx, a: a.clone(), lambda ctx, g: None)
+def zb():
+    Z.apply(x).sum().backward(); return x.grad
+attempt('return_none_grad', zb)
+W = mk(lambda ctx, a: a.clone(), lambda ctx, g: torch.zeros(3, dtype=torch.int64))
+def wb():
+    W.apply(x).sum().backward(); return x.grad
+attempt('int_grad', wb)
+M = mk(lambda ctx, a: a * 2, lambda ctx, g: g.cpu() * 2)
+attempt('apply_kwargs_old', lambda: M.apply(a=x))
+attempt('needs_input_grad_outside', lambda: mk(lambda ctx, a, b: (print(ctx.needs_input_grad), a * b)[1], lambda ctx, g: (g, g)).apply(x, torch.ones(3)).grad_fn.name())
+""",
+    "function_defaults_and_kwargs": """
+class F(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale=2.0):
+        print(len(ctx.needs_input_grad))
+        return x * scale
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+x = torch.ones(2, requires_grad=True)
+try: F.apply(x).sum().backward(); print(x.grad)
+except Exception as e: print(e)
+class G(torch.autograd.Function):
+    @staticmethod
+    def forward(x, scale=2.0):
+        return x * scale
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        print(len(inputs), len(ctx.needs_input_grad))
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+try: G.apply(x).sum().backward(); print(x.grad)
+except Exception as e: print(e)
+class H(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        print(len(ctx.needs_input_grad), torch.is_grad_enabled())
+        return a * 2
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+y = H.apply(a=x)
+print(y.grad_fn.name(), [type(f).__name__ for f, _ in y.grad_fn.next_functions])
+y.sum().backward(); print(x.grad)
+""",
 }
 
 

@@ -427,12 +427,21 @@ class Function(metaclass=_FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = cls._backward_cls.__new__(cls._backward_cls)
-        tensor_args = [a for a in args if isinstance(a, Tensor)]
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx._needs_input_grad = needs
-        ctx._in_meta = [(tuple(a.shape), a.dtype) if isinstance(a, Tensor) else None for a in args]
-        record = _grad_state[0] and any(needs)
         uses_setup = cls.setup_context is not Function.setup_context  # torch's "new style" functions
+        if uses_setup:
+            # as torch: the inputs are the arguments bound to forward's signature, defaults included
+            import inspect
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
+            inputs = args
+        else:
+            inputs = args + tuple(kwargs.values()) if kwargs else args   # keyword Tensors are inputs too
+        tensor_args = [a for a in inputs if isinstance(a, Tensor)]
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in inputs)
+        ctx._needs_input_grad = needs
+        ctx._in_meta = [(tuple(a.shape), a.dtype) if isinstance(a, Tensor) else None for a in inputs]
+        record = _grad_state[0] and any(needs)
         if _transforms[0] or _transforms[1]:
             cls._check_transforms(uses_setup)
         with grad_mode.no_grad():
@@ -451,7 +460,10 @@ class Function(metaclass=_FunctionMeta):
                 o = o.view_as(o)       # an input returned as is: the output is a new tensor, as in torch
             wrapped.append(o)
         if record:
-            ctx._edges = [(_edge_of(a) if isinstance(a, Tensor) and a.requires_grad else None) for a in args]
+            for t in ctx._dirty:
+                if isinstance(t, Tensor) and t.requires_grad and t._grad_fn is None:
+                    raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+            ctx._edges = [(_edge_of(a) if isinstance(a, Tensor) and a.requires_grad else None) for a in inputs]
             ctx._seq_nr = next_sequence_nr()
             ctx._n_outputs = len(wrapped)
             ctx._out_meta = [(o._data.shape, o._data.dtype, type(o._data) is _ndarray) if isinstance(o, Tensor)
