@@ -920,10 +920,46 @@ R = str(m) == repr(m), repr(m), format(m)
 """,
 }
 
+CONTAINER_UPDATES = {
+"containers_update_from_containers": """
+nn = torch.nn
+d = nn.ModuleDict({'a': nn.ReLU()}); d.update(nn.ModuleDict({'c': nn.Tanh(), 'b': nn.ELU()}))
+from_od = nn.ModuleDict(); from_od.update(__import__('collections').OrderedDict([('z', nn.ReLU()), ('y', nn.Tanh())]))
+s = nn.Sequential(nn.ReLU()); s.extend(nn.Sequential(nn.Tanh(), nn.ELU()))
+pd = nn.ParameterDict({'a': nn.Parameter(torch.ones(1))}); pd.update(nn.ParameterDict({'b': nn.Parameter(torch.zeros(1))}))
+R = list(d.keys()), list(from_od.keys()), [k for k, _ in s.named_children()], list(pd.keys())
+""",
+"moduledict_update_plain_dict_sorted": """
+nn = torch.nn
+d = nn.ModuleDict(); d.update({'b': nn.ReLU(), 'a': nn.Tanh()})
+R = list(d.keys())
+""",
+"moduledict_update_bad_element": """
+torch.nn.ModuleDict().update([('a', torch.nn.ReLU(), 3)])
+""",
+"moduledict_update_not_pair": """
+torch.nn.ModuleDict().update([3])
+""",
+"parameterlist_none_and_dict_none": """
+nn = torch.nn
+pl = nn.ParameterList([nn.Parameter(torch.ones(1))]); pl.append(None)
+pd = nn.ParameterDict({'a': None})
+print(pl); print(pd)
+R = len(pl), len(list(pl.parameters())), list(pd.keys())
+""",
+"sequential_del_slice_renumber": """
+nn = torch.nn
+s = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.ELU(), nn.GELU())
+del s[1:3]
+R = [k for k, _ in s.named_children()], [type(m).__name__ for m in s]
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("containers", CONTAINERS), ("registration", REGISTRATION_AND_STATE_DICT), ("misc", MISC),
     ("patterns", USER_PATTERNS),
-    ("transfer", TRANSFER_AND_SHARING), ("nested_reprs", NESTED_REPRS))
+    ("transfer", TRANSFER_AND_SHARING), ("nested_reprs", NESTED_REPRS),
+    ("container_updates", CONTAINER_UPDATES))
     for name, src in table.items()}
 
 
