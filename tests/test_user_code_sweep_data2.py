@@ -792,6 +792,79 @@ R = torch.equal(s0, s1), torch.equal(t0, t1)
 g.manual_seed(1); a = list(RandomSampler(range(5), generator=g)); g.manual_seed(1); b = list(RandomSampler(range(5), generator=g))
 print(a == b)
 """,
+"batch_sampler_as_sampler": """
+from torch.utils.data import DataLoader, BatchSampler, SequentialSampler, TensorDataset
+ds = TensorDataset(torch.arange(10.).view(5, 2), torch.arange(5))
+dl = DataLoader(ds, sampler=BatchSampler(SequentialSampler(ds), batch_size=2, drop_last=False), batch_size=None)
+print(len(dl))
+for x, y in dl: print(type(x).__name__, x.shape, y)
+dl = DataLoader(ds, sampler=BatchSampler(SequentialSampler(ds), batch_size=2, drop_last=True), batch_size=1)
+print(len(dl), [[t.shape for t in b] for b in dl])
+""",
+"concat_workers_shuffle_membership": """
+from torch.utils.data import ConcatDataset, DataLoader, TensorDataset
+c = ConcatDataset([TensorDataset(torch.arange(4)), TensorDataset(torch.arange(100, 103))])
+dl = DataLoader(c, batch_size=3, shuffle=True, num_workers=2)
+got = sorted(sum((b[0].tolist() for b in dl), []))
+print(got, len(dl))
+""",
+"iterable_in_loop_with_model": """
+from torch.utils.data import IterableDataset, DataLoader
+class Synthetic(IterableDataset):
+    def __init__(self, n): self.n = n
+    def __iter__(self):
+        for i in range(self.n):
+            x = torch.full((3,), i / 10.)
+            yield x, x.sum()
+model = torch.nn.Linear(3, 1)
+with torch.no_grad(): model.weight.fill_(1.); model.bias.zero_()
+for x, y in DataLoader(Synthetic(5), batch_size=2):
+    out = model(x).squeeze(1)
+    print(x.shape, y.dtype, torch.allclose(out, y), out.detach())
+""",
+"batch_stats": """
+from torch.utils.data import DataLoader, TensorDataset
+import torch.nn.functional as F
+X = torch.linspace(0, 1, 48).view(12, 1, 2, 2); y = torch.tensor([0, 1, 2, 1, 0, 2, 2, 1, 0, 1, 1, 2])
+dl = DataLoader(TensorDataset(X, y), batch_size=5)
+images, labels = next(iter(dl))
+print(images.shape, labels.shape, images.mean().item(), images.std().item())
+print(labels.bincount(), torch.unique(labels, return_counts=True), F.one_hot(labels, 3))
+print(torch.cat([b[1] for b in dl]).tolist(), torch.stack([dl.dataset[i][0] for i in range(2)]).shape)
+mean = 0.; std = 0.; n = 0
+for imgs, _ in dl:
+    b = imgs.size(0); imgs = imgs.view(b, imgs.size(1), -1)
+    mean += imgs.mean(2).sum(0); std += imgs.std(2).sum(0); n += b
+print(mean / n, std / n)
+""",
+"class_weights_from_dataset": """
+from torch.utils.data import TensorDataset, WeightedRandomSampler, DataLoader
+y = torch.tensor([0, 0, 0, 0, 1, 1, 2])
+counts = torch.bincount(y); class_w = 1. / counts.float(); sample_w = class_w[y]
+print(counts, class_w, sample_w)
+sampler = WeightedRandomSampler(sample_w, num_samples=len(sample_w), replacement=True)
+print(sampler.weights, len(sampler))
+dl = DataLoader(TensorDataset(torch.arange(7), y), batch_size=3, sampler=sampler)
+print(len(dl), [len(b[0]) for b in dl])
+""",
+"accumulate_predictions": """
+from torch.utils.data import DataLoader, TensorDataset
+X = torch.arange(20.).view(10, 2); y = (torch.arange(10) % 3)
+model = torch.nn.Linear(2, 3)
+with torch.no_grad(): model.weight.copy_(torch.tensor([[1., -1.], [0.5, 0.5], [-1., 1.]])); model.bias.zero_()
+preds, targets = [], []
+model.eval()
+with torch.no_grad():
+    for xb, yb in DataLoader(TensorDataset(X, y), batch_size=4):
+        out = model(xb)
+        preds.append(out.argmax(dim=1)); targets.append(yb)
+preds = torch.cat(preds); targets = torch.cat(targets)
+acc = (preds == targets).float().mean()
+print(preds, targets, acc, f'{acc.item():.4f}')
+conf = torch.zeros(3, 3, dtype=torch.long)
+for t, p in zip(targets, preds): conf[t, p] += 1
+print(conf)
+""",
 }
 
 
