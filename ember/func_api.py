@@ -41,8 +41,8 @@ def vmap(func_, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         elif in_dims is None or isinstance(in_dims, int):
             per_arg = (in_dims,) * len(args)
         else:
-            raise ValueError(f"vmap({fname}, in_dims={in_dims}, ...): expected `in_dims` to be int or a (potentially "
-                             f"nested) tuple matching the structure of inputs, got: {type(in_dims)}.")
+            raise ValueError(f"{where}: expected `in_dims` to be int or a (potentially nested) tuple matching the "
+                             f"structure of inputs, got: {type(in_dims)}.")
         leaves, dims = [], []
         builds = []
         for a, d in zip(args, per_arg):

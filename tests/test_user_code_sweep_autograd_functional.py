@@ -640,6 +640,34 @@ def inplace(x):
     y = x.exp(); z = y * 2; y.add_(1); return z
 run('inplace', inplace)
 """,
+    "func_more_cases": """
+F = torch.func
+def attempt(name, f):
+    try:
+        r = f()
+        print(name, 'ok', r)
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+x = torch.tensor([0.5, -1.0, 2.0])
+attempt('grad_kwargs', lambda: F.grad(lambda a, scale=1.0: (a * scale).sum())(x, scale=3.0))
+attempt('grad_const', lambda: F.grad(lambda a: torch.tensor(1.0))(x))
+attempt('grad_int_out', lambda: F.grad(lambda a: (a > 0).sum())(x))
+lin = torch.nn.Linear(3, 2)
+with torch.no_grad():
+    lin.weight.copy_(torch.arange(6.0).reshape(2, 3) / 10); lin.bias.zero_()
+attempt('vmap_module', lambda: F.vmap(lin)(torch.arange(6.0).reshape(2, 3)).detach())
+attempt('vmap_F_conv', lambda: F.vmap(lambda img: torch.nn.functional.conv1d(img.unsqueeze(0), torch.ones(1, 1, 2)).squeeze(0))(torch.arange(8.0).reshape(2, 1, 4)))
+attempt('vmap_out_none', lambda: F.vmap(lambda a: (a * 2, 3.0), out_dims=(0, None))(x))
+attempt('vmap_nested_in_dims', lambda: F.vmap(F.vmap(lambda a, b: a * b, in_dims=(0, None)), in_dims=(None, 0))(x, torch.tensor([1.0, 10.0])))
+attempt('grad_wrt_two', lambda: F.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(x, x * 2))
+attempt('grad_tuple_input', lambda: F.grad(lambda t: (t[0] * t[1]).sum())((x, x + 1)))
+attempt('jacrev_two_outputs', lambda: F.jacrev(lambda a: (a.sum(), a * 2))(x))
+attempt('hessian_of_norm', lambda: F.hessian(lambda a: a.norm())(x))
+attempt('vmap_grad_argnums', lambda: F.vmap(F.grad(lambda a, b: (a * b).sum(), argnums=1))(x.reshape(3, 1), x.reshape(3, 1)))
+attempt('vmap_in_dims_list', lambda: F.vmap(lambda a, b: a + b, in_dims=[0, None])(x, torch.tensor(1.0)))
+attempt('vmap_kw_in_dims', lambda: F.vmap(lambda a: a * 2, in_dims=(0,))(x))
+attempt('vmap_bad_in_dims_type', lambda: F.vmap(lambda a: a, in_dims='x')(x))
+""",
 }
 
 
