@@ -658,6 +658,57 @@ opt.step()
 print(loss.grad_fn.name(), [n for n, p in model.named_parameters() if p.requires_grad])
 R = model[2].weight
 """,
+    "gradients_through_many_ops": """
+x0 = torch.arange(1.0, 7.0).reshape(2, 3)
+w = torch.arange(12.0).reshape(2, 6) / 7
+cases = {
+ 'stack': lambda x: torch.stack([x, x * 2], 1),
+ 'cat': lambda x: torch.cat([x, x.flip(0)], 1),
+ 'split': lambda x: torch.cat([c * (i + 1) for i, c in enumerate(x.split([1, 2], 1))], 1),
+ 'chunk': lambda x: torch.cat([c.exp() for c in x.chunk(3, 1)], 1),
+ 'unbind': lambda x: torch.stack([r * i for i, r in enumerate(x.unbind(1))], 1),
+ 'expand': lambda x: x[:, :1].expand(2, 3) * x,
+ 'repeat': lambda x: x.repeat(1, 2)[:, :3] * 2,
+ 'index_put': lambda x: x.index_put((torch.tensor([0, 1]), torch.tensor([2, 0])), torch.tensor([5.0, 6.0])),
+ 'topk': lambda x: x.topk(2, dim=1).values.repeat(1, 2)[:, :3] ** 2,
+ 'sort': lambda x: x.sort(1, descending=True).values * torch.arange(3.0),
+ 'cumsum': lambda x: x.cumsum(1) ** 2,
+ 'roll': lambda x: x.roll(1, 1) * torch.arange(3.0),
+ 'tril': lambda x: torch.cat([x, x], 0)[:, :3].tril(),
+ 'scatter': lambda x: torch.zeros(2, 3).scatter(1, torch.tensor([[2, 1, 0], [0, 2, 1]]), x),
+ 'diag': lambda x: torch.diag(x[:, :2]).repeat(2, 2)[:, :3] * x,
+ 'kthvalue': lambda x: x.kthvalue(2, 1).values.unsqueeze(1) * x,
+ 'median': lambda x: x.median(1).values.unsqueeze(1) * x,
+ 'logcumsumexp': lambda x: torch.logcumsumexp(x, 1),
+ 'cummax': lambda x: x.flip(1).cummax(1).values * x,
+ 'einsum_trace': lambda x: torch.einsum('ij,ij->i', x, x).unsqueeze(1) * x,
+ 'renorm': lambda x: x.renorm(2, 0, 5),
+ 'dist': lambda x: torch.dist(x, x.flip(1)).expand(2, 3) * x,
+ 'amax_ties': lambda x: torch.stack([x.round(), x.round()]).amax(0) * x,
+ 'nan_to_num': lambda x: torch.nan_to_num(x / (x - 2)) ,
+ 'lerp': lambda x: torch.lerp(x, x ** 2, 0.3),
+ 'addcmul': lambda x: torch.addcmul(x, x, x.flip(1), value=0.5),
+ 'baddbmm': lambda x: torch.baddbmm(x.unsqueeze(0), x.unsqueeze(0), torch.eye(3).unsqueeze(0)),
+ 'matrix_power': lambda x: torch.linalg.matrix_power(x[:, :2], 3).repeat(1, 2)[:, :3],
+ 'unfold': lambda x: x.unfold(1, 2, 1).sum(-1).repeat(1, 2)[:, :3] * x,
+ 'as_strided': lambda x: x.as_strided((2, 2), (1, 2)).repeat(1, 2)[:, :3],
+ 'narrow_copy': lambda x: x.narrow(1, 1, 2).repeat(1, 2)[:, :3] * x,
+ 'take': lambda x: torch.take(x, torch.tensor([[0, 5, 5], [1, 2, 3]])),
+ 'masked_select': lambda x: x.masked_select(x > 2).repeat(2)[:6].reshape(2, 3),
+ 'where_scalar': lambda x: torch.where(x > 3, x, 0.0) ** 2,
+ 'std_mean': lambda x: torch.stack(torch.std_mean(x, 1), 1).repeat(1, 2)[:, :3] * x,
+ 'softmax_dim0': lambda x: torch.softmax(x, 0) * x,
+ 'prod_zero': lambda x: torch.cat([x[:, :1] * 0, x[:, 1:]], 1).prod(1, keepdim=True) * x,
+}
+for k, f in cases.items():
+    x = x0.clone().requires_grad_()
+    try:
+        y = f(x)
+        (y * w[:, :y.shape[-1]] if y.dim() == 2 else y).sum().backward()
+        print(k, [round(v, 4) for v in x.grad.reshape(-1).tolist()])
+    except Exception as e:
+        print(k, type(e).__name__, str(e)[:100])
+""",
 }
 
 
