@@ -709,6 +709,25 @@ for k, f in cases.items():
     except Exception as e:
         print(k, type(e).__name__, str(e)[:100])
 """,
+    "deprecated_arguments": """
+import warnings
+warnings.simplefilter('always')
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+def attempt(name, f):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        try:
+            r = f()
+        except Exception as e:
+            r = (type(e).__name__, str(e).split(chr(10))[0])
+    print(name, r, [(w.category.__name__, str(w.message)) for w in ws])
+attempt('grad_variables', lambda: torch.autograd.backward([x * 2], grad_variables=[torch.ones(2)]))
+attempt('only_inputs_false', lambda: torch.autograd.grad((x * 2).sum(), x, only_inputs=False))
+attempt('both', lambda: torch.autograd.backward([x * 2], grad_tensors=[torch.ones(2)], grad_variables=[torch.ones(2)]))
+attempt('tensor_data_grad', lambda: x.data.requires_grad)
+attempt('detect_anomaly_check_nan', lambda: torch.autograd.detect_anomaly(check_nan=False).check_nan)
+attempt('set_detect_anomaly_obj', lambda: type(torch.autograd.set_detect_anomaly(False)).__name__)
+""",
 }
 
 

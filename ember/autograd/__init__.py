@@ -102,9 +102,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or of ``inputs``)."""
     from .engine import run_backward
     from ..tensor import Tensor
+    if grad_variables is not None:
+        import warnings
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
+        if grad_tensors is None:
+            grad_tensors = grad_variables
+        else:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to "
+                               "`backward()`. Please only use `grad_tensors`.")
     tensors = _tensors(tensors)
-    if grad_tensors is None:
-        grad_tensors = grad_variables
     grad_tensors = _grads_for(tensors, grad_tensors)
     if inputs is not None:
         inputs = _as_tuple(inputs)
@@ -132,7 +138,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     from .engine import run_backward
     from ..tensor import Tensor
     from .. import _creation
-    single_input = isinstance(inputs, Tensor)
+    if not only_inputs:
+        import warnings
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
     outputs = _tensors(outputs)
     inputs = _as_tuple(inputs)
     if materialize_grads and allow_unused is False:
