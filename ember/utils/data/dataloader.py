@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import pickle
 import signal
 import time
 import warnings
@@ -373,6 +374,14 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                   self._num_workers))
         try:
             process.start()
+        except (TypeError, AttributeError, pickle.PicklingError):
+            # spawn / forkserver pickle the dataset, collate_fn and worker_init_fn (lambdas, local classes fail)
+            warnings.warn("Got pickle error when attempting to start a worker Process. This might be because the "
+                          "worker Process arguments are not picklable. Python 3.14+ changed the multiprocessing "
+                          "start method in non-Mac POSIX platforms to 'forkserver', which requires the worker "
+                          "Process arguments to be picklable. You can also try multiprocessing.set_start_method("
+                          "'fork').", stacklevel=2)
+            raise
         finally:
             results_in_worker.close()
         return _Worker(worker_id, process, tasks, _transport.Receiver(results))

@@ -3,6 +3,7 @@ import gc
 import mmap
 import multiprocessing
 import os
+import pickle
 import random
 import signal
 import sys
@@ -441,3 +442,13 @@ def test_ember_utils_data_does_not_import_torch():
     import sys
     code = "import sys, ember.utils.data; assert 'torch' not in sys.modules, 'torch was imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_unpicklable_worker_arguments_warn_then_raise():
+    # spawn pickles the worker's arguments in this process: a lambda fails there, after torch's hint
+    loader = data.DataLoader(range(4), num_workers=1, multiprocessing_context="spawn",
+                             worker_init_fn=lambda worker_id: None)
+    with pytest.warns(UserWarning, match="Got pickle error when attempting to start a worker Process"):
+        with pytest.raises((AttributeError, pickle.PicklingError, TypeError)):
+            iter(loader)
+    assert no_children_left()
