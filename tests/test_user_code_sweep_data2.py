@@ -865,6 +865,31 @@ conf = torch.zeros(3, 3, dtype=torch.long)
 for t, p in zip(targets, preds): conf[t, p] += 1
 print(conf)
 """,
+"iterable_more_workers_than_items": """
+import math
+from torch.utils.data import IterableDataset, DataLoader, get_worker_info
+class Shard(IterableDataset):
+    def __init__(self, items): self.items = items
+    def __iter__(self):
+        w = get_worker_info()
+        if w is None: return iter(self.items)
+        return iter(self.items[w.id::w.num_workers])
+ds = Shard(list(range(10, 13)))
+print([x.tolist() for x in DataLoader(ds, num_workers=3)])
+print([x.tolist() for x in DataLoader(ds, num_workers=3, batch_size=2)])
+print([x.tolist() for x in DataLoader(Shard(list(range(7))), num_workers=2, batch_size=2)])
+""",
+"map_dataset_workers_ordering": """
+from torch.utils.data import DataLoader, Dataset
+import time
+class Jitter(Dataset):
+    def __len__(self): return 9
+    def __getitem__(self, i):
+        time.sleep(0.02 * (i % 3 == 0))
+        return i
+print([b.tolist() for b in DataLoader(Jitter(), batch_size=2, num_workers=2)])
+print(sorted(sum((b.tolist() for b in DataLoader(Jitter(), batch_size=2, num_workers=2, in_order=False)), [])))
+""",
 }
 
 
