@@ -890,6 +890,12 @@ class Jitter(Dataset):
 print([b.tolist() for b in DataLoader(Jitter(), batch_size=2, num_workers=2)])
 print(sorted(sum((b.tolist() for b in DataLoader(Jitter(), batch_size=2, num_workers=2, in_order=False)), [])))
 """,
+"collate_return_types": """
+from torch.utils.data import default_collate, default_convert
+r1 = torch.max(torch.tensor([[1., 5.], [3., 2.]]), dim=1); r2 = torch.max(torch.tensor([[4., 0.], [1., 9.]]), dim=1)
+c = default_collate([r1, r2]); print(type(c).__name__, c)
+v = default_convert(r1); print(type(v).__name__)
+""",
 }
 
 

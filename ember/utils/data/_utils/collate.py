@@ -35,7 +35,9 @@ def _ember():
 
 
 def _is_namedtuple(obj):
-    return isinstance(obj, tuple) and hasattr(obj, "_fields")
+    # torch.return_types (max, sort, ...) are structseqs in torch, without _fields: plain tuples here too,
+    # although ember builds them as named tuples.
+    return isinstance(obj, tuple) and hasattr(obj, "_fields") and type(obj).__module__ != "torch.return_types"
 
 
 # ----------------------------------------------------------------------------------------------------------
