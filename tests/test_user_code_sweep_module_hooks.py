@@ -941,9 +941,30 @@ R = out.shape, list(D.state_dict()), sum(p.numel() for p in D.parameters())
 """,
 }
 
+BACKWARD_HOOK_INT_INPUTS = {
+"backward_hook_int_input": """
+nn = torch.nn
+class G(nn.Module):
+    def forward(self, x, idx): return x[idx] * 2
+m = G(); rec = []
+m.register_full_backward_hook(lambda mod, gi, go: rec.append([None if g is None else (g.dtype, g.tolist()) for g in gi]))
+x = torch.tensor([1., 2., 3.], requires_grad=True)
+m(x, torch.tensor([0, 2])).sum().backward()
+R = rec, x.grad
+""",
+"backward_hook_embedding": """
+nn = torch.nn
+e = nn.Embedding(3, 2); rec = []
+e.register_full_backward_hook(lambda mod, gi, go: rec.append(([g for g in gi], go[0].shape)))
+e(torch.tensor([0, 1])).sum().backward()
+R = rec
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY), ("parameters", PARAMETERS_AND_MORE_HOOKS), ("lazy", LAZY),
-    ("reparam", REPARAMETRIZATION_KEYS), ("norm_hooks", WEIGHT_AND_SPECTRAL_NORM_HOOKS))
+    ("reparam", REPARAMETRIZATION_KEYS), ("norm_hooks", WEIGHT_AND_SPECTRAL_NORM_HOOKS),
+    ("int_inputs", BACKWARD_HOOK_INT_INPUTS))
     for name, src in table.items()}
 
 
