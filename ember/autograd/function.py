@@ -351,6 +351,9 @@ class BackwardCFunction(Node, FunctionCtx):
         return self._needs_input_grad
 
 
+_signatures = weakref.WeakKeyDictionary()   # Function class -> signature of its forward (setup_context style)
+
+
 class Function(metaclass=_FunctionMeta):
     """Base class for custom differentiable operations, as ``torch.autograd.Function``.
 
@@ -430,8 +433,11 @@ class Function(metaclass=_FunctionMeta):
         uses_setup = cls.setup_context is not Function.setup_context  # torch's "new style" functions
         if uses_setup:
             # as torch: the inputs are the arguments bound to forward's signature, defaults included
-            import inspect
-            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            sig = _signatures.get(cls)
+            if sig is None:
+                import inspect
+                sig = _signatures[cls] = inspect.signature(cls.forward)
+            bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = bound.args, bound.kwargs
             inputs = args
