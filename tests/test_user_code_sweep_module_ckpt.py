@@ -692,12 +692,43 @@ b = io.BytesIO(); b.close(); torch.save(torch.ones(1), b)
 """,
 }
 
+PARAMETRIZE_CHECKPOINTS = {
+"parametrize_remove_and_cached": """
+nn = torch.nn
+P = nn.utils.parametrize
+class Double(nn.Module):
+    def forward(self, X): return X * 2
+m = nn.Linear(2, 2)
+with torch.no_grad(): m.weight.copy_(torch.tensor([[1., 2.], [3., 4.]]))
+P.register_parametrization(m, 'weight', Double())
+with P.cached():
+    a = m.weight; b = m.weight
+print(a is b)
+P.remove_parametrizations(m, 'weight', leave_parametrized=True)
+R = m.weight, list(m.state_dict()), type(m).__name__
+""",
+"parametrize_state_dict_roundtrip": """
+import io
+nn = torch.nn
+P = nn.utils.parametrize
+class Double(nn.Module):
+    def forward(self, X): return X * 2
+def make():
+    m = nn.Linear(2, 2); P.register_parametrization(m, 'weight', Double()); return m
+a = make()
+with torch.no_grad(): a.parametrizations.weight.original.copy_(torch.eye(2))
+buf = io.BytesIO(); torch.save(a.state_dict(), buf); buf.seek(0)
+b = make(); print(b.load_state_dict(torch.load(buf)))
+R = b.weight, list(b.state_dict())
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
     ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS),
     ("assign", ASSIGN_LOADING), ("functional_call", FUNCTIONAL_CALL), ("backward_hooks", BACKWARD_HOOK_SHAPES),
     ("layer_keys", LAYER_KEYS), ("norm_hooks", NORM_HOOK_CHECKPOINTS),
-    ("arguments", LOAD_SAVE_ARGUMENTS))
+    ("arguments", LOAD_SAVE_ARGUMENTS), ("parametrize", PARAMETRIZE_CHECKPOINTS))
     for name, src in table.items()}
 
 
