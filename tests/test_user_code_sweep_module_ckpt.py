@@ -723,12 +723,27 @@ R = b.weight, list(b.state_dict())
 """,
 }
 
+SPECTRAL_NORM_OLD_FORMAT = {
+"spectral_norm_load_version0": """
+from collections import OrderedDict
+nn = torch.nn
+m = nn.utils.spectral_norm(nn.Linear(2, 2))
+w = torch.tensor([[2., 1.], [1., 2.]])
+old = OrderedDict([('bias', torch.zeros(2)), ('weight_orig', w), ('weight', w / 3.), ('weight_u', torch.tensor([0.6, 0.8]))])
+old._metadata = OrderedDict([('', {'version': 1})])
+r = m.load_state_dict(old)
+print(r)
+R = [round(v, 4) for v in m.weight_v.tolist()], m.weight_u
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("checkpoints", CHECKPOINTS), ("patterns", CHECKPOINT_PATTERNS), ("map_location", MAP_LOCATION_ERRORS),
     ("warnings", SAVE_WARNINGS), ("options", SERIALIZATION_OPTIONS),
     ("assign", ASSIGN_LOADING), ("functional_call", FUNCTIONAL_CALL), ("backward_hooks", BACKWARD_HOOK_SHAPES),
     ("layer_keys", LAYER_KEYS), ("norm_hooks", NORM_HOOK_CHECKPOINTS),
-    ("arguments", LOAD_SAVE_ARGUMENTS), ("parametrize", PARAMETRIZE_CHECKPOINTS))
+    ("arguments", LOAD_SAVE_ARGUMENTS), ("parametrize", PARAMETRIZE_CHECKPOINTS),
+    ("spectral_old", SPECTRAL_NORM_OLD_FORMAT))
     for name, src in table.items()}
 
 
