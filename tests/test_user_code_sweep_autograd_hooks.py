@@ -808,6 +808,79 @@ print(out.requires_grad, out.grad_fn.name())
 out.sum().backward()
 R = m.weight.grad, m.bias.grad
 """,
+    "saved_tensors_hooks_cases": """
+def attempt(name, f):
+    try:
+        print(name, 'ok', f())
+    except Exception as e:
+        print(name, type(e).__name__, str(e).split(chr(10))[0])
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+def packs_id():
+    store = {}
+    def pack(t):
+        k = len(store); store[k] = t; return k
+    def unpack(k):
+        return store[k]
+    with torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = x.pow(2).sin()
+    y.sum().backward()
+    r = x.grad.clone(); x.grad = None
+    return len(store), r
+attempt('pack_index', packs_id)
+def on_cpu():
+    with torch.autograd.graph.save_on_cpu():
+        y = (x * x).exp()
+    y.sum().backward(); r = x.grad.clone(); x.grad = None; return r
+attempt('save_on_cpu', on_cpu)
+def disabled():
+    with torch.autograd.graph.disable_saved_tensors_hooks("not allowed here"):
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            pass
+attempt('disabled', disabled)
+def unpack_wrong():
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda t: t.sum()):
+        y = x.exp()
+    y.sum().backward()
+attempt('unpack_wrong_shape', unpack_wrong)
+def nested():
+    calls = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: (calls.append('outer'), t)[1], lambda t: t):
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: (calls.append('inner'), t)[1], lambda t: t):
+            y = x.exp()
+    return calls
+attempt('nested', nested)
+def inplace_after_pack():
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t):
+        a = x * 1
+        y = a.exp()
+        b = a * a
+    a.add_(1)
+    (y.sum() + b.sum()).backward()
+    r = x.grad.clone(); x.grad = None; return r
+attempt('inplace_after_pack', inplace_after_pack)
+""",
+    "second_backward_which_ops_save": """
+F = torch.nn.functional
+cases = {'add': lambda x: (x + 1).sum(), 'mul_scalar': lambda x: (x * 2).sum(), 'mul_tensor_const': lambda x: (x * torch.ones(2)).sum(),
+'sub': lambda x: (1 - x).sum(), 'div_scalar': lambda x: (x / 2).sum(), 'neg': lambda x: (-x).sum(),
+'view': lambda x: x.view(2, 1).sum(), 'index': lambda x: x[0] * 1, 'cat': lambda x: torch.cat([x, x]).sum(), 'exp': lambda x: x.exp().sum(),
+'relu': lambda x: x.relu().sum(), 'pow': lambda x: (x ** 2).sum(), 'matmul_const': lambda x: (x @ torch.ones(2)), 'linear': lambda x: F.linear(x, torch.ones(3, 2)).sum(),
+'expand': lambda x: x.expand(3, 2).sum(), 'clone': lambda x: x.clone().sum(), 'transpose': lambda x: x.unsqueeze(0).t().sum(), 'sum_dim': lambda x: x.sum(0),
+'add_tensor': lambda x: (x + torch.ones(2)).sum(), 'sigmoid': lambda x: x.sigmoid().sum(), 'abs': lambda x: x.abs().sum(), 'mse': lambda x: F.mse_loss(x, torch.zeros(2)),
+'rsub_tensor': lambda x: (torch.ones(2) - x).sum(), 'div_tensor_const': lambda x: (x / torch.ones(2)).sum(), 'scalar_div': lambda x: (1 / x).sum(), 'sqrt': lambda x: x.sqrt().sum(),
+'flatten': lambda x: x.flatten().sum(), 'reshape': lambda x: x.reshape(1, 2).sum(), 'stack': lambda x: torch.stack([x, x]).sum(), 'squeeze': lambda x: x.unsqueeze(1).squeeze(1).sum(),
+'permute': lambda x: x.reshape(1, 2).permute(1, 0).sum(), 'repeat': lambda x: x.repeat(2).sum(), 'flip': lambda x: x.flip(0).sum(), 'softmax': lambda x: x.softmax(0)[0], 'tanh': lambda x: x.tanh().sum(),
+'log_softmax': lambda x: x.log_softmax(0)[0], 'dropout_eval': lambda x: F.dropout(x, 0.5, False).sum(), 'clamp': lambda x: x.clamp(0, 1.5).sum(), 'max': lambda x: x.max(), 'norm': lambda x: x.norm(),
+}
+for k, f in cases.items():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = f(x)
+    y.backward()
+    try:
+        y.backward(); print(k, 'twice ok', x.grad.tolist())
+    except RuntimeError as e:
+        print(k, 'error')
+""",
 }
 
 
