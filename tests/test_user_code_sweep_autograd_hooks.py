@@ -881,6 +881,28 @@ for k, f in cases.items():
     except RuntimeError as e:
         print(k, 'error')
 """,
+    "grad_setter_cases": """
+import warnings
+def attempt(name, f):
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        try:
+            r = f()
+        except Exception as e:
+            r = (type(e).__name__, str(e).split(chr(10))[0])
+    print(name, r, [(w.category.__name__, str(w.message)[:60]) for w in ws])
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = x * 2
+attempt('set_nonleaf_grad', lambda: (setattr(y, 'grad', torch.ones(2)), y.grad)[1])
+attempt('plain_grad', lambda: torch.ones(2).grad)
+attempt('set_grad_non_tensor', lambda: setattr(x, 'grad', [1.0, 2.0]))
+attempt('set_grad_requires_grad', lambda: (setattr(x, 'grad', torch.ones(2, requires_grad=True)), x.grad.requires_grad)[1])
+attempt('set_grad_int', lambda: setattr(x, 'grad', torch.ones(2, dtype=torch.long)))
+attempt('set_grad_on_int_tensor', lambda: setattr(torch.tensor([1, 2]), 'grad', torch.ones(2)))
+z = torch.ones(2, requires_grad=True)
+attempt('grad_after_set_none', lambda: (setattr(z, 'grad', None), z.grad)[1])
+attempt('is_leaf_after_detach_', lambda: (y.detach_(), y.is_leaf, y.grad)[1:])
+""",
 }
 
 
