@@ -961,10 +961,27 @@ R = rec
 """,
 }
 
+RETURN_VALUES = {
+"container_method_returns": """
+nn = torch.nn
+s = nn.Sequential(); l = nn.ModuleList(); d = nn.ModuleDict(); pl = nn.ParameterList(); pd = nn.ParameterDict()
+R = (s.append(nn.ReLU()) is s, s.extend([nn.Tanh()]) is s, s.insert(0, nn.ELU()) is s,
+     l.append(nn.ReLU()) is l, l.extend([nn.Tanh()]) is l, l.insert(0, nn.ELU()),
+     d.update({'a': nn.ReLU()}), pl.append(nn.Parameter(torch.ones(1))) is pl, pl.extend([]) is pl,
+     pd.update({'a': nn.Parameter(torch.ones(1))}), m_ret if (m_ret := nn.Module().register_buffer('b', None)) else None,
+     nn.Module().add_module('x', None), nn.Module().register_parameter('p', None))
+""",
+"module_methods_return_self": """
+m = torch.nn.Linear(1, 1)
+R = [x is m for x in (m.train(), m.eval(), m.float(), m.double(), m.half(), m.bfloat16(), m.cpu(), m.to('cpu'),
+     m.requires_grad_(), m.apply(lambda x: None), m.share_memory(), m.type(torch.float32), m.to_empty(device='cpu'))], m.zero_grad()
+""",
+}
+
 SNIPPETS = {f"{group}.{name}": src for group, table in (
     ("hooks", HOOKS), ("conversion", CONVERSION_AND_COPY), ("parameters", PARAMETERS_AND_MORE_HOOKS), ("lazy", LAZY),
     ("reparam", REPARAMETRIZATION_KEYS), ("norm_hooks", WEIGHT_AND_SPECTRAL_NORM_HOOKS),
-    ("int_inputs", BACKWARD_HOOK_INT_INPUTS))
+    ("int_inputs", BACKWARD_HOOK_INT_INPUTS), ("returns", RETURN_VALUES))
     for name, src in table.items()}
 
 
