@@ -896,6 +896,15 @@ r1 = torch.max(torch.tensor([[1., 5.], [3., 2.]]), dim=1); r2 = torch.max(torch.
 c = default_collate([r1, r2]); print(type(c).__name__, c)
 v = default_convert(r1); print(type(v).__name__)
 """,
+"random_split_length_types": """
+from torch.utils.data import random_split
+n = 10; tr = int(0.8 * n)
+for lens in [(tr, n - tr), [np.int64(7), np.int64(3)], torch.tensor([6, 4]).tolist(), (0.8, 0.2)]:
+    try:
+        print([len(p) for p in random_split(list(range(n)), lens)])
+    except Exception as e:
+        print(type(e).__name__, str(e).split(chr(10))[0])
+""",
 }
 
 

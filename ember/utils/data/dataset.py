@@ -198,7 +198,7 @@ def random_split(dataset, lengths, generator=None):
     Fractions summing to 1 become ``floor(frac * len(dataset))`` each; the remainder is dealt out one item
     at a time, round robin from the first split.
     """
-    from ... import randperm  # noqa: PLC0415  (utils.data sits above the core; import at call time)
+    from ... import default_generator, randperm  # noqa: PLC0415  (utils.data sits above the core)
 
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         sizes = []
@@ -215,6 +215,7 @@ def random_split(dataset, lengths, generator=None):
                               stacklevel=2)
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = randperm(sum(lengths), generator=generator).tolist()
+    # torch's default is the global generator object itself (not None), which shapes randperm's errors
+    order = randperm(sum(lengths), generator=default_generator if generator is None else generator).tolist()
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, order[end - n:end]) for end, n in zip(ends, lengths)]
