@@ -211,3 +211,8 @@ def get_float32_matmul_precision():
 def is_storage(obj):
     from ._storage import TypedStorage, UntypedStorage
     return isinstance(obj, (TypedStorage, UntypedStorage))
+
+
+from ._argcheck import wrap_namespace as _wrap_namespace  # noqa: E402
+
+_wrap_namespace(globals())      # torch.tanh((x,)) -> torch's TypeError, not an AttributeError from inside

@@ -28,8 +28,11 @@ def get_backend(device) -> Backend:
 
 
 def backend_of(array) -> Backend:
-    if type(array).__module__.startswith("numpy"):
+    module = type(array).__module__
+    if module.startswith("numpy"):
         return NUMPY
+    if not module.startswith("cupy"):
+        raise TypeError(f"expected a NumPy or CuPy array, got {type(array).__name__}")
     return _cuda_backend()
 
 

@@ -114,9 +114,10 @@ def _shape_str(s):
 def matmul(input, other, *, out=None):
     if _autocast[0] is not None:
         return _autocast[0].run(matmul, input, other, out=out)
-    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
-        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other if isinstance(input, Tensor) else input).__name__}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"matmul(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(other, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != "
                            f"{other.dtype.name}".replace("float32", "float").replace("float64", "double")
@@ -386,7 +387,13 @@ def linear(input, weight, bias=None):
     """y = x W^T + b, with torch's shape errors."""
     if _autocast[0] is not None:
         return _autocast[0].run(linear, input, weight, bias)
-    sx, sw = input._data.shape, weight._data.shape
+    try:
+        sx, sw = input._data.shape, weight._data.shape
+        if bias is not None:
+            bias._data
+    except AttributeError:
+        _argument_types("linear", ("input", input), ("weight", weight), ("bias", bias))
+        raise
     if input._data.ndim == 0 or weight._data.ndim not in (1, 2) or sx[-1] != sw[-1]:
         if weight._data.ndim == 2 and input._data.ndim >= 1:
             rows = int(np.prod(sx[:-1])) if len(sx) > 1 else 1
@@ -414,6 +421,13 @@ def linear(input, weight, bias=None):
             out._extra = {"inference": True}
         return out
     return Linear.apply(input, weight, bias)
+
+
+def _argument_types(name, *args):
+    """torch's TypeError for the first argument that is not a Tensor (None allowed after the first two)."""
+    for pos, (arg, value) in enumerate(args, 1):
+        if not isinstance(value, Tensor) and not (pos > 2 and value is None):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}")
 
 
 def _check_bias(bs, target):

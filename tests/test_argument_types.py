@@ -1,0 +1,57 @@
+"""A non-Tensor where torch's function takes a Tensor (an LSTM's output tuple fed to the next layer, a list to
+torch.exp) fails as in torch: the same exception type and first line."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+CALLS = {
+    "F.relu": "F.relu(t)", "F.relu6": "F.relu6(t)", "F.gelu": "F.gelu(t)", "F.silu": "F.silu(t)",
+    "F.elu": "F.elu(t)", "F.leaky_relu": "F.leaky_relu(t)", "F.hardtanh": "F.hardtanh(t)",
+    "F.softplus": "F.softplus(t)", "F.logsigmoid": "F.logsigmoid(t)", "F.dropout": "F.dropout(t)",
+    "F.layer_norm": "F.layer_norm(t, (3,))", "F.group_norm": "F.group_norm(t, 1)",
+    "F.avg_pool2d": "F.avg_pool2d(t, 2)", "F.max_pool2d": "F.max_pool2d(t, 2)",
+    "F.pixel_shuffle": "F.pixel_shuffle(t, 2)", "F.one_hot": "F.one_hot(t)",
+    "F.cosine_similarity": "F.cosine_similarity(t, t)", "F.conv2d": "F.conv2d(t, L.ones(1, 1, 1, 1), stride=2)",
+    "F.conv_transpose2d": "F.conv_transpose2d(t, L.ones(1, 1, 1, 1))", "F.linear": "F.linear(t, L.ones(3, 3))",
+    "F.linear weight": "F.linear(L.ones(3), (L.ones(3, 3),))", "F.linear bias": "F.linear(L.ones(3), L.ones(3, 3), (1,))",
+    "F.bce": "F.binary_cross_entropy(t, L.ones(2, 3))", "F.batch_norm": "F.batch_norm(t, L.zeros(3), L.ones(3))",
+    "F.pad": "F.pad(t, (1, 1))", "F.normalize": "F.normalize(t)", "F.unfold": "F.unfold(t, 2)",
+    "F.adaptive_avg_pool2d": "F.adaptive_avg_pool2d(t, 1)",
+    "nn.Linear": "L.nn.Linear(3, 2)(t)", "nn.ReLU": "L.nn.ReLU()(t)", "nn.Dropout": "L.nn.Dropout()(t)",
+    "nn.LayerNorm": "L.nn.LayerNorm(3)(t)", "LSTM into Linear": "L.nn.Sequential(L.nn.LSTM(3, 4), L.nn.Linear(4, 2))(L.ones(5, 2, 3))",
+    "tanh": "L.tanh(t)", "sum": "L.sum(t)", "exp list": "L.exp([1.0])", "mean": "L.mean(t)", "max": "L.max(t)",
+    "argmax": "L.argmax(t)", "abs": "L.abs([1])", "clamp": "L.clamp(t, 0, 1)", "clamp kw": "L.clamp(t, min=0)",
+    "where": "L.where(t, t, t)", "flatten": "L.flatten(t)", "reshape": "L.reshape(t, (6,))",
+    "stack tensor": "L.stack(L.ones(2))", "cat tensor": "L.cat(L.ones(2))", "cat element": "L.cat([L.ones(2), (1,)])",
+    "sigmoid": "L.sigmoid(t)", "add": "L.add(t, 1)", "mul": "L.mul([1.0], 2)", "transpose": "L.transpose(t, 0, 1)",
+    "squeeze": "L.squeeze(t)", "unsqueeze": "L.unsqueeze(t, 0)", "zeros_like": "L.zeros_like(t)",
+    "sqrt float": "L.sqrt(4.0)", "log int": "L.log(2)", "numel": "L.numel(t)", "relu": "L.relu(t)",
+    "matmul": "L.matmul(t, t)", "pow scalar first": "L.pow(2, L.ones(2))", "remainder scalar first": "L.remainder(5, L.tensor([3]))",
+}
+
+
+def _outcome(expr, L):
+    try:
+        eval(expr, {"L": L, "F": L.nn.functional, "t": (L.ones(2, 3),)})
+        return "ok"
+    except Exception as e:  # noqa: BLE001 -- the error is what is compared
+        return type(e).__name__, str(e).split("\n")[0]
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_non_tensor_argument_errors(name):
+    assert _outcome(CALLS[name], ember) == _outcome(CALLS[name], torch)
+
+
+def test_warnings_still_point_at_the_caller():
+    import warnings
+    for L in (ember,):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            L.nn.functional.softmax(L.ones(2, 3))
+            L.nn.functional.upsample(L.ones(1, 1, 2, 2), scale_factor=2)
+            L.nn.functional.kl_div(L.ones(2, 3), L.ones(2, 3))
+        assert [x.filename for x in w] == [__file__] * 3
+    np.testing.assert_array_equal(ember.pow(2, ember.ones(2)).numpy(), [2.0, 2.0])
