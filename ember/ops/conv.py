@@ -132,7 +132,7 @@ def _release(cols):
 # batch split: image ranges over the block pool's threads, one single-threaded BLAS product each
 # ----------------------------------------------------------------------------------------------------------
 
-_SPLIT_MIN = 1 << 21      # im2col elements below which one call (two BLAS threads) is as fast
+_SPLIT_MIN = 1 << 17      # im2col elements below which one call (two BLAS threads) is as fast
 _SPLIT_CHUNK = 1 << 20    # im2col elements per image range: a few MB, so the product reads them from cache
 
 

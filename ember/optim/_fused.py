@@ -55,10 +55,23 @@ def _narrow(result, dtype, out):
 
 def add_scaled(x, y, alpha, out=None):
     """``x + alpha * y`` as torch's ``x.add(y, alpha=alpha)``; 16-bit dtypes first round ``alpha`` to themselves."""
+    if (alpha == 1 or alpha == -1) and x.dtype == y.dtype and x.dtype.kind == "f" and x.ndim:
+        # a product by +-1 is exact: the fused step is the plain sum, rounded once (the optimizers' common case)
+        return (np.add if alpha == 1 else np.subtract)(x, y, out=out)
     if _is_f64(x.dtype):
         result = _fma64(_F64(alpha), y, x)
     elif not _emulated(x.dtype):
         result = x + alpha * y
+    elif x.dtype == np.float32 and y.dtype == np.float32 and x.ndim and x.shape == y.shape:
+        # exact product in float64, one sum there, one rounding back: the ufuncs cast block by block, so no
+        # float64 copies of x and y are made
+        t = y.astype(_F64)                       # plain casts and same-type ufuncs: NumPy's fast loops
+        t *= _F64(np.float32(alpha))
+        t += x.astype(_F64)
+        if out is None:
+            return t.astype(np.float32)
+        np.copyto(out, t, casting="same_kind")
+        return out
     else:
         a = _F64(x.dtype.type(alpha)) if x.dtype.itemsize == 2 else _F64(np.float32(alpha))
         result = x.astype(_F64) + a * y.astype(_F64)
