@@ -37,7 +37,9 @@ class device(metaclass=TorchNamed):
                 raise RuntimeError(f"Invalid device string: '{text}'")
             index = int(idx)
         if kind not in ("cpu", "cuda", "meta"):
-            raise RuntimeError(f"Expected one of cpu, cuda, meta device type at start of device string: {text}")
+            raise RuntimeError("Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
+                               "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of "
+                               f"device string: {text}")
         if index is not None and (not isinstance(index, int) or index < 0):
             raise RuntimeError(f"Device index must not be negative, got {index}")
         self = object.__new__(cls)

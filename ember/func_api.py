@@ -17,7 +17,7 @@ __all__ = ["vmap", "functional_call", "grad", "grad_and_value", "vjp", "jvp", "j
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
                     strict=False):
-    from .nn.utils.stateless import functional_call as _fc
+    from .nn.utils.stateless import _func_functional_call as _fc
     return _fc(module, parameter_and_buffer_dicts, args, kwargs, tie_weights=tie_weights, strict=strict)
 
 

@@ -354,7 +354,8 @@ class Tensor(metaclass=TorchNamed):
         return int(self._one())
 
     def __float__(self):
-        if self.requires_grad:
+        if self.requires_grad and not _FLOAT_WARNED:       # torch warns once per process (TORCH_WARN_ONCE)
+            _float_warned()
             import warnings
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                           "Consider using tensor.detach() first. (Triggered internally at "
@@ -563,6 +564,14 @@ _TYPE_NAMES = {_dt.float32: "FloatTensor", _dt.float64: "DoubleTensor", _dt.floa
 _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
            "bool": "bool"}
+
+
+_FLOAT_WARNED = False
+
+
+def _float_warned():
+    global _FLOAT_WARNED
+    _FLOAT_WARNED = True
 
 
 def _wrap(arr, requires_grad=False):

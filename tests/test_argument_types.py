@@ -55,3 +55,30 @@ def test_warnings_still_point_at_the_caller():
             L.nn.functional.kl_div(L.ones(2, 3), L.ones(2, 3))
         assert [x.filename for x in w] == [__file__] * 3
     np.testing.assert_array_equal(ember.pow(2, ember.ones(2)).numpy(), [2.0, 2.0])
+
+
+def test_float_of_requires_grad_warns_once_per_process(monkeypatch):
+    import sys
+    import warnings
+    monkeypatch.setattr(sys.modules["ember.tensor"], "_FLOAT_WARNED", False)
+    x = ember.ones(1, requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            float(x * 2)
+    assert [str(m.message).split("\n")[0] for m in w] == [
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior."]
+
+
+def test_small_api_names():
+    import warnings
+    assert ember.nn.attention.SDPBackend is not None
+    assert callable(ember.nn.functional._canonical_mask) and callable(ember.nn.functional._in_projection_packed)
+    m = ember.nn.Linear(1, 1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ember.nn.utils.stateless.functional_call(m, {}, (ember.ones(1, 1),))
+        ember.func.functional_call(m, {}, (ember.ones(1, 1),))
+    assert [x.category for x in w] == [FutureWarning]
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda, ipu, xpu"):
+        ember.device("tanh")

@@ -5,7 +5,7 @@ from . import functional, init, utils  # noqa: F401,E402
 
 
 def __getattr__(name):  # nn.parallel (DistributedDataParallel) loads on first use
-    if name == "parallel":
+    if name in ("parallel", "attention"):
         import importlib
-        return importlib.import_module(f"{__name__}.parallel")
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember.nn' has no attribute '{name}'")

@@ -17,6 +17,8 @@ for _name in ("_functional_core", "_functional_spatial", "_functional_attention"
         globals()[_fn] = getattr(_mod, _fn)
 
 
+from ._functional_attention import (_canonical_mask, _in_projection, _in_projection_packed,  # noqa: E402,F401
+                                    _mha_shape_check, _none_or_dtype)
 from .._argcheck import wrap_namespace as _wrap_namespace  # noqa: E402
 
 # the functions torch implements natively: a non-Tensor input gets torch's TypeError with torch's kernel name.

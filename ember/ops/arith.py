@@ -533,7 +533,7 @@ def _scaled(input, other, alpha, op):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     if not isinstance(other, Tensor):
         return other * alpha
-    scaled = mul(other, alpha)
+    scaled = other * alpha                 # the scalar op: other is not saved for backward (as torch)
     return scaled if scaled.dtype is rt or not isinstance(input, Tensor) else scaled.to(rt)
 
 

@@ -197,11 +197,16 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
         >>> ember.func.functional_call(Scale(), {"w": ember.tensor([3.0])}, ember.tensor([2.0]))
         tensor([6.])
     """
+    import warnings
+    warnings.warn("`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and will be removed "
+                  "in a future version of PyTorch. Please use `torch.func.functional_call` instead which is a drop-in "
+                  "replacement.", FutureWarning, stacklevel=2)
+    return _func_functional_call(module, parameter_and_buffer_dicts, args, kwargs, tie_weights=tie_weights,
+                                 strict=strict)
+
+
+def _func_functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True,
+                          strict=False):
+    """``torch.func.functional_call``: the same call without the deprecation of this module's name."""
     merged = _merge_dicts(parameter_and_buffer_dicts)
     return _functional_call(module, merged, args, kwargs, tie_weights=tie_weights, strict=strict)
-
-
-
-# ``torch.func.functional_call``: the same call without the deprecation torch's ``nn.utils.stateless`` name has
-# (ember.func should call this one, so that ``functional_call`` here can warn as torch's does)
-_func_functional_call = functional_call
