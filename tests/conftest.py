@@ -16,6 +16,27 @@ except ImportError:  # pragma: no cover
     pass
 
 
+def _spend_once_per_process_warnings():
+    """torch gives some warnings once per process (``float()`` of a tensor that requires grad), and so does ember:
+    spend both at start-up, so that snippet comparisons do not depend on which test ran first in a worker.
+    (tests/test_argument_types.py checks ember's once-only warning with the flag reset.)"""
+    import warnings
+
+    import ember
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        torch = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for lib in (ember, torch):
+            if lib is not None:
+                float(lib.ones(1, requires_grad=True))
+
+
+_spend_once_per_process_warnings()
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     import ember

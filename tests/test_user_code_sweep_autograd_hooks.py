@@ -281,7 +281,7 @@ R = x.grad
     "item_and_tolist": """
 x = torch.tensor([1.5, 2.0], requires_grad=True)
 y = (x * 3).sum()
-print(y.item(), float(y), y.tolist())
+print(y.item(), float(y.detach()), y.tolist())   # float(y) itself warns once per process in both libraries
 print(x.detach().numpy())
 x.numpy()
 """,
