@@ -260,6 +260,11 @@ def main(argv=None):
         print(f"running: {name} ...", flush=True)
         results.append(compare(name, setup, target=target, rounds=5))
     text = table(results, "Workloads (median time per step)")
+    missed = [r for r in results if r.get("target") and r["ratio"] > r["target"]]
+    if missed:
+        text += ("\n\nMissed in this run: " + "; ".join(f"{r['name']} ({r['ratio']:.2f}, target {r['target']})"
+                                                        for r in missed)
+                 + ". Why, with profiles, and what would close each gap: benchmarks/README.md.")
     print(text)
     mem = memory_section() if not only else ""
     print(mem)
