@@ -109,10 +109,21 @@ class Tensor(metaclass=TorchNamed):
                     "they match.")
         self._grad = value
 
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def volatile(self):
+        import warnings
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+        return False
+
     @property
     def data(self):
-        """The same values, detached from the graph (shares memory)."""
-        return _detach(self)
+        """The same values, detached from the graph: shares memory but, unlike ``detach()``, not the version
+        counter (as torch's ``.data``: edits through it are invisible to autograd's in-place checks)."""
+        return _wrap(self._data)
 
     @data.setter
     def data(self, value):

@@ -82,3 +82,40 @@ def test_small_api_names():
     assert [x.category for x in w] == [FutureWarning]
     with pytest.raises(RuntimeError, match="Expected one of cpu, cuda, ipu, xpu"):
         ember.device("tanh")
+
+
+SAVED = {
+    "linear weight stepped, input without grad": """
+model = L.nn.Linear(2, 1); opt = L.optim.SGD(model.parameters(), lr=0.1)
+out = model(L.tensor([[1.0, 2.0]])); out.sum().backward(retain_graph=True); opt.step()
+(out ** 2).sum().backward(); print('ok')""",
+    "linear weight stepped, input with grad": """
+model = L.nn.Linear(2, 1); opt = L.optim.SGD(model.parameters(), lr=0.1)
+out = model(L.tensor([[1.0, 2.0]], requires_grad=True)); out.sum().backward(retain_graph=True); opt.step()
+(out ** 2).sum().backward()""",
+    "linear 3-d input, weight edited": """
+m = L.nn.Linear(3, 2); o = m(L.ones(4, 5, 3, requires_grad=True))
+with L.no_grad(): m.weight.add_(1)
+o.sum().backward()""",
+    "data edit is invisible": """
+x = L.tensor([1.0, 2.0], requires_grad=True); y = x.sigmoid(); y.data.mul_(2); y.sum().backward(); print(x.grad)""",
+    "del grad and volatile": """
+x = L.ones(2, requires_grad=True); (x * 2).sum().backward(); del x.grad; print(x.grad, x.volatile)""",
+}
+
+
+@pytest.mark.parametrize("name", list(SAVED))
+def test_saved_tensor_rules(name):
+    def run(L):
+        import contextlib
+        import io
+        import warnings
+        out = io.StringIO()
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+                warnings.simplefilter("ignore")
+                exec(SAVED[name], {"L": L})
+            return out.getvalue()
+        except Exception as e:  # noqa: BLE001 -- the error is what is compared
+            return type(e).__name__, str(e).split("\n")[0]
+    assert run(ember) == run(torch)

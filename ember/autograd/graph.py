@@ -126,10 +126,32 @@ class Node:
                 _raise_modified(self, t, versions[i])
         return saved
 
+    def _saved_for(self, needed, shown=None):
+        """The saved tensors, checking the versions of only those the backward will read (``needed``, one flag
+        each): torch saves an input only when another input's gradient needs it, so editing the other one in
+        place is no error.  ``shown`` maps a position to ``(shape, producer)`` for the message, where torch saved
+        a view (a Linear keeps ``weight.t()``: ``[out, in] ..., which is output 0 of AsStrided``)."""
+        if self._released or self._packed is not None:
+            return self.saved_tensors
+        saved = self._saved
+        for i, t in enumerate(saved):
+            if not needed[i]:
+                continue
+            vc = getattr(t, "_vc", None)
+            if (vc[0] if vc else 0) != self._saved_versions[i]:
+                if shown and i in shown:
+                    _raise_modified_view(t, self._saved_versions[i], *shown[i])
+                _raise_modified(self, t, self._saved_versions[i])
+        return saved
+
     def _release(self):
         self._saved = ()
         self._packed = None
         self._released = True
+
+
+def _raise_modified_view(t, saved_version, shape, op):
+    _raise_text(t, saved_version, "[" + ", ".join(str(s) for s in shape) + "]", f", which is output 0 of {op},")
 
 
 def _raise_modified(node, t, saved_version):
@@ -138,6 +160,10 @@ def _raise_modified(node, t, saved_version):
     # torch names the producing op without its "Backward<n>" suffix ("output 0 of Sigmoid")
     op = re.sub(r"Backward\d*$", "", producer.name()) if producer is not None else ""
     where = f", which is output {t._output_nr} of {op}," if producer is not None else ""
+    _raise_text(t, saved_version, shape, where)
+
+
+def _raise_text(t, saved_version, shape, where):
     from .function import _anomaly
     hint = ("Hint: the backtrace further above shows the operation that failed to compute its gradient. The "
             "variable in question was changed in there or anywhere later. Good luck!" if _anomaly[0] else

@@ -338,7 +338,9 @@ class Linear(Op):
     def backward(ctx, grad):
         # written with the primitives directly (no argument checking: the shapes are known to fit), since
         # this runs for every Linear layer in every step
-        x, w = ctx.saved_tensors
+        # x is read only for the weight's gradient and w only for the input's (torch saves them that way)
+        x, w = ctx._saved_for((ctx._edges[1] is not None, ctx._edges[0] is not None),
+                              {1: (ctx._saved[1].shape[::-1], "AsStrided")} if ctx._saved else None)
         gx = gw = gb = None
         g2 = grad if grad.ndim <= 2 else grad.reshape(-1, grad.shape[-1])          # (N, out)
         if ctx._edges[0] is not None:
