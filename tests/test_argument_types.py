@@ -99,6 +99,14 @@ with L.no_grad(): m.weight.add_(1)
 o.sum().backward()""",
     "data edit is invisible": """
 x = L.tensor([1.0, 2.0], requires_grad=True); y = x.sigmoid(); y.data.mul_(2); y.sum().backward(); print(x.grad)""",
+    "second backward through mean, sum, add; not through mul": """
+x = L.tensor([1.0, 2.0], requires_grad=True)
+for f in (lambda: x.mean(), lambda: x.sum(), lambda: (x + 1).sum(), lambda: (x * x).mean()):
+    y = f(); y.backward()
+    try:
+        y.backward(); print('ok', x.grad)
+    except RuntimeError as e:
+        print(str(e)[:50])""",
     "del grad and volatile": """
 x = L.ones(2, requires_grad=True); (x * 2).sum().backward(); del x.grad; print(x.grad, x.volatile)""",
 }

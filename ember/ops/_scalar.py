@@ -137,7 +137,7 @@ class DivScalar(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx._released:
+        if ctx._released and not ctx.__dict__.get("_saves_nothing"):   # (mean's division: torch's MeanBackward0)
             ctx.saved_tensors
         if _grad_state[0]:
             return grad / ctx.c, None

@@ -135,6 +135,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     low = d.dtype.itemsize == 2 and d.dtype.kind in "fV"   # float16 / bfloat16: sum and divide in float32
     s = sum(input.float() if low else input, axes if dim is not None else None, keepdim)
     res = s / n if n else s * float("nan")
+    if n and res._grad_fn is not None:
+        res._grad_fn._saves_nothing = True        # torch's MeanBackward0 saves no tensor: a second pass is fine
     res = present_as(res.to(input.dtype) if low else res, "MeanBackward0" if dim is None else "MeanBackward1",
                      input)
     return _out(res, out)
