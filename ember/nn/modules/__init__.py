@@ -23,3 +23,10 @@ from .distance import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+
+
+def __getattr__(name):  # torch.nn.modules.utils (_pair ...) without an explicit import; not star-exported,
+    if name == "utils":  # so ember.nn.utils stays the nn.utils package
+        import importlib
+        return importlib.import_module(f"{__name__}.utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
