@@ -355,8 +355,8 @@ class Optimizer:
     def _update_differentiable(self, p, grad, state, group):
         """The step as autograd-recorded tensor operations (``differentiable=True``); only some algorithms have
         it."""
-        raise NotImplementedError(f"ember.optim.{type(self).__name__} does not support differentiable=True "
-                                  "(autograd through the optimizer step); SGD, Adam and AdamW do")
+        raise RuntimeError(f"ember.optim.{type(self).__name__} does not support differentiable=True (autograd "
+                           "through the optimizer step); SGD, Adam and AdamW do")
 
     # ---- hooks -----------------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook):
