@@ -8,7 +8,23 @@ import functools
 
 from .tensor import Tensor
 
-__all__ = ["tensor_first", "wrap_namespace"]
+__all__ = ["tensor_first", "wrap_namespace", "translate"]
+
+
+def _error(shown, arg, attribute, input, args, kwargs):
+    """The exception torch raises for a non-Tensor ``input`` given to ``shown``."""
+    kind = type(input).__name__
+    if attribute is not None:
+        return AttributeError(f"'{kind}' object has no attribute '{attribute}'")
+    if arg is None:
+        got = [kind] + [_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
+        return TypeError(f"{shown}() received an invalid combination of arguments - got ({', '.join(got)}), "
+                         "but expected one of:")
+    return TypeError(f"{shown}(): argument '{arg}' (position 1) must be Tensor, not {kind}")
+
+
+def _not_about_input(e, input, shown):
+    return isinstance(input, Tensor) or (type(e) is TypeError and str(e).startswith(f"{shown}("))
 
 
 def tensor_first(fn, name=None, arg="input", attribute=None):
@@ -16,24 +32,38 @@ def tensor_first(fn, name=None, arg="input", attribute=None):
     Python code that fails on that attribute instead (``'tuple' object has no attribute 'size'``); with ``arg``
     None, torch's parser reports the whole call (``received an invalid combination of arguments``)."""
     shown = name or fn.__name__
+    _NATIVE[getattr(fn, "__wrapped__", fn).__code__] = (shown, arg, attribute)
 
     @functools.wraps(fn)
     def wrapper(input, *args, **kwargs):
         try:
             return fn(input, *args, **kwargs)
         except (AttributeError, TypeError) as e:
-            if isinstance(input, Tensor) or (type(e) is TypeError and str(e).startswith(f"{shown}(")):
+            if _not_about_input(e, input, shown):
                 raise                         # not about the input, or already torch's own wording
-            kind = type(input).__name__
-            if attribute is not None:
-                raise AttributeError(f"'{kind}' object has no attribute '{attribute}'") from None
-            if arg is None:
-                got = [kind] + [_type_name(a) for a in args] + [f"{k}={_type_name(v)}" for k, v in kwargs.items()]
-                raise TypeError(f"{shown}() received an invalid combination of arguments - got ({', '.join(got)}), "
-                                "but expected one of:") from None
-            raise TypeError(f"{shown}(): argument '{arg}' (position 1) must be Tensor, not {kind}") from None
+            raise _error(shown, arg, attribute, input, args, kwargs) from None
     wrapper._tensor_first = True
     return wrapper
+
+
+_NATIVE = {}       # code object of a wrapped ember function -> (torch's name, argument name, attribute)
+
+
+def translate(e, input):
+    """For a layer's call that failed inside an ember function (ember's layers call the unwrapped ones):
+    raise what torch raises when that function received the non-Tensor ``input``; return otherwise."""
+    if isinstance(input, Tensor):
+        return
+    tb = e.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        spec = _NATIVE.get(code)
+        if spec is not None:
+            if code.co_argcount and tb.tb_frame.f_locals.get(code.co_varnames[0]) is input \
+                    and not _not_about_input(e, input, spec[0]):
+                raise _error(*spec, input, (), {}) from None
+            return
+        tb = tb.tb_next
 
 
 # overloaded in torch (Tensor or number bounds, a condition-only form): its parser reports the whole call

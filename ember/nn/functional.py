@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib as _importlib
+import types as _types
 
 from ..ops import (relu, softmax, log_softmax, sigmoid, tanh, pad)  # noqa: F401
 from ..ops.products import linear  # noqa: F401
@@ -20,6 +21,10 @@ for _name in ("_functional_core", "_functional_spatial", "_functional_attention"
 from ._functional_attention import (_canonical_mask, _in_projection, _in_projection_packed,  # noqa: E402,F401
                                     _mha_shape_check, _none_or_dtype)
 from .._argcheck import wrap_namespace as _wrap_namespace  # noqa: E402
+
+# ember's own layers call the functions unwrapped (``from ..functional import _raw as F``): the argument check
+# below costs a Python frame per call (~0.3 us), which only direct user calls need to pay
+_raw = _types.SimpleNamespace(**{_k: _v for _k, _v in globals().items() if not _k.startswith("__")})
 
 # the functions torch implements natively: a non-Tensor input gets torch's TypeError with torch's kernel name.
 # (Functions that may warn -- softmax's implicit dim, the losses' legacy size_average/reduce, kl_div's 'mean',

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import _creation
-from .. import functional as F
+from ..functional import _raw as F
 from ..parameter import Parameter
 from .module import Module
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from ... import _creation
 from ...tensor import _wrap
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from ..parameter import Parameter
 from .lazy import LazyModuleMixin

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ... import _creation
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin

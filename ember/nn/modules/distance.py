@@ -1,7 +1,7 @@
 """``PairwiseDistance`` and ``CosineSimilarity``."""
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .module import Module
 
 __all__ = ["PairwiseDistance", "CosineSimilarity"]

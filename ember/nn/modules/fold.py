@@ -1,7 +1,7 @@
 """``Unfold`` (im2col) and ``Fold`` (col2im, summing overlaps)."""
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .module import Module
 
 __all__ = ["Fold", "Unfold"]

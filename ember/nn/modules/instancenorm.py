@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from .. import functional as F
+from ..functional import _raw as F
 from .batchnorm import _LazyNormBase, _NormBase
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",

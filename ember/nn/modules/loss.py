@@ -1,7 +1,7 @@
 """Loss layers: thin Modules over the ``ember.nn.functional`` losses, with torch's constructor arguments."""
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .._functional_loss import _legacy_reduction
 from .module import Module
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 from collections import OrderedDict
 
+from ..._argcheck import translate as _translate
 from ...autograd import grad_mode as _grad_mode
 from ...tensor import Tensor, _wrap
 from ...utils.hooks import RemovableHandle
@@ -454,7 +455,12 @@ class Module:
                 or _global_forward_pre_hooks or _global_forward_hooks or _global_backward_hooks
                 or _global_backward_pre_hooks):
             return self._call_impl(*args, **kwargs)
-        return self.forward(*args, **kwargs)
+        try:                                  # (free until something raises)
+            return self.forward(*args, **kwargs)
+        except (AttributeError, TypeError) as e:
+            if args:                          # a non-Tensor input: torch's error, as its kernel would raise it
+                _translate(e, args[0])
+            raise
 
     _wrapped_call_impl = __call__
 

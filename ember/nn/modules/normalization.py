@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from ... import _creation
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

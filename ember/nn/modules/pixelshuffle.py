@@ -1,7 +1,7 @@
 """``PixelShuffle`` and ``PixelUnshuffle``: trade channels for resolution and back."""
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle"]

@@ -5,7 +5,7 @@ Each layer stores its arguments as torch does (``MaxPool2d(2)`` keeps ``kernel_s
 """
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "AvgPool1d",

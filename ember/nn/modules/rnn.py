@@ -16,7 +16,7 @@ from ... import _creation, ops
 from ...ops import products as _products
 from ...autograd.graph import present
 from ...ops.rnn_ops import recurrent_layer
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from ..parameter import Parameter
 from ...tensor import Tensor

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import _creation
 from ...autograd.grad_mode import no_grad
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

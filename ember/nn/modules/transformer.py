@@ -15,7 +15,7 @@ from ... import _creation
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops import products as _products
 from ...tensor import _wrap as _wrap_array
-from .. import functional as F
+from ..functional import _raw as F
 from .. import init
 from .._functional_attention import _float_mask
 from .activation import GELU, ReLU

@@ -1,7 +1,7 @@
 """``Upsample`` and its fixed-mode aliases ``UpsamplingNearest2d`` / ``UpsamplingBilinear2d``."""
 from __future__ import annotations
 
-from .. import functional as F
+from ..functional import _raw as F
 from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
