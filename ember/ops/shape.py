@@ -200,9 +200,13 @@ class Slice(Op):
     def forward(ctx, x, key):
         ctx.in_shape = x.shape
         ctx.key = key
-        shown = _SLICE_KINDS.get(Slice.name(ctx))
-        if shown is not None:              # type(x[0].grad_fn).__name__ == "SelectBackward0", as in torch
-            ctx.__class__ = shown
+        k0 = key[0] if len(key) == 1 else None
+        if type(k0) is int:                # x[i], the common case: torch's SelectBackward0
+            ctx.__class__ = _SelectView
+        elif type(k0) is not slice:        # type(x[0, None].grad_fn).__name__ reads as torch's too
+            shown = _SLICE_KINDS.get(Slice.name(ctx))
+            if shown is not None:
+                ctx.__class__ = shown
         return _basic_index(x, key)
 
     def name(self):
